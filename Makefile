@@ -27,7 +27,7 @@ PARAMS ?=
 JOBS ?=
 REPORT_ARGS ?=
 
-.PHONY: help setup report test test-unit test-notebooks lint format lab handouts benchmark lock clean
+.PHONY: help setup report test test-unit test-notebooks lint format lab notebooks handouts benchmark lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,6 +68,9 @@ format: $(STAMP) ## Format code with ruff
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+notebooks: $(STAMP) ## Re-execute the notebooks in place (commit their outputs after changing helpers or data)
+	$(PY) -m helpers.execute
 
 handouts: $(STAMP) ## Write student handouts (solutions removed, outputs cleared) to handouts/
 	$(PY) -m helpers.handouts

@@ -5,7 +5,9 @@ A bad table raises DataValidationError listing every problem at once: file, line
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -106,6 +108,31 @@ def _line(index: object) -> int | None:
     return int(index) + 2 if isinstance(index, (int,)) or str(index).isdigit() else None
 
 
+def _shape_problems(label: str, text: str) -> list[Problem]:
+    """Rows whose field count differs from the header's, and blank lines between rows.
+
+    pandas raises on a row with too many fields, pads one with too few, and skips blank lines (which shifts
+    every line number reported after them), so these are caught first, all at once.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    try:
+        header = next(reader, [])
+        blank_lines: list[int] = []
+        for record in reader:
+            if not record:
+                blank_lines.append(reader.line_num)
+                continue
+            problems += [Problem(label, line, None, "a data row", "a blank line") for line in blank_lines]
+            blank_lines = []
+            if len(record) != len(header):
+                expected = f"{len(header)} comma-separated fields, as in the header"
+                problems.append(Problem(label, reader.line_num, None, expected, f"{len(record)} fields"))
+    except csv.Error as error:
+        problems.append(Problem(label, reader.line_num, None, "well-formed CSV", str(error)))
+    return problems
+
+
 def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, list[Problem]]:
     """Read data/<name>.csv as text and convert its typed columns; return the frame and the problems found."""
     path = Path(data_dir) / f"{name}.csv"
@@ -120,6 +147,9 @@ def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, 
         return pd.DataFrame(), [Problem(label, line, None, "UTF-8 text", f"byte {raw[error.start]:#04x}")]
     if not text.strip():
         return pd.DataFrame(), [Problem(label, None, None, "a header and at least one row", "an empty file")]
+    shape_problems = _shape_problems(label, text)
+    if shape_problems:
+        return pd.DataFrame(), shape_problems
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     if frame.empty:
         return frame, [Problem(label, None, None, "at least one data row", "only a header")]

@@ -75,7 +75,10 @@ def parse_chinese_numeral(text: str) -> int:
             section += (digit or 1) * CHINESE_SMALL_UNITS[char]
             digit = 0
         elif char == "萬":
-            total += (section + digit or 1) * 10**4
+            if section + digit == 0 and total:  # 萬萬 = 10^8 (四萬萬 = 4×10^8)
+                total *= 10**4
+            else:
+                total += (section + digit or 1) * 10**4
             section, digit = 0, 0
         else:  # 億 multiplies everything before it (萬億 = 10^12)
             total = (total + section + digit or 1) * 10**8
@@ -103,7 +106,8 @@ def _split_qualifiers(text: str) -> tuple[str, str | None]:
 
 
 def _combine(text: str, *bounds: str | None) -> str:
-    given = [b for b in bounds if b is not None]
+    """The one bound the qualifiers agree on; "=" (達, reached) yields to any other ("達 120 餘家" is ">=")."""
+    given = [b for b in bounds if b is not None and b != "="]
     if len(set(given)) > 1:
         raise QuantityParseError(f"contradictory qualifiers in {text!r}: {' and '.join(given)}")
     return given[0] if given else "="
@@ -153,15 +157,23 @@ def parse_quantity(text: str) -> Quantity:
         raise QuantityParseError(f"cannot parse quantity {original!r}: no number found")
     number = _to_number(match.group("num").strip())
     unit_text = match.group("unit").strip()
+    # 以上, 左右, 以下 may also follow the unit word (100 家左右, 100 億元以上).
+    tail = re.fullmatch(r"(.*?)\s*(以上|左右|以下)", unit_text)
+    tail_bound = SUFFIX_QUALIFIERS[tail.group(2)] if tail else None
+    unit_text = tail.group(1) if tail else unit_text
     suffix_bound = SUFFIX_QUALIFIERS.get(match.group("suffix") or "")
     level_bound = ">=" if match.group("level") else None
-    bound = _combine(original, prefix_bound, suffix_bound, level_bound)
+    bound = _combine(original, prefix_bound, suffix_bound, tail_bound, level_bound)
     if match.group("level") and not re.search("[十百千萬億]", match.group("num")):
         raise QuantityParseError(f"級 must follow an order of magnitude (百億, 千億 ...) in {original!r}")
 
     unit, scale = _parse_unit(unit_text, number, original)
     value = number * scale
-    return Quantity(float(value), unit, bound, original, unit_text or None)
+    unit_word = unit_text or None
+    num_text = match.group("num").strip()
+    if unit in ("CNY", "km") and num_text[0].isdigit() and not (match.group("suffix") or match.group("level")):
+        unit_word = re.search("[萬億]*$", num_text).group() + unit_text  # "9000 億元" prints the unit 億元
+    return Quantity(float(value), unit, bound, original, unit_word)
 
 
 def _parse_unit(unit_text: str, number: Decimal, original: str) -> tuple[str | None, Decimal]:

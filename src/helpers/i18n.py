@@ -1,0 +1,146 @@
+"""Labels in English, Traditional and Simplified Chinese from one message catalogue.
+
+The catalogue is the YAML files in helpers/messages/ (one file per notebook or topic, merged; a key defined
+twice is an error). Chinese names of cities, sectors and indicators come from data/ (Traditional);
+Simplified is derived with OpenCC after a small glossary of the plan's own terms.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LANGS: tuple[str, ...] = ("en", "zh-Hant", "zh-Hans")
+MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
+
+
+class MissingTranslationError(KeyError):
+    """A label key that the catalogue lacks, or lacks in the asked language."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly
+        return str(self.args[0])
+
+
+@cache
+def load_catalogue(messages_dir: Path = MESSAGES_DIR) -> dict[str, dict[str, str]]:
+    """Merge every messages/*.yml except the glossary into one dict: key -> {lang: text}.
+
+    Raises:
+        ValueError: a key defined in two files, or an entry that is not a mapping of languages.
+    """
+    catalogue: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for path in sorted(Path(messages_dir).glob("*.yml")):
+        if path.name == "glossary.yml":
+            continue
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, entry in entries.items():
+            if key in catalogue:
+                raise ValueError(f"message key {key!r} is defined in both {origin[key]} and {path.name}")
+            if not isinstance(entry, dict):
+                raise ValueError(f"{path.name}: message {key!r} must map languages to text, got {entry!r}")
+            catalogue[key], origin[key] = {k: str(v) for k, v in entry.items()}, path.name
+    return catalogue
+
+
+@cache
+def load_glossary(messages_dir: Path = MESSAGES_DIR) -> dict[str, str]:
+    """Traditional term -> the plan's Simplified term, longest first."""
+    glossary = yaml.safe_load((Path(messages_dir) / "glossary.yml").read_text(encoding="utf-8")) or {}
+    return dict(sorted(glossary.items(), key=lambda item: -len(item[0])))
+
+
+@cache
+def _converter():
+    import opencc  # imported lazily: only Simplified labels need it
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese to Simplified: the glossary's terms first, then OpenCC (t2s)."""
+    for traditional, simplified in load_glossary().items():
+        text = text.replace(traditional, simplified)
+    return _converter().convert(text)
+
+
+def check_lang(lang: str) -> str:
+    """Return `lang` if it is a supported label language, else raise ValueError naming the allowed ones."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown label language {lang!r}; expected one of {', '.join(LANGS)}")
+    return lang
+
+
+class Labels:
+    """Labels for one language: `labels("key")`, `labels.city("hefei")`, `labels.sector("bci")` ..."""
+
+    def __init__(self, lang: str = "en", dataset=None):
+        self.lang = check_lang(lang)
+        self.dataset = dataset
+        self.catalogue = load_catalogue()
+
+    def localise(self, english: str, traditional: str) -> str:
+        """Pick the English or Traditional text, or derive the Simplified one."""
+        if self.lang == "en":
+            return english
+        return traditional if self.lang == "zh-Hant" else to_simplified(traditional)
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The catalogue's text for `key` in this language, formatted with `values`.
+
+        Raises:
+            MissingTranslationError: the key, or its English or Traditional text, is missing.
+        """
+        entry = self.catalogue.get(key)
+        if entry is None:
+            raise MissingTranslationError(f"no message {key!r} in helpers/messages/*.yml")
+        missing = [lang for lang in ("en", "zh-Hant") if lang not in entry]
+        if missing:
+            raise MissingTranslationError(f"message {key!r} has no {' or '.join(missing)} text")
+        return self.localise(entry["en"], entry["zh-Hant"]).format(**values)
+
+    def _lookup(self, table: str, id_column: str, ident: str, en: str, zh: str) -> str:
+        if self.dataset is None:
+            raise ValueError("Labels needs the dataset for names of cities, sectors and indicators")
+        frame = getattr(self.dataset, table)
+        rows = frame[frame[id_column] == ident]
+        if rows.empty:
+            raise MissingTranslationError(f"no {id_column} {ident!r} in data/{table}.csv")
+        row = rows.iloc[0]
+        return self.localise(row[en], row[zh])
+
+    def city(self, place_id: str) -> str:
+        """City name from data/cities.csv."""
+        return self._lookup("cities", "place_id", place_id, "name_en", "name_zh")
+
+    def sector(self, sector_id: str) -> str:
+        """Sector name: English, the article's Traditional name, or the plan's Simplified name."""
+        if self.lang == "zh-Hans":
+            frame = self.dataset.sectors
+            return frame.loc[frame["sector_id"] == sector_id, "name_zh_plan"].iloc[0]
+        return self._lookup("sectors", "sector_id", sector_id, "name_en", "name_zh")
+
+    def fact(self, fact_id: str) -> str:
+        """Short label of a fact's indicator from data/facts.csv."""
+        return self._lookup("facts", "fact_id", fact_id, "label_en", "label_zh")
+
+    def district(self, fact_id: str) -> str:
+        """District of a fact ("" when the figure is for the whole city)."""
+        return self._lookup("facts", "fact_id", fact_id, "district_en", "district_zh")
+
+    def role(self, role: str) -> str:
+        return self(f"role_{role}")
+
+    def kind(self, kind: str) -> str:
+        return self(f"kind_{kind}")
+
+    def measure(self, measure: str) -> str:
+        return self(f"measure_{measure}")
+
+    def region(self, region: str) -> str:
+        return self(f"region_{region}")
+
+    def scenario(self, scenario: str) -> str:
+        return self(f"scenario_{scenario}")

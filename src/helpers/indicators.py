@@ -1,0 +1,92 @@
+"""Pure functions that derive numbers from facts: growth rates, bounded ratios, money conversion, projections.
+
+Bounds travel with every derived number: a ratio of a lower bound to an exact figure is a lower bound; a
+ratio of two lower bounds has no direction and is only an approximation ("~").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Direction of a ratio's bound from the bounds of its numerator and denominator.
+_RATIO_BOUND: dict[tuple[str, str], str] = {
+    ("=", "="): "=",
+    (">=", "="): ">=",
+    ("<=", "="): "<=",
+    ("=", ">="): "<=",
+    ("=", "<="): ">=",
+    (">=", "<="): ">=",
+    ("<=", ">="): "<=",
+    (">=", ">="): "~",
+    ("<=", "<="): "~",
+}
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """A derived number with the direction of its bound ("=", ">=", "<=", "~")."""
+
+    value: float
+    bound: str
+
+    @property
+    def is_exact(self) -> bool:
+        return self.bound == "="
+
+
+def ratio_bound(numerator_bound: str, denominator_bound: str) -> str:
+    """Bound of a ratio: >= over = is >=; = over >= is <=; two bounds in the same direction give "~"."""
+    if "~" in (numerator_bound, denominator_bound):
+        return "~"
+    return _RATIO_BOUND[(numerator_bound, denominator_bound)]
+
+
+def bounded_ratio(numerator: float, numerator_bound: str, denominator: float, denominator_bound: str) -> Bounded:
+    """Divide two bounded figures and carry the bound. Raises ZeroDivisionError on a zero denominator."""
+    if denominator == 0:
+        raise ZeroDivisionError("bounded_ratio: the denominator is zero")
+    return Bounded(numerator / denominator, ratio_bound(numerator_bound, denominator_bound))
+
+
+def cagr(start_value: float, end_value: float, years: float) -> float:
+    """Compound annual growth rate from `start_value` to `end_value` over `years` years.
+
+    Raises:
+        ValueError: when a value is not positive or `years` is not positive.
+    """
+    if start_value <= 0 or end_value <= 0:
+        raise ValueError(f"cagr needs positive values; got {start_value} and {end_value}")
+    if years <= 0:
+        raise ValueError(f"cagr needs a positive number of years; got {years}")
+    return (end_value / start_value) ** (1 / years) - 1
+
+
+def required_growth(baseline: float, target: float, baseline_year: int, target_year: int) -> float:
+    """Annual growth needed to go from `baseline` in `baseline_year` to `target` in `target_year`."""
+    return cagr(baseline, target, target_year - baseline_year)
+
+
+def project(value: float, rate: float, start_year: int, end_year: int) -> pd.Series:
+    """Values from `start_year` to `end_year` growing at `rate` a year, indexed by year."""
+    if end_year < start_year:
+        raise ValueError(f"project: end year {end_year} is before start year {start_year}")
+    years = range(start_year, end_year + 1)
+    return pd.Series([value * (1 + rate) ** (y - start_year) for y in years], index=list(years), name="value")
+
+
+def convert_money(value_cny: float, currency: str, cny_per_usd: float) -> float:
+    """Express a CNY amount in `currency` ("CNY" or "USD")."""
+    if currency == "CNY":
+        return value_cny
+    if currency == "USD":
+        if cny_per_usd <= 0:
+            raise ValueError(f"cny_per_usd must be positive; got {cny_per_usd}")
+        return value_cny / cny_per_usd
+    raise ValueError(f"unknown currency {currency!r}; expected CNY or USD")
+
+
+def years_left(target_year: int, as_of_year: int = 2025) -> int:
+    """Whole years from the article's year to a target year."""
+    return target_year - as_of_year

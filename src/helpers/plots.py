@@ -1,0 +1,144 @@
+"""One plotting theme for the package: Noto Sans CJK for every script, role colours, bounds drawn as bounds.
+
+`apply_theme` configures matplotlib and seaborn together (seaborn's theme resets the font list unless it is
+given the font). `plot_bounded_points` draws exact figures as filled markers and bounds as open markers with
+an arrow, never as exact bars.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+if "MPLCONFIGDIR" not in os.environ and not os.access(Path.home(), os.W_OK):  # read-only or missing home
+    os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="mpl-")
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib import font_manager
+
+CJK_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Source Han Sans SC", "Source Han Sans TC")
+FORBIDDEN_FONTS: tuple[str, ...] = ("SimHei",)  # shipped by mplfonts but not OFL-licensed: never selected
+ROLE_COLOURS: dict[str, str] = {"leader": "#1b4f72", "hub": "#2e86c1", "specialist": "#85c1e9", "follower": "#d5d8dc"}
+KIND_MARKERS: dict[str, str] = {"actual": "o", "target": "D", "forecast": "s"}
+MEASURE_COLOURS: dict[str, str] = {
+    "market_size": "#1b9e77", "industry_scale": "#d95f02", "industrial_output": "#7570b3",
+    "revenue": "#e7298a", "investment": "#66a61e", "firm_size_threshold": "#a6761d",
+}  # fmt: skip
+SVG_HASH_SALT = "future-industries"
+
+
+class FontNotFoundError(RuntimeError):
+    """No CJK font could be found while Chinese labels were asked for."""
+
+
+@cache
+def find_cjk_font() -> tuple[str, str]:
+    """Return (family, file) of a Noto Sans CJK / Source Han Sans font, registering it with matplotlib.
+
+    Looks in mplfonts' bundled fonts (NotoSansCJKsc-Regular.otf only), then in the system's fonts.
+
+    Raises:
+        FontNotFoundError: with instructions, when none is found.
+    """
+    candidates: list[Path] = []
+    try:
+        import mplfonts
+
+        candidates.append(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf")
+    except ImportError:
+        pass
+    for path in font_manager.findSystemFonts():
+        name = Path(path).name.lower()
+        if ("notosanscjk" in name or "sourcehansans" in name) and "mono" not in name:
+            candidates.append(Path(path))
+    for path in candidates:
+        if not path.is_file():
+            continue
+        font_manager.fontManager.addfont(str(path))
+        family = font_manager.FontProperties(fname=str(path)).get_name()
+        if family not in FORBIDDEN_FONTS:
+            return family, str(path)
+    raise FontNotFoundError(
+        "no CJK font found for Chinese labels: install the pinned environment (make setup installs mplfonts, "
+        "which ships Noto Sans CJK SC) or a system font such as Debian's fonts-noto-cjk"
+    )
+
+
+def apply_theme(lang: str = "en") -> str:
+    """Set the package's theme for matplotlib and seaborn; return the font family used.
+
+    Every language uses Noto Sans CJK (its Latin glyphs are complete), so figures look the same in all three.
+    """
+    family, _ = find_cjk_font()
+    sns.set_theme(style="whitegrid", context="notebook", font=family, rc={
+        "font.family": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "axes.titlesize": 12,
+        "axes.titleweight": "normal",  # the bundled Noto Sans CJK has one weight
+        "axes.labelsize": 10,
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "figure.figsize": (8, 4.5),
+        "svg.hashsalt": SVG_HASH_SALT,
+        "legend.frameon": False,
+    })  # fmt: skip
+    mpl.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
+    return family
+
+
+def plot_bounded_points(ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False):
+    """Horizontal dot plot where bounds are drawn as bounds.
+
+    Exact ("="): filled marker. Lower bound (">="): open marker with an arrow pointing right. Upper bound
+    ("<="): open marker with an arrow pointing left. Approximate ("~"): open marker with a "~" beside it.
+
+    Args:
+        ax: matplotlib Axes.
+        labels: category labels (y axis), top to bottom.
+        values, bounds: numbers and their bounds, same length as labels.
+    Returns:
+        The list of legend handles for the bound styles used.
+    """
+    positions = list(range(len(labels)))[::-1]
+    used = set()
+    for y, value, bound in zip(positions, values, bounds, strict=True):
+        filled = bound == "="
+        ax.plot([value], [y], marker=marker, markersize=9, color=colour,
+                markerfacecolor=colour if filled else "white", markeredgewidth=1.8, linestyle="none")  # fmt: skip
+        if bound in (">=", "<="):
+            factor = (1.6 if log else 1.12) if bound == ">=" else (1 / 1.6 if log else 0.88)
+            end = value * factor if log else value + (factor - 1) * max(abs(v) for v in values)
+            ax.annotate("", xy=(end, y), xytext=(value, y),
+                        arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.6})  # fmt: skip
+            ax.plot([end], [y], linestyle="none", marker="none")  # widen the axis limits to show the arrow
+        elif bound == "~":
+            ax.annotate("~", xy=(value, y), xytext=(8, 4), textcoords="offset points", color=colour)
+        used.add(bound)
+    ax.set_yticks(positions, labels)
+    if log:
+        ax.set_xscale("log")
+    return used
+
+
+def bound_legend_handles(labels_fn, bounds_used, colour="#1b4f72", marker="o"):
+    """Legend handles explaining the marker styles for the bounds in `bounds_used`."""
+    from matplotlib.lines import Line2D
+
+    names = {"=": "legend_exact", ">=": "legend_lower", "<=": "legend_upper", "~": "legend_approx"}
+    handles = []
+    for bound in ("=", ">=", "<=", "~"):
+        if bound in bounds_used:
+            face = colour if bound == "=" else "white"
+            handles.append(Line2D([], [], marker=marker, color=colour, markerfacecolor=face, linestyle="none",
+                                  markersize=8, label=labels_fn(names[bound])))  # fmt: skip
+    return handles
+
+
+def new_figure(width: float = 8, height: float = 4.5):
+    """A figure and axes with room at the bottom for the source line."""
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax

@@ -1,0 +1,130 @@
+"""Tables built from the data for notebooks and the report: figures written with their bounds, landscapes.
+
+`format_figure` writes a number as the sources support it: ">2,000" for "over 2,000", "<1/2" for "nearly
+half", money in the chosen currency and language.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pandas as pd
+
+from helpers.data import Dataset
+from helpers.i18n import Labels
+from helpers.indicators import convert_money
+from helpers.quantity import format_bound
+
+
+def _significant(value: float, digits: int = 3) -> str:
+    """A number with at most `digits` significant digits, thousands separated, no trailing zeros."""
+    if value == 0:
+        return "0"
+    text = f"{value:,.{digits}g}" if abs(value) < 10**digits else f"{round(value):,}"
+    return text
+
+
+def format_money(value_cny: float, labels: Labels, currency: str = "CNY", cny_per_usd: float = 7.19) -> str:
+    """Money for a label: "CNY 9 bn" / "USD 1.25 bn" in English, "90 億元" / "12.5 億美元" in Chinese."""
+    amount = convert_money(value_cny, currency, cny_per_usd)
+    if labels.lang == "en":
+        if amount >= 1e9:
+            return f"{currency} {_significant(amount / 1e9)} bn"
+        if amount >= 1e6:
+            return f"{currency} {_significant(amount / 1e6)} m"
+        return f"{currency} {_significant(amount)}"
+    unit = "元" if currency == "CNY" else "美元"
+    if amount >= 1e8:
+        return f"{_significant(amount / 1e8, 4)} 億{unit}" if labels.lang == "zh-Hant" else (
+            f"{_significant(amount / 1e8, 4)} 亿{unit}"
+        )
+    return f"{_significant(amount / 1e4, 4)} 萬{unit}" if labels.lang == "zh-Hant" else (
+        f"{_significant(amount / 1e4, 4)} 万{unit}"
+    )
+
+
+def format_fraction(value: float) -> str:
+    """A share as a simple fraction when it is one (1/3, 1/2), else as a percentage."""
+    fraction = Fraction(value).limit_denominator(12)
+    if abs(float(fraction) - value) < 1e-9 and fraction.denominator > 1:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return f"{value:.0%}"
+
+
+def format_figure(
+    value: float, bound: str, unit: str, labels: Labels, currency: str = "CNY", cny_per_usd: float = 7.19
+) -> str:
+    """A figure as a table cell, its bound first: ">2,000", "<1/2", "CNY 6 bn", "100×", "2035"."""
+    symbol = format_bound(bound)
+    if unit == "CNY":
+        body = format_money(value, labels, currency, cny_per_usd)
+    elif unit == "fraction":
+        body = format_fraction(value)
+    elif unit == "multiple":
+        body = f"{_significant(value)}×"
+    elif unit == "km":
+        body = f"{_significant(value)} km" if labels.lang == "en" else f"{_significant(value / 1e4, 4)} {labels('km_wan')}"
+    elif unit == "rank":
+        body = f"#{value:.0f}" if labels.lang == "en" else f"第 {value:.0f}"
+    elif unit == "year":
+        body = f"{value:.0f}"
+    else:
+        body = _significant(value, 6)
+    return f"{symbol}{body}"
+
+
+def sector_facts(dataset: Dataset, sector: str, cities: list[str] | None = None) -> pd.DataFrame:
+    """The facts of one sector (optionally only some places), in file order."""
+    facts = dataset.facts[dataset.facts["sector"] == sector]
+    if cities:
+        facts = facts[facts["place"].isin(cities + ["china"])]
+    return facts.reset_index(drop=True)
+
+
+def landscape_table(
+    dataset: Dataset,
+    sector: str,
+    labels: Labels,
+    currency: str = "CNY",
+    cny_per_usd: float = 7.19,
+    cities: list[str] | None = None,
+) -> pd.DataFrame:
+    """Every place the sources put in `sector`, with role, focus and each of its figures (one row per figure).
+
+    Places with a role but no figure get one row with "—". National figures come last. Headers follow the
+    label language; figures keep their bounds (">2,000").
+    """
+    roles = dataset.city_roles[dataset.city_roles["sector"] == sector]
+    if cities:
+        roles = roles[roles["place"].isin(cities)]
+    facts = sector_facts(dataset, sector, cities)
+    rows = []
+    places = list(roles["place"]) + [p for p in facts["place"].unique() if p not in set(roles["place"])]
+    for place in places:
+        role_rows = roles[roles["place"] == place]
+        role = labels.role(role_rows["role"].iloc[0]) if not role_rows.empty else "—"
+        focus = _focus_text(role_rows, labels) if not role_rows.empty else "—"
+        place_facts = facts[facts["place"] == place]
+        base = {labels("city"): labels.city(place), labels("role"): role, labels("focus"): focus}
+        if place_facts.empty:
+            rows.append(base | {labels("district"): "", labels("indicator"): "—", labels("figure"): "—",
+                                labels("year"): "", labels("kind"): "", labels("fact_id"): ""})  # fmt: skip
+        for _, fact in place_facts.iterrows():
+            rows.append(base | {
+                labels("district"): labels.district(fact["fact_id"]),
+                labels("indicator"): labels.fact(fact["fact_id"]),
+                labels("figure"): format_figure(fact["value"], fact["bound"], fact["unit"], labels, currency, cny_per_usd),
+                labels("year"): "" if pd.isna(fact["year"]) else str(int(fact["year"])),
+                labels("kind"): labels.kind(fact["kind"]),
+                labels("fact_id"): fact["fact_id"],
+            })  # fmt: skip
+    columns = ["city", "district", "role", "focus", "indicator", "figure", "year", "kind", "fact_id"]
+    return pd.DataFrame(rows, columns=[labels(c) for c in columns])
+
+
+def _focus_text(role_rows: pd.DataFrame, labels: Labels) -> str:
+    """English: the focus description; Chinese: the focus tags, translated."""
+    if labels.lang == "en":
+        return role_rows["focus"].iloc[0]
+    separator = "、"
+    return separator.join(labels(f"focus_{tag}") for tag in role_rows["focus_tags"].iloc[0].split(";"))
