@@ -1,7 +1,7 @@
 """Re-execute notebooks in place so their committed outputs are what the code produces today (nbval checks).
 
-    python -m helpers.execute                 # every notebooks/*.ipynb
-    python -m helpers.execute notebooks/01_quantum.ipynb
+python -m helpers.execute                 # every notebooks/*.ipynb
+python -m helpers.execute notebooks/01_quantum.ipynb
 """
 
 from __future__ import annotations

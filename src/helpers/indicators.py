@@ -43,7 +43,9 @@ def ratio_bound(numerator_bound: str, denominator_bound: str) -> str:
     return _RATIO_BOUND[(numerator_bound, denominator_bound)]
 
 
-def bounded_ratio(numerator: float, numerator_bound: str, denominator: float, denominator_bound: str) -> Bounded:
+def bounded_ratio(
+    numerator: float, numerator_bound: str, denominator: float, denominator_bound: str
+) -> Bounded:
     """Divide two bounded figures and carry the bound. Raises ZeroDivisionError on a zero denominator."""
     if denominator == 0:
         raise ZeroDivisionError("bounded_ratio: the denominator is zero")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.data import Dataset
 from helpers.i18n import Labels
-from helpers.paths import REPORTS_DIR, REPO_ROOT
+from helpers.paths import REPO_ROOT, REPORTS_DIR
 
 REGISTRY_NAME = "outputs.json"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -53,7 +53,9 @@ class OutputSink:
 
     def _check(self, name: str, fact_ids: list[str], kind: str) -> None:
         if not NAME_PATTERN.match(name):
-            raise ValueError(f"{self.notebook}: {kind} name {name!r} must be lower-case letters, digits, _ or -")
+            raise ValueError(
+                f"{self.notebook}: {kind} name {name!r} must be lower-case letters, digits, _ or -"
+            )
         if not fact_ids:
             raise ValueError(f"{self.notebook}: {kind} {name!r} needs the ids of the facts it uses")
         known = set(self.dataset.facts["fact_id"])
@@ -62,7 +64,7 @@ class OutputSink:
             raise ValueError(f"{self.notebook}: {kind} {name!r} cites unknown fact id(s) {unknown}")
 
     def source_line(self, fact_ids: list[str], extra_sources: tuple[str, ...] = ()) -> str:
-        """"Source: anue-2025-10-27 ¶6, 7" for the facts used (plus any extra source ids)."""
+        """ "Source: anue-2025-10-27 ¶6, 7" for the facts used (plus any extra source ids)."""
         facts = self.dataset.facts.set_index("fact_id").loc[list(dict.fromkeys(fact_ids))]
         parts = []
         for source_id, group in facts.groupby("source_id", sort=True):
@@ -71,7 +73,9 @@ class OutputSink:
         parts += [s for s in extra_sources if s not in facts["source_id"].values]
         return f"{self.labels('source')}: " + "; ".join(parts)
 
-    def save_figure(self, fig, name: str, caption: str, fact_ids: list[str], extra_sources: tuple[str, ...] = ()):
+    def save_figure(
+        self, fig, name: str, caption: str, fact_ids: list[str], extra_sources: tuple[str, ...] = ()
+    ):
         """Add the source line under `fig`, save it as PNG and SVG, and register it. Returns `fig`."""
         self._check(name, fact_ids, "figure")
         fig.text(0.005, 0.003, self.source_line(fact_ids, extra_sources), ha="left", va="bottom",
@@ -85,7 +89,9 @@ class OutputSink:
                 path = self.root / "figures" / f"{name}.{extension}"
                 fig.savefig(path, format=extension, metadata=metadata, bbox_inches="tight", pad_inches=0.15)
                 files[extension] = f"figures/{name}.{extension}"
-        self._register("figures", {"name": name, "caption": caption, "fact_ids": list(fact_ids), "files": files})
+        self._register(
+            "figures", {"name": name, "caption": caption, "fact_ids": list(fact_ids), "files": files}
+        )
         return fig
 
     def save_table(self, table: pd.DataFrame, name: str, caption: str, fact_ids: list[str]) -> pd.DataFrame:

@@ -35,8 +35,10 @@ class Rule:
     def describe(self) -> str:
         text = self.kind.__name__
         if self.choices is not None:
-            text += f" in {{{', '.join(map(str, self.choices()))}}}" if self.kind is not list else (
-                f" of items in {{{', '.join(map(str, self.choices()))}}}"
+            text += (
+                f" in {{{', '.join(map(str, self.choices()))}}}"
+                if self.kind is not list
+                else (f" of items in {{{', '.join(map(str, self.choices()))}}}")
             )
         if self.low is not None or self.high is not None:
             text += f" from {self.low} to {self.high}"
@@ -91,7 +93,9 @@ def check_value(name: str, value: object, rule: Rule) -> str | None:
         if bad:
             return f"expected {expected}; got unknown item(s) {bad!r}"
     elif rule.kind is dict:
-        bad = {k: v for k, v in value.items() if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0}
+        bad = {
+            k: v for k, v in value.items() if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0
+        }
         if bad:
             return f"expected {expected}; got {bad!r}"
     elif rule.choices is not None and value not in rule.choices():
@@ -118,7 +122,9 @@ def validate_parameters(
     problems = []
     for name, value in values.items():
         if declared is not None and name not in declared:
-            problems.append(f"unknown parameter {name!r}; {notebook} declares {', '.join(declared) or 'none'}")
+            problems.append(
+                f"unknown parameter {name!r}; {notebook} declares {', '.join(declared) or 'none'}"
+            )
             continue
         rule = RULES.get(name)
         if rule is None:

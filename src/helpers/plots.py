@@ -20,9 +20,19 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib import font_manager
 
-CJK_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Source Han Sans SC", "Source Han Sans TC")
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK TC",
+    "Source Han Sans SC",
+    "Source Han Sans TC",
+)
 FORBIDDEN_FONTS: tuple[str, ...] = ("SimHei",)  # shipped by mplfonts but not OFL-licensed: never selected
-ROLE_COLOURS: dict[str, str] = {"leader": "#1b4f72", "hub": "#2e86c1", "specialist": "#85c1e9", "follower": "#d5d8dc"}
+ROLE_COLOURS: dict[str, str] = {
+    "leader": "#1b4f72",
+    "hub": "#2e86c1",
+    "specialist": "#85c1e9",
+    "follower": "#d5d8dc",
+}
 KIND_MARKERS: dict[str, str] = {"actual": "o", "target": "D", "forecast": "s"}
 MEASURE_COLOURS: dict[str, str] = {
     "market_size": "#1b9e77", "industry_scale": "#d95f02", "industrial_output": "#7570b3",
@@ -90,7 +100,9 @@ def apply_theme(lang: str = "en") -> str:
     return family
 
 
-def plot_bounded_points(ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False):
+def plot_bounded_points(
+    ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False
+):
     """Horizontal dot plot where bounds are drawn as bounds.
 
     Exact ("="): filled marker. Lower bound (">="): open marker with an arrow pointing right. Upper bound

@@ -1,7 +1,7 @@
 """Start a notebook in one call: check its parameters, load the data, set the theme, open the output sink.
 
-    session = start_notebook("01_quantum", lang=lang, currency=currency, ...)
-    ds, L, sink = session.dataset, session.labels, session.sink
+session = start_notebook("01_quantum", lang=lang, currency=currency, ...)
+ds, L, sink = session.dataset, session.labels, session.sink
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ class Session:
 
     @property
     def cny_per_usd(self) -> float:
-        return float(self.settings.get("cny_per_usd", self.dataset.assumptions["exchange_rate"]["cny_per_usd"]))
+        return float(
+            self.settings.get("cny_per_usd", self.dataset.assumptions["exchange_rate"]["cny_per_usd"])
+        )
 
     def money(self, value_cny: float) -> str:
         """A CNY amount in the notebook's currency and language ("CNY 6 bn", "60 億元")."""
@@ -52,7 +54,9 @@ class Session:
     def figure_text(self, fact_id: str) -> str:
         """A fact's figure written with its bound, for prose (">2,000", "CNY 6 bn")."""
         fact = self.fact(fact_id)
-        return format_figure(fact["value"], fact["bound"], fact["unit"], self.labels, self.currency, self.cny_per_usd)
+        return format_figure(
+            fact["value"], fact["bound"], fact["unit"], self.labels, self.currency, self.cny_per_usd
+        )
 
     def assumptions_table(self) -> pd.DataFrame:
         """The stated assumptions in use: exchange rate and the chosen scenario."""

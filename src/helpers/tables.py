@@ -35,11 +35,15 @@ def format_money(value_cny: float, labels: Labels, currency: str = "CNY", cny_pe
         return f"{currency} {_significant(amount)}"
     unit = "元" if currency == "CNY" else "美元"
     if amount >= 1e8:
-        return f"{_significant(amount / 1e8, 4)} 億{unit}" if labels.lang == "zh-Hant" else (
-            f"{_significant(amount / 1e8, 4)} 亿{unit}"
+        return (
+            f"{_significant(amount / 1e8, 4)} 億{unit}"
+            if labels.lang == "zh-Hant"
+            else (f"{_significant(amount / 1e8, 4)} 亿{unit}")
         )
-    return f"{_significant(amount / 1e4, 4)} 萬{unit}" if labels.lang == "zh-Hant" else (
-        f"{_significant(amount / 1e4, 4)} 万{unit}"
+    return (
+        f"{_significant(amount / 1e4, 4)} 萬{unit}"
+        if labels.lang == "zh-Hant"
+        else (f"{_significant(amount / 1e4, 4)} 万{unit}")
     )
 
 
@@ -63,7 +67,11 @@ def format_figure(
     elif unit == "multiple":
         body = f"{_significant(value)}×"
     elif unit == "km":
-        body = f"{_significant(value)} km" if labels.lang == "en" else f"{_significant(value / 1e4, 4)} {labels('km_wan')}"
+        body = (
+            f"{_significant(value)} km"
+            if labels.lang == "en"
+            else f"{_significant(value / 1e4, 4)} {labels('km_wan')}"
+        )
     elif unit == "rank":
         body = f"#{value:.0f}" if labels.lang == "en" else f"第 {value:.0f}"
     elif unit == "year":

@@ -1,0 +1,90 @@
+"""Derived numbers against values worked out by hand from the article (arithmetic in the comments)."""
+
+import math
+
+import pytest
+
+from helpers.indicators import (
+    bounded_ratio,
+    cagr,
+    convert_money,
+    project,
+    ratio_bound,
+    required_growth,
+    years_left,
+)
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "expected"),
+    [
+        ("=", "=", "="),
+        (">=", "=", ">="),  # over 2000 patents / 93 firms: at least 21.5 per firm
+        ("=", ">=", "<="),  # a fixed amount shared by "over N" units: at most amount/N each
+        (">=", ">=", "~"),  # over 60 億元 / over 120 firms: no direction
+        ("<=", "<=", "~"),
+        ("<=", "=", "<="),
+        ("~", "=", "~"),
+    ],
+)
+def test_ratio_bound_follows_the_direction_of_each_bound(numerator, denominator, expected):
+    assert ratio_bound(numerator, denominator) == expected
+
+
+def test_hefei_patents_per_firm_is_a_lower_bound():
+    # 超 2000 件 / 93 家 = 21.505... patents per firm, at least
+    result = bounded_ratio(2000, ">=", 93, "=")
+    assert result.bound == ">="
+    assert result.value == pytest.approx(21.505, abs=1e-3)
+    assert not result.is_exact
+
+
+def test_changping_revenue_per_firm_has_no_direction():
+    # 超 60 億元 / 120 餘家 = 6e9 / 120 = 5e7 (CNY 50 m), both lower bounds: an approximation
+    result = bounded_ratio(6e9, ">=", 120, ">=")
+    assert result.value == pytest.approx(5e7)
+    assert result.bound == "~"
+
+
+def test_bounded_ratio_refuses_zero_denominator():
+    with pytest.raises(ZeroDivisionError):
+        bounded_ratio(1, "=", 0, "=")
+
+
+def test_bci_market_cagr_2024_to_2027():
+    # 55.8 / 32 = 1.74375; 1.2036^3 = 1.7436, so the rate is about 20.36 % a year
+    assert cagr(32e8, 55.8e8, 3) == pytest.approx(0.2036, abs=5e-4)
+
+
+def test_required_growth_doubles_in_one_year():
+    assert required_growth(100, 200, 2025, 2026) == pytest.approx(1.0)
+    # 100 -> 121 over two years is 10 % a year
+    assert required_growth(100, 121, 2025, 2027) == pytest.approx(0.10)
+
+
+@pytest.mark.parametrize(("start", "end", "years"), [(0, 1, 1), (1, -1, 1), (1, 2, 0)])
+def test_cagr_rejects_impossible_inputs(start, end, years):
+    with pytest.raises(ValueError):
+        cagr(start, end, years)
+
+
+def test_project_compounds_each_year():
+    series = project(100, 0.1, 2025, 2027)
+    assert list(series.index) == [2025, 2026, 2027]
+    assert series.tolist() == pytest.approx([100, 110, 121])
+    with pytest.raises(ValueError):
+        project(1, 0.1, 2027, 2025)
+
+
+def test_convert_money():
+    assert convert_money(7.19e9, "USD", 7.19) == pytest.approx(1e9)
+    assert convert_money(5e9, "CNY", 7.19) == 5e9
+    with pytest.raises(ValueError, match="currency"):
+        convert_money(1, "EUR", 7.19)
+    with pytest.raises(ValueError, match="positive"):
+        convert_money(1, "USD", 0)
+
+
+def test_years_left_from_the_article_year():
+    assert years_left(2030) == 5
+    assert math.isclose(years_left(2027, 2025), 2)

@@ -1,0 +1,36 @@
+"""Theme and fonts: an OFL CJK font is found and set for matplotlib and seaborn together."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+
+from helpers.plots import FORBIDDEN_FONTS, apply_theme, find_cjk_font, plot_bounded_points
+
+
+def test_cjk_font_is_noto_or_source_han_never_simhei():
+    family, path = find_cjk_font()
+    assert family not in FORBIDDEN_FONTS
+    assert "SimHei" not in path
+    assert family.startswith(("Noto Sans CJK", "Source Han Sans"))
+
+
+def test_theme_survives_seaborn_and_sets_the_font_first():
+    family = apply_theme("zh-Hant")
+    assert matplotlib.rcParams["font.family"][0] == family
+    sns.barplot(x=["合肥"], y=[93])  # seaborn calls must not reset the font list
+    assert matplotlib.rcParams["font.family"][0] == family
+    plt.close("all")
+
+
+def test_bounded_points_use_open_markers_for_bounds():
+    apply_theme("en")
+    fig, ax = plt.subplots()
+    used = plot_bounded_points(ax, ["firms", "patents"], [93, 2000], ["=", ">="], log=True)
+    assert used == {"=", ">="}
+    faces = [line.get_markerfacecolor() for line in ax.lines if line.get_marker() == "o"]
+    assert faces[0] != "white" and faces[1] == "white"  # exact filled, lower bound open
+    assert len(ax.texts) == 1  # the arrow of the lower bound
+    plt.close(fig)
