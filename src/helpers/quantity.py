@@ -1,7 +1,8 @@
 """Parse a Chinese quantity exactly as printed ("超 2000 件", "千億級", "近半") into value, unit and bound.
 
-Bounds: "=" stated as exact, ">=" a lower bound (超, 逾, 餘, 多, 突破, 破, 級), "<=" an upper bound (近),
-"~" an approximation (約, 左右). Money comes out in yuan (unit "CNY"), counts as unit "count".
+Bounds: "=" stated as exact (達, or no qualifier), ">=" a lower bound (超, 逾, 餘, 多, 突破, 破, 級, 以上),
+"<=" an upper bound (近, 以下), "~" an approximation (約, 左右); 達 yields to any other qualifier, two others
+that disagree raise. Money comes out in yuan (unit "CNY"), counts as unit "count".
 """
 
 from __future__ import annotations
@@ -170,8 +171,8 @@ def parse_quantity(text: str) -> Quantity:
     unit, scale = _parse_unit(unit_text, number, original)
     value = number * scale
     unit_word = unit_text or None
-    num_text = match.group("num").strip()
-    if unit in ("CNY", "km") and num_text[0].isdigit() and not (match.group("suffix") or match.group("level")):
+    num_text, is_plain = match.group("num").strip(), not (match.group("suffix") or match.group("level"))
+    if unit in ("CNY", "km") and num_text[0].isdigit() and is_plain:
         unit_word = re.search("[萬億]*$", num_text).group() + unit_text  # "9000 億元" prints the unit 億元
     return Quantity(float(value), unit, bound, original, unit_word)
 
