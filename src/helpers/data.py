@@ -177,7 +177,9 @@ def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, 
             if base == "int":
                 bad |= numbers.notna() & (numbers % 1 != 0)
             for index in frame.index[bad]:
-                problems.append(Problem(label, _line(index), column, f"a number ({base})", repr(values[index])))
+                problems.append(
+                    Problem(label, _line(index), column, f"a number ({base})", repr(values[index]))
+                )
             frame[column] = numbers.where(~bad).astype("Int64" if base == "int" else "Float64")
         elif base == "bool":
             bad = ~values.isin(["true", "false"])
@@ -202,8 +204,13 @@ def _schema(name: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
         "sources": {
             "source_id": pa.Column(str, pa.Check.str_matches(ID_PATTERN), unique=True),
             "kind": one_of(["news", "report", "policy", "reference", "assumption"]),
-            "sha256": pa.Column(str, pa.Check(lambda s: s.eq("") | s.str.fullmatch("[0-9a-f]{64}"),
-                                              error="64 lower-case hex digits or blank")),
+            "sha256": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: s.eq("") | s.str.fullmatch("[0-9a-f]{64}"),
+                    error="64 lower-case hex digits or blank",
+                ),
+            ),
         },
         "sectors": {"sector_id": pa.Column(str, pa.Check.isin(list(SECTOR_IDS)), unique=True)},
         "cities": {
@@ -248,7 +255,9 @@ def _pandera_problems(name: str, frame: pd.DataFrame, schema: pa.DataFrameSchema
         for case in errors.failure_cases.itertuples():
             column = case.column if isinstance(case.column, str) else None
             problems.append(
-                Problem(f"data/{name}.csv", _line(case.index), column, str(case.check), repr(case.failure_case))
+                Problem(
+                    f"data/{name}.csv", _line(case.index), column, str(case.check), repr(case.failure_case)
+                )
             )
         return problems
     return []
@@ -267,16 +276,34 @@ def check_quantities(facts: pd.DataFrame) -> list[Problem]:
         value = row["value"]
         if pd.isna(value) or not math.isclose(parsed.value, float(value), rel_tol=1e-9):
             problems.append(
-                Problem(label, line, "value", f"{parsed.value:g} (parsed from {row['quantity_text']!r})", str(value))
+                Problem(
+                    label,
+                    line,
+                    "value",
+                    f"{parsed.value:g} (parsed from {row['quantity_text']!r})",
+                    str(value),
+                )
             )
         if parsed.bound != row["bound"]:
             problems.append(
-                Problem(label, line, "bound", f"{parsed.bound} (parsed from {row['quantity_text']!r})", row["bound"])
+                Problem(
+                    label,
+                    line,
+                    "bound",
+                    f"{parsed.bound} (parsed from {row['quantity_text']!r})",
+                    row["bound"],
+                )
             )
         if parsed.unit is None:
             if not row["is_unit_implied"]:
                 problems.append(
-                    Problem(label, line, "is_unit_implied", f"true: {row['quantity_text']!r} prints no unit", "false")
+                    Problem(
+                        label,
+                        line,
+                        "is_unit_implied",
+                        f"true: {row['quantity_text']!r} prints no unit",
+                        "false",
+                    )
                 )
         elif parsed.unit != row["unit"] or row["is_unit_implied"]:
             problems.append(
@@ -357,7 +384,8 @@ def load_assumptions(data_dir: Path = DATA_DIR) -> dict:
     try:
         assumptions = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise DataValidationError([Problem("data/assumptions.yml", None, None, "a readable YAML file", str(error))])
+        problem = Problem("data/assumptions.yml", None, None, "a readable YAML file", str(error))
+        raise DataValidationError([problem]) from error
     missing = [key for key in ("exchange_rate", "scenarios") if key not in (assumptions or {})]
     if missing:
         raise DataValidationError(

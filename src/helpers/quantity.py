@@ -34,7 +34,22 @@ PREFIX_QUALIFIERS: dict[str, str] = {
 SUFFIX_QUALIFIERS: dict[str, str] = {"餘": ">=", "多": ">=", "以上": ">=", "左右": "~", "以下": "<="}
 
 # Counter words: the thing counted does not change the unit.
-COUNTERS: tuple[str, ...] = ("家", "個", "件", "輛", "座", "項", "台", "臺", "名", "人", "所", "款", "條", "種")
+COUNTERS: tuple[str, ...] = (
+    "家",
+    "個",
+    "件",
+    "輛",
+    "座",
+    "項",
+    "台",
+    "臺",
+    "名",
+    "人",
+    "所",
+    "款",
+    "條",
+    "種",
+)
 MAGNITUDES: dict[str, int] = {"萬": 10**4, "億": 10**8}
 CHINESE_DIGITS: dict[str, int] = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4,
@@ -54,7 +69,9 @@ class Quantity:
     """A parsed quantity: value in the canonical unit, the unit, the bound and what was printed."""
 
     value: float
-    unit: str | None  # "CNY", "count", "fraction", "multiple", "km", "year", "years", "rank"; None if unprinted
+    unit: (
+        str | None
+    )  # "CNY", "count", "fraction", "multiple", "km", "year", "years", "rank"; None if unprinted
     bound: str  # one of BOUNDS
     text: str
     unit_word: str | None = None  # the counter or unit word as printed (家, 億元, 萬公里 ...)
