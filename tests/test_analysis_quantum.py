@@ -1,0 +1,203 @@
+"""Unit tests of helpers.analysis.quantum, with expected values worked out by hand from anue-2025-10-27.
+
+Paragraph 6: Hefei has 93 家 quantum firms (exact), 24 個 R&D platforms (exact) and 超 2000 件 patents (over
+2,000: a lower bound). Paragraph 7: Beijing plans a 千億級 cluster by 2030 (千億 = 1,000 x 10^8 = 10^11 yuan,
+an order of magnitude; no currency printed). Paragraphs 6-8 name seven cities: Hefei; Beijing, Shanghai,
+Nanjing; Shenzhen, Jinan, Hangzhou.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from helpers.analysis import quantum as q  # noqa: E402
+from helpers.data import load_dataset  # noqa: E402
+from helpers.i18n import Labels, load_catalogue  # noqa: E402
+from helpers.indicators import Bounded  # noqa: E402
+from helpers.session import start_notebook  # noqa: E402
+
+QUANTUM_CITIES = ["hefei", "beijing", "shanghai", "nanjing", "shenzhen", "jinan", "hangzhou"]
+QUANTUM_TAGS = ["computing", "communication", "metrology", "research", "chips", "cloud", "components", "funding"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset()
+
+
+@pytest.fixture
+def session_for(tmp_path):
+    def make(**params):
+        return start_notebook("01_quantum", output_dir=str(tmp_path / "out"), **params)
+
+    yield make
+    plt.close("all")
+
+
+def test_hefei_ratios_carry_bounds(ds):
+    ratios = q.hefei_ratios(ds).set_index("ratio")
+    # patents / firms = 2000 / 93 = 21.505...; "over" 2,000 over an exact 93 is a lower bound
+    assert math.isclose(ratios.loc["patents_per_firm", "value"], 21.50537634, rel_tol=1e-8)
+    assert ratios.loc["patents_per_firm", "bound"] == ">="
+    # patents / platforms = 2000 / 24 = 83.33...; again a lower bound
+    assert math.isclose(ratios.loc["patents_per_platform", "value"], 83.33333333, rel_tol=1e-8)
+    assert ratios.loc["patents_per_platform", "bound"] == ">="
+    # platforms / firms = 24 / 93 = 0.258064...; both exact, so exact
+    assert math.isclose(ratios.loc["platforms_per_firm", "value"], 0.25806452, rel_tol=1e-7)
+    assert ratios.loc["platforms_per_firm", "bound"] == "="
+
+
+def test_format_bounded_and_significant():
+    assert q.format_bounded(Bounded(2000 / 93, ">=")) == ">21.5"
+    assert q.format_bounded(Bounded(24 / 93, "=")) == "0.258"
+    assert q.format_bounded(Bounded(2000 / 24, ">=")) == ">83.3"
+    assert q.format_bounded(Bounded(150.0, "~"), 2) == "~150"  # never "1.5e+02"
+    assert q.format_bounded(Bounded(0.5, "<=")) == "<0.500"
+    assert q.format_significant(1_234_567, 3) == "1,230,000"
+    assert q.format_significant(0, 3) == "0"
+
+
+def test_hefei_ratios_table_respects_cities(ds):
+    labels = Labels("en", ds)
+    table = q.hefei_ratios_table(ds, labels, str)
+    assert list(table["Value"]) == [">21.5", ">83.3", "0.258"]
+    assert list(table["Reading"])[2] == "exact"
+    empty = q.hefei_ratios_table(ds, labels, str, cities=["beijing"])
+    assert empty.empty and list(empty.columns) == list(table.columns)
+
+
+def test_order_of_magnitude():
+    assert q.order_of_magnitude(1e11) == 11  # 千億 = 10^11
+    assert q.order_of_magnitude(9e11) == 11  # 9000 億 = 9 x 10^11
+    assert q.order_of_magnitude(6e9) == 9  # 60 億 = 6 x 10^9
+    with pytest.raises(ValueError):
+        q.order_of_magnitude(0)
+
+
+def test_beijing_target_reading(ds):
+    reading = q.target_reading(ds, q.BEIJING_TARGET, horizon_year=2030)
+    assert reading["quantity_text"] == "千億級"
+    assert reading["value"] == 1e11 and reading["bound"] == ">="
+    assert reading["order_of_magnitude"] == 11
+    assert reading["is_currency_implied"] is True
+    assert reading["year"] == 2030
+    assert reading["years_left"] == 5  # 2030 - 2025 (the article's year)
+    assert reading["is_within_horizon"] is True
+    assert q.target_reading(ds, q.BEIJING_TARGET, horizon_year=2029)["is_within_horizon"] is False
+
+
+def test_target_reading_table_in_chinese(ds):
+    labels = Labels("zh-Hant", ds)
+    reading = q.target_reading(ds, q.BEIJING_TARGET, horizon_year=2026)
+    table = q.target_reading_table(reading, labels, ">1,000 億元")
+    cells = dict(zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
+    assert cells["原文"] == "千億級"
+    assert cells["剩餘年數"] == "5"
+    assert cells["在預測期限內"] == "否"
+    assert cells["幣別"].startswith("原文未載幣別")
+
+
+def test_focus_matrix_quantum(ds):
+    matrix = q.focus_matrix(ds, "quantum")
+    assert list(matrix.index) == QUANTUM_CITIES
+    assert list(matrix.columns) == ["role"] + QUANTUM_TAGS
+    assert list(matrix.loc["hefei", QUANTUM_TAGS]) == [True, True, True, False, False, False, False, False]
+    # tags per city, counted by hand from data/city_roles.csv (paragraphs 6-8)
+    assert q.tag_counts(matrix).to_dict() == {
+        "hefei": 3, "beijing": 2, "shanghai": 1, "nanjing": 1, "shenzhen": 2, "jinan": 2, "hangzhou": 2,
+    }  # fmt: skip
+    assert q.widest_focus(matrix) == (["hefei"], 3)
+    assert matrix.loc["hefei", "role"] == "leader"
+
+
+def test_focus_matrix_subsets(ds):
+    subset = q.focus_matrix(ds, "quantum", ["shenzhen", "beijing"])
+    assert list(subset.index) == ["beijing", "shenzhen"]  # file order, not the order asked
+    assert list(subset.columns) == ["role"] + QUANTUM_TAGS  # same columns as the full matrix
+    assert q.widest_focus(subset) == (["beijing", "shenzhen"], 2)  # a tie names both
+    empty = q.focus_matrix(ds, "quantum", ["chengdu"])
+    assert empty.empty and q.widest_focus(empty) == ([], 0)
+
+
+def test_focus_matrix_table(ds):
+    table = q.focus_matrix_table(q.focus_matrix(ds, "quantum", ["jinan"]), Labels("zh-Hant", ds))
+    assert table.iloc[0]["城市"] == "濟南"
+    assert table.iloc[0]["量子通訊"] == "✓" and table.iloc[0]["核心零件"] == "✓"
+    assert table.iloc[0]["量子運算"] == ""
+
+
+def test_roles_source(ds):
+    labels = Labels("en", ds)
+    assert q.roles_source(ds, "quantum", labels) == "city roles: anue-2025-10-27 ¶6, 7, 8"
+    assert q.roles_source(ds, "quantum", labels, ["jinan"]) == "city roles: anue-2025-10-27 ¶8"
+    assert q.roles_source(ds, "quantum", labels, ["chengdu"]) == ""
+
+
+def test_fact_ids_helpers(ds):
+    registry = {"figures": [{"fact_ids": ["b", "a"]}], "tables": [{"fact_ids": ["a", "c"]}]}
+    assert q.fact_ids_used(registry) == ["b", "a", "c"]
+    assert q.sector_fact_ids(ds, "quantum") == [*q.HEFEI_FACTS, q.BEIJING_TARGET]
+    labels = Labels("en", ds)
+    import pandas as pd
+
+    table = pd.DataFrame({"Fact id": ["x / y", "", "x"]})
+    assert q.table_fact_ids(table, labels, ["z"]) == ["x", "y"]
+    assert q.table_fact_ids(table.iloc[0:0], labels, ["z"]) == ["z"]
+
+
+def test_sources_table(ds):
+    table = q.sources_table(ds, [q.HEFEI_PATENTS, q.BEIJING_TARGET], "quantum", ["beijing"])
+    assert list(table["id"]) == [q.HEFEI_PATENTS, q.BEIJING_TARGET, "quantum:beijing"]
+    assert list(table["paragraph"]) == [6, 7, 7]
+    assert list(table["quantity_text"])[:2] == ["超 2000 件", "千億級"]
+
+
+def test_messages_have_prefix_and_no_latin_in_chinese():
+    catalogue = load_catalogue()
+    keys = [k for k in catalogue if k.startswith("q_")]
+    assert len(keys) > 20
+    for key in keys:
+        text = re.sub(r"\{[a-z_]+\}", "", catalogue[key]["zh-Hant"])
+        # allowed Latin in Chinese labels: none (numbers and symbols are fine)
+        assert not re.search(r"[A-Za-z]", text.replace("data/city_roles.csv", "")), (key, text)
+
+
+def test_figures_titles_state_findings(session_for):
+    session = session_for(lang="en")
+    fig = q.figure_hefei_scale(session)
+    assert fig._suptitle.get_text() == "Hefei's quantum base: 93 firms, 24 R&D platforms, >2,000 patents"
+    fig = q.figure_hefei_ratios(session)
+    assert ">21.5 patents per quantum firm (a lower bound)" in fig._suptitle.get_text().replace("\n", " ")
+    fig = q.figure_focus_matrix(session)
+    assert "Hefei covers the most focus fields (3) of 7 cities" in fig._suptitle.get_text().replace("\n", " ")
+
+
+def test_figures_without_the_cities(session_for):
+    session = session_for(lang="zh-Hans", cities=["chengdu"])
+    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, q.figure_focus_matrix):
+        fig = draw(session)
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        assert "所选城市无此资料" in texts  # "no data for the chosen cities", in Simplified
+
+
+def test_figures_in_chinese_have_no_latin_labels(session_for):
+    session = session_for(lang="zh-Hant", currency="USD")
+    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, q.figure_focus_matrix):
+        fig = draw(session)
+        fig.canvas.draw()  # tick labels are made at draw time
+        texts = [fig._suptitle.get_text()]
+        for ax in fig.axes:
+            texts += [ax.get_xlabel(), ax.get_title()] + [t.get_text() for t in ax.get_yticklabels()]
+            texts += [t.get_text() for t in ax.get_xticklabels()]
+            legend = ax.get_legend()
+            if legend is not None:
+                texts += [t.get_text() for t in legend.get_texts()]
+        for text in texts:  # log-axis ticks are mathtext ("$\\mathdefault{10^{1}}$"): drop them first
+            assert not re.search(r"[A-Za-z]{2,}", re.sub(r"\$[^$]*\$", "", text)), text
