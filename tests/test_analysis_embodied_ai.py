@@ -1,0 +1,302 @@
+"""Embodied-AI analysis (helpers.analysis.embodied_ai), checked against paragraph 15 of anue-2025-10-27 by hand."""
+
+import re
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+import yaml
+
+from helpers.analysis import embodied_ai as eai
+from helpers.data import load_dataset
+from helpers.i18n import MESSAGES_DIR
+from helpers.session import start_notebook
+from helpers.tables import format_money
+
+EAI_TARGETS = [  # ¶15: 2027 年突破百項關鍵技術，培育千億級集群; 2027 年集聚百家企業、推廣百件; 2029 年 2 萬台、200 億元
+    "eai_beijing_key_tech_2027",
+    "eai_beijing_cluster_2027",
+    "eai_shanghai_firms_2027",
+    "eai_shanghai_products_2027",
+    "eai_hangzhou_units_2029",
+    "eai_hangzhou_core_scale_2029",
+]
+LATIN_ALLOWED = {"CNY", "USD"}
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory):
+    """One session per language and currency, writing into a temporary folder."""
+    out = tmp_path_factory.mktemp("eai")
+    return {
+        (lang, currency): start_notebook(
+            "05_embodied_ai", lang=lang, currency=currency, output_dir=str(out / lang)
+        )
+        for lang in ("en", "zh-Hant", "zh-Hans")
+        for currency in ("CNY", "USD")
+    }
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _row(**values) -> dict:
+    base = {"fact_id": "x", "sector": "embodied_ai", "place": "shanghai", "district_en": "", "district_zh": "",
+            "indicator": "x", "label_en": "x", "label_zh": "x", "measure": "count", "kind": "actual", "year": 2025,
+            "year_note": "explicit: 2025 年", "value": 1.0, "bound": "=", "unit": "count", "is_unit_implied": False,
+            "quantity_text": "1", "source_id": "test", "locator": 1, "note": ""}  # fmt: skip
+    return base | values
+
+
+# ------------------------------------------------------------------------------------------ year basis
+def test_year_basis_reads_the_year_note():
+    assert eai.year_basis("explicit: 2027 年") == "explicit"
+    assert eai.year_basis("implied: no year printed; taken as at the article's date") == "not_printed"
+    assert eai.year_basis("implied: 5 年內 (within five years) counted from 2025 = 2030") == "derived"
+    assert eai.year_basis("implied: 今年 (this year) = 2025") == "derived"
+    assert eai.year_basis("implied: as at the article's date") == "not_printed"
+    assert eai.year_basis("none: the article prints no target year") == "none"
+    with pytest.raises(ValueError, match="year_note"):
+        eai.year_basis("2027")
+
+
+def test_shenzhen_figures_have_no_printed_year(dataset):
+    # ¶15 prints 超 1700 億元, 7 家, 全國第一 with no year
+    facts = dataset.facts.set_index("fact_id")
+    for fact_id in ("eai_shenzhen_output", "eai_shenzhen_top100_firms", "eai_shenzhen_firm_count_rank"):
+        assert eai.year_basis(facts.loc[fact_id, "year_note"]) == "not_printed"
+
+
+# --------------------------------------------------------------------------------- targets and baselines
+def test_indicator_stem_drops_a_trailing_target():
+    assert eai.indicator_stem("firms_target") == "firms"
+    assert eai.indicator_stem("bci_market_size") == "bci_market_size"
+
+
+def test_no_embodied_ai_target_has_a_baseline(dataset):
+    # ¶15 gives six dated targets and no actual of the same place and indicator for any of them
+    facts = dataset.facts[dataset.facts["sector"] == "embodied_ai"]
+    checks = eai.check_targets(facts, dataset.facts)
+    assert [c.fact_id for c in checks] == EAI_TARGETS
+    assert [c.year for c in checks] == [2027, 2027, 2027, 2027, 2029, 2029]
+    assert all(c.baseline_id is None and c.growth is None and not c.has_baseline for c in checks)
+
+
+def test_bci_forecast_finds_its_baseline(sessions):
+    # ¶14: 2024 年 32 億元, 預計 2027 年 55.8 億元. 55.8 / 32 = 1.74375 over 3 years;
+    # 1.2^3 = 1.728 and 1.21^3 = 1.7716, so the rate is just above 20%: 1.2036^3 = 1.7436 -> 20.36%
+    checks = eai.growth_rate_sources(sessions[("en", "CNY")], "bci")
+    assert len(checks) == 1
+    check = checks[0]
+    assert (check.fact_id, check.baseline_id, check.baseline_year) == (
+        "bci_china_market_2027",
+        "bci_china_market_2024",
+        2024,
+    )
+    assert check.growth.value == pytest.approx(0.2036, abs=5e-4)
+    assert check.growth.bound == "="
+    assert eai.growth_text(check.growth) == "20.4%"
+
+
+def test_no_growth_rate_in_embodied_ai_or_6g(sessions):
+    session = sessions[("en", "CNY")]
+    assert eai.growth_rate_sources(session, "embodied_ai") == []
+    assert eai.growth_rate_sources(session, "6g") == []
+    assert "0." in eai.scenario_note(session, "embodied_ai")[0]
+
+
+def test_baseline_rules_on_made_up_rows():
+    # target "over 121" in 2027 from exactly 100 in 2025: 1.1^2 = 1.21, so at least 10% a year
+    facts = pd.DataFrame([
+        _row(fact_id="base", indicator="firms", value=100.0, year=2025),
+        _row(fact_id="later", indicator="firms", value=110.0, year=2028),  # after the target: not a baseline
+        _row(fact_id="other_unit", indicator="firms", value=5.0, year=2026, unit="CNY"),
+        _row(fact_id="goal", indicator="firms_target", kind="target", value=121.0, bound=">=", year=2027),
+    ])  # fmt: skip
+    [check] = eai.check_targets(facts[facts["fact_id"] == "goal"], facts)
+    assert check.baseline_id == "base"
+    assert check.growth.value == pytest.approx(0.10)
+    assert check.growth.bound == ">="
+
+
+def test_target_table_says_no_baseline_in_every_language(sessions):
+    for lang, expected in (("en", "no baseline in the sources"), ("zh-Hant", "資料來源無基準值"),
+                           ("zh-Hans", "资料来源无基准值")):  # fmt: skip
+        session = sessions[(lang, "CNY")]
+        _, checks = eai.figure_targets_timeline(session)
+        table = eai.target_table(session, checks)
+        labels = session.labels
+        assert list(table[labels("baseline")]) == [expected] * 6
+        assert list(table[labels("years_left")]) == [2, 2, 2, 2, 4, 4]  # 2027 - 2025, 2029 - 2025
+        assert list(table[labels("required_growth")]) == ["—"] * 6
+    en = eai.target_table(sessions[("en", "CNY")], eai.figure_targets_timeline(sessions[("en", "CNY")])[1])
+    assert list(en["Target"]) == ["100", ">CNY 100 bn", "100", "100", "20,000", "CNY 20 bn"]  # 千億級 = 10^11
+
+
+# ------------------------------------------------------------------------------ sizing from a share
+def test_shanghai_share_cannot_size_the_nation(dataset):
+    sizing = eai.size_nation_from_share(dataset.facts, "eai_shanghai_national_share")
+    assert sizing.place == "shanghai"
+    assert sizing.share == pytest.approx(1 / 3)  # 三分之一
+    assert sizing.of_measure == "industry_scale"  # 產業規模佔全國
+    by_id = {c.fact_id: c for c in sizing.candidates}
+    assert list(by_id) == ["eai_beijing_cluster_2027", "eai_shenzhen_output", "eai_hangzhou_core_scale_2029"]
+    shenzhen = by_id["eai_shenzhen_output"]
+    assert (shenzhen.is_same_place, shenzhen.is_same_measure, shenzhen.is_actual) == (False, False, True)
+    # 超 1700 億元 ÷ 1/3 = 1700 × 3 億元 = 5100 億元 = 5.1 × 10^11, still "over"
+    assert shenzhen.naive_total.value == pytest.approx(5.1e11)
+    assert shenzhen.naive_total.bound == ">="
+    hangzhou = by_id["eai_hangzhou_core_scale_2029"]
+    assert (hangzhou.is_same_place, hangzhou.is_same_measure, hangzhou.is_actual) == (False, True, False)
+    assert sizing.usable == ()
+    assert sizing.total is None
+
+
+def test_explanation_prints_the_wrong_shortcut(sessions):
+    session = sessions[("en", "CNY")]
+    text = "\n".join(eai.explain_sizing(session, eai.chosen_sizing(session, "eai_shanghai_national_share")))
+    assert "cannot be computed" in text
+    assert ">CNY 170 bn ÷ 1/3 (that is, × 3) = >CNY 510 bn is NOT the national size" in text  # 1700億 × 3
+    assert "another measure (industrial output, not industry scale)" in text
+
+
+def test_a_same_place_same_measure_actual_would_size_the_nation(dataset):
+    # if the sources gave Shanghai's industry scale as exactly 100 億元: 10^10 ÷ 1/3 = 3 × 10^10
+    made_up = _row(fact_id="made_up", sector="embodied_ai", place="shanghai", measure="industry_scale",
+                   unit="CNY", value=1e10)  # fmt: skip
+    facts = pd.concat([dataset.facts, pd.DataFrame([made_up])], ignore_index=True)
+    sizing = eai.size_nation_from_share(facts, "eai_shanghai_national_share")
+    assert [c.fact_id for c in sizing.usable] == ["made_up"]
+    assert sizing.total.value == pytest.approx(3e10)
+    assert sizing.total.bound == "="
+
+
+def test_sizing_needs_a_known_share(dataset):
+    with pytest.raises(ValueError, match="SHARE_OF_MEASURE"):
+        eai.size_nation_from_share(dataset.facts, "eai_shenzhen_output")
+    with pytest.raises(KeyError):
+        eai.size_nation_from_share(dataset.facts, "no_such_fact")
+
+
+def test_sizing_respects_the_chosen_cities(tmp_path):
+    session = start_notebook("05_embodied_ai", cities=["shenzhen", "shanghai"], output_dir=str(tmp_path))
+    sizing = eai.chosen_sizing(session, "eai_shanghai_national_share")
+    assert [c.fact_id for c in sizing.candidates] == ["eai_shenzhen_output"]
+    session = start_notebook("05_embodied_ai", cities=["hangzhou"], output_dir=str(tmp_path))
+    assert eai.chosen_sizing(session, "eai_shanghai_national_share") is None
+    assert eai.sizing_table(session, None).empty
+    assert "not among the chosen cities" in eai.explain_sizing(session, None)[0]
+
+
+# ------------------------------------------------------------------------------------- value per unit
+def test_hangzhou_value_per_unit_is_at_most_one_million_yuan(dataset, sessions):
+    # 200 億元 = 2 × 10^10 yuan; 2 萬台 = 2 × 10^4 machines; 2 × 10^10 / 2 × 10^4 = 10^6 yuan = 100 萬元
+    [pair] = eai.find_unit_values(dataset.facts[dataset.facts["sector"] == "embodied_ai"])
+    assert (pair.place, pair.year, pair.scale_id, pair.units_id) == (
+        "hangzhou", 2029, "eai_hangzhou_core_scale_2029", "eai_hangzhou_units_2029")  # fmt: skip
+    assert pair.value_per_unit.value == pytest.approx(1e6)
+    assert pair.value_per_unit.bound == "<="  # core industry also counts components
+    assert format_money(1e6, sessions[("en", "CNY")].labels) == "CNY 1 m"
+    assert format_money(1e6, sessions[("zh-Hant", "CNY")].labels) == "100 萬元"
+    # 10^6 / 7.19 = 139,082 (7.19 × 139,082 = 999,999.6)
+    assert format_money(1e6, sessions[("en", "USD")].labels, "USD", 7.19) == "USD 139,082"
+
+
+def test_value_per_unit_bounds_and_checks(dataset):
+    scale = pd.Series(_row(fact_id="s", place="hangzhou", unit="CNY", measure="industry_scale", value=2e10))
+    units = pd.Series(_row(fact_id="u", place="hangzhou", indicator="x_units", value=2e4))
+    assert eai.implied_value_per_unit(scale, units).bound == "<="
+    # an "over" scale: scale ÷ units is a lower bound, the reading an upper bound: no direction is left
+    assert eai.implied_value_per_unit(scale.copy().replace({"=": ">="}), units).bound == "~"
+    with pytest.raises(ValueError, match="same place and year"):
+        eai.implied_value_per_unit(scale, units.copy().replace({2025: 2027}))
+    with pytest.raises(ValueError, match="CNY over a count"):
+        eai.implied_value_per_unit(units, units)
+
+
+def test_unit_value_prose_states_the_upper_bound(sessions):
+    session = sessions[("en", "CNY")]
+    [pair] = eai.find_unit_values(eai.chosen_facts(session, "embodied_ai"))
+    text = "\n".join(eai.explain_unit_values(session, [pair]))
+    assert "= CNY 1 m per unit" in text
+    assert "at most CNY 1 m per complete machine" in text
+
+
+# ---------------------------------------------------------------------------------------- printing
+def test_fact_lines_name_the_bound_year_and_paragraph(sessions):
+    [line, note] = eai.fact_lines(sessions[("en", "CNY")], ["eai_shenzhen_output"], with_notes=True)
+    assert line.startswith("- Shenzhen, Total industrial output: >CNY 170 bn [actual; year not printed")
+    assert "anue-2025-10-27 ¶15" in line
+    assert note.strip().startswith("note: 超 (over)")
+
+
+def test_citable_falls_back_to_the_sector(sessions):
+    session = sessions[("en", "CNY")]
+    assert eai.citable(session, "embodied_ai", ["a", "", "a"]) == ["a"]
+    assert len(eai.citable(session, "embodied_ai", ["", None])) == 10  # ¶15 gives ten embodied-AI figures
+
+
+# ------------------------------------------------------------------------------------------ figures
+def _figure_text(fig) -> str:
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    return " ".join(t for t in texts if t)
+
+
+def _latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z][A-Za-z&]{2,}", text)) - LATIN_ALLOWED
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
+def test_figures_build_for_every_city(sessions, lang):
+    session = sessions[(lang, "USD")]
+    money = eai.figure_money_by_measure(session)
+    timeline, _ = eai.figure_targets_timeline(session)
+    per_unit, _ = eai.figure_value_per_unit(session)
+    assert money.has_data and timeline.has_data and per_unit.has_data
+    assert money.fact_ids == [
+        "eai_beijing_cluster_2027",
+        "eai_shenzhen_output",
+        "eai_hangzhou_core_scale_2029",
+    ]
+    assert timeline.fact_ids == EAI_TARGETS
+    assert per_unit.fact_ids == ["eai_hangzhou_core_scale_2029", "eai_hangzhou_units_2029"]
+    if lang != "en":
+        for result in (money, timeline, per_unit):
+            assert _latin_words(_figure_text(result.fig)) == set()
+
+
+def test_figures_say_no_data_when_the_cities_have_none(tmp_path):
+    session = start_notebook("05_embodied_ai", lang="zh-Hans", cities=["hefei"], output_dir=str(tmp_path))
+    money = eai.figure_money_by_measure(session)
+    timeline, checks = eai.figure_targets_timeline(session)
+    per_unit, pairs = eai.figure_value_per_unit(session)
+    assert not (money.has_data or timeline.has_data or per_unit.has_data)
+    assert checks == [] and pairs == []
+    for result in (money, timeline, per_unit):
+        assert "所选城市无资料" in _figure_text(result.fig)
+        assert result.fact_ids  # still cites where the figures would come from
+        session.sink.save_figure(
+            result.fig, f"empty_{len(session.sink.registry['figures'])}", "test", result.fact_ids
+        )
+
+
+def test_money_figure_keeps_measures_apart(sessions):
+    money = eai.figure_money_by_measure(sessions[("en", "CNY")])
+    titles = [ax.get_title(loc="left") for ax in money.fig.axes]
+    assert titles == ["industry scale", "industrial output"]
+
+
+# ------------------------------------------------------------------------------------------ messages
+def test_messages_are_prefixed_and_complete():
+    entries = yaml.safe_load((MESSAGES_DIR / "05_embodied_ai.yml").read_text(encoding="utf-8"))
+    for key, entry in entries.items():
+        assert key.startswith("eai_"), key
+        assert entry.get("en") and entry.get("zh-Hant"), key

@@ -1,0 +1,189 @@
+"""6G analysis (helpers.analysis.sixg), checked against paragraph 16 of anue-2025-10-27 by hand."""
+
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+import yaml
+
+from helpers.analysis import sixg
+from helpers.data import load_dataset
+from helpers.i18n import MESSAGES_DIR
+from helpers.session import start_notebook
+
+SIXG_FACTS = [  # ¶16: 2024 年出台行動方案, 2026 年建成開放試驗環境, 比 5G 提升百倍, 5 年內 ... 破 3000 億元
+    "6g_beijing_action_plan_2024",
+    "6g_beijing_test_environment_2026",
+    "6g_nanjing_terahertz_gain",
+    "6g_nanjing_output_2030",
+]
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sixg")
+    return {
+        lang: start_notebook("06_6g", lang=lang, output_dir=str(out / lang))
+        for lang in ("en", "zh-Hant", "zh-Hans")
+    }
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _roles(dataset):
+    return dataset.city_roles[dataset.city_roles["sector"] == "6g"]
+
+
+# ------------------------------------------------------------------------------------------ who does what
+def test_focus_matrix_follows_the_paragraph(dataset):
+    # ¶16: Beijing 標準制定核心, 清北北郵 太赫茲通信; Shenzhen 通信產業鏈, 專利, 6G 與低空經濟融合;
+    # Nanjing 紫金山實驗室 太赫茲傳輸; Shanghai 晶片、衛星互聯
+    matrix = sixg.focus_matrix(_roles(dataset))
+    assert list(matrix.index) == ["beijing", "shenzhen", "nanjing", "shanghai"]
+    held = {place: [tag for tag in matrix.columns if matrix.loc[place, tag]] for place in matrix.index}
+    assert held == {
+        "beijing": ["standards", "terahertz", "research"],
+        "shenzhen": ["industry_chain", "patents", "low_altitude_economy"],
+        "nanjing": ["terahertz", "research"],
+        "shanghai": ["chips", "satellites"],
+    }
+    assert matrix.shape == (4, 8)  # 3 + 3 + 0 new + 2 distinct tags
+    assert sixg.shared_tags(matrix) == ["terahertz", "research"]  # Beijing and Nanjing only
+
+
+def test_focus_matrix_table_marks_cells(sessions):
+    session = sessions["zh-Hant"]
+    matrix = sixg.focus_matrix(sixg.chosen_roles(session, "6g"))
+    table = sixg.focus_matrix_table(session, matrix)
+    assert list(table["城市"]) == ["北京", "深圳", "南京", "上海"]
+    assert list(table["太赫茲"]) == ["●", "", "●", ""]
+    assert list(table["低空經濟"]) == ["", "●", "", ""]
+
+
+# --------------------------------------------------------------------------------------- dates and scopes
+def test_only_nanjings_output_target_is_wider_than_6g(dataset):
+    facts = dataset.facts[dataset.facts["sector"] == "6g"]
+    wider = [row["fact_id"] for _, row in facts.iterrows() if sixg.is_wider_than_sector(row)]
+    assert wider == ["6g_nanjing_output_2030"]  # 未來產業產值: all of Nanjing's future industries
+
+
+def test_timeline_rows_keep_printed_and_worked_out_years(sessions):
+    session = sessions["en"]
+    facts = sixg.chosen_facts(session, "6g")
+    rows = sixg.timeline_rows(session, facts, sixg.timeline_notes(session, facts))
+    # the terahertz multiple has no printed year and stays off the timeline
+    assert list(rows["fact_id"]) == [
+        "6g_beijing_action_plan_2024",
+        "6g_beijing_test_environment_2026",
+        "6g_nanjing_output_2030",
+    ]
+    assert list(rows["year"]) == [2024, 2026, 2030]  # 5 年內 counted from 2025: 2025 + 5 = 2030
+    assert list(rows["basis"]) == ["explicit", "explicit", "derived"]
+    nanjing = rows.iloc[2]["note"].split("\n")
+    assert nanjing == [
+        ">CNY 300 bn",  # 破 3000 億元 = 3 × 10^11, a lower bound
+        "year worked out from the text",
+        "all future industries, not 6G alone",
+        "no baseline in the sources",
+    ]
+
+
+def test_years_between_and_to_targets(dataset, sessions):
+    assert sixg.years_between(dataset.facts, *SIXG_FACTS[:2]) == 2  # 2026 - 2024
+    # from the article's year 2025: 2026 - 2025 = 1, 2030 - 2025 = 5
+    assert sixg.years_to_targets(sessions["en"]) == {
+        "6g_beijing_test_environment_2026": 1,
+        "6g_nanjing_output_2030": 5,
+    }
+
+
+def test_scope_lines_say_not_6g_alone(sessions):
+    [line] = sixg.scope_lines(sessions["en"])
+    assert line.startswith(
+        "- 6g_nanjing_output_2030: >CNY 300 bn by 2030 covers ALL of Nanjing's future industries"
+    )
+    assert "lower bound" in line
+
+
+def test_milestones_table(sessions):
+    session = sessions["zh-Hans"]
+    table = sixg.milestones_table(session)
+    labels = session.labels
+    assert list(table[labels("fact_id")]) == SIXG_FACTS
+    assert list(table[labels("year")]) == ["2024", "2026", "", "2030"]
+    assert list(table[labels("sixg_col_year_basis")]) == ["原文载明", "原文载明", "原文未载", "由内文推得"]
+    assert list(table[labels("figure")])[2:] == ["100×", ">3,000 亿元"]
+
+
+# ------------------------------------------------------------------------------------------ evidence
+def test_evidence_counts(dataset):
+    facts = dataset.facts[dataset.facts["sector"] == "6g"]
+    counts = sixg.evidence_counts(facts, _roles(dataset))
+    # Beijing: plan (actual) + test environment (target); Nanjing: multiple (actual) + output (target)
+    assert counts.to_dict("index") == {
+        "beijing": {"actual": 1, "target": 1, "forecast": 0},
+        "shenzhen": {"actual": 0, "target": 0, "forecast": 0},
+        "nanjing": {"actual": 1, "target": 1, "forecast": 0},
+        "shanghai": {"actual": 0, "target": 0, "forecast": 0},
+    }
+
+
+# ------------------------------------------------------------------------------------------ figures
+def _figure_text(fig) -> str:
+    return " ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")) if t.get_text())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
+def test_figures_build(sessions, lang):
+    session = sessions[lang]
+    matrix, _ = sixg.figure_focus_matrix(session)
+    evidence, _ = sixg.figure_evidence(session)
+    timeline = sixg.figure_timeline(session)
+    assert matrix.has_data and evidence.has_data and timeline.has_data
+    assert timeline.fact_ids == [SIXG_FACTS[0], SIXG_FACTS[1], SIXG_FACTS[3]]
+    assert matrix.fact_ids == SIXG_FACTS  # every role and every figure is in ¶16
+    if lang != "en":
+        for result in (matrix, evidence, timeline):
+            assert set(re.findall(r"[A-Za-z][A-Za-z&]{2,}", _figure_text(result.fig))) <= {"CNY", "USD"}
+
+
+def test_figures_with_cities_that_give_no_figure(tmp_path):
+    session = start_notebook(
+        "06_6g", lang="zh-Hans", cities=["shenzhen", "shanghai"], output_dir=str(tmp_path)
+    )
+    matrix, table = sixg.figure_focus_matrix(session)
+    evidence, counts = sixg.figure_evidence(session)
+    timeline = sixg.figure_timeline(session)
+    assert matrix.has_data and list(table.index) == ["shenzhen", "shanghai"]
+    assert evidence.has_data and int(counts.to_numpy().sum()) == 0
+    assert not timeline.has_data and "所选城市无资料" in _figure_text(timeline.fig)
+    assert "仅文字描述" in _figure_text(evidence.fig)
+    for name, result in (("m", matrix), ("e", evidence), ("t", timeline)):
+        session.sink.save_figure(result.fig, name, "test", result.fact_ids)  # cites ¶16 even without figures
+    assert sixg.milestones_table(session).empty
+    assert sixg.scope_lines(session) == ["No chosen 6G figure has a scope wider than 6G."]
+
+
+def test_figures_with_a_city_outside_6g(tmp_path):
+    session = start_notebook("06_6g", cities=["hefei"], output_dir=str(tmp_path))
+    matrix, _ = sixg.figure_focus_matrix(session)
+    evidence, _ = sixg.figure_evidence(session)
+    assert not matrix.has_data and not evidence.has_data
+    assert matrix.fact_ids == SIXG_FACTS
+
+
+# ------------------------------------------------------------------------------------------ messages
+def test_messages_are_prefixed_and_complete():
+    entries = yaml.safe_load((MESSAGES_DIR / "06_6g.yml").read_text(encoding="utf-8"))
+    for key, entry in entries.items():
+        assert key.startswith("sixg_"), key
+        assert entry.get("en") and entry.get("zh-Hant"), key
