@@ -1,0 +1,366 @@
+"""A composite city index with rank uncertainty, after the OECD/JRC Handbook on Constructing Composite
+Indicators (2008): indicators from the data, normalisation, weights, aggregation, a Monte Carlo over choices.
+
+    indicators = city_indicators(dataset)                     # one row per city, one column per indicator
+    scores = composite_index(indicators, "minmax", {}, "arithmetic")
+    ranks = rank_cities(scores)                                # 1 = best; ties share the better rank
+    intervals = rank_uncertainty(indicators, n_draws=1000, seed=20251027)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers.data import Dataset
+from helpers.params import AGGREGATIONS, NORMALISATIONS
+
+# What each indicator counts, for tables and docs; every count comes from data/city_roles.csv or data/facts.csv.
+INDICATORS: dict[str, str] = {
+    "breadth": "number of the six sectors in which the sources name the city (data/city_roles.csv)",
+    "leader_roles": "number of sectors in which the sources state that the city leads (role = leader)",
+    "quantified_actuals": (
+        "number of actual figures (kind = actual, any measure, districts counted for their city) the sources "
+        "give for the city: how much the article quantifies, not how large the city's industry is"
+    ),
+}
+GEOMETRIC_OFFSET = (
+    0.1  # added after shifting each normalised indicator to start at 0, before a geometric mean
+)
+SCORE_DECIMALS = 12  # scores are rounded before ranking, so sums that differ only in float noise tie
+DEFAULT_SEED = 20251027  # the article's date
+DEFAULT_CONCENTRATION = 1.0  # Dirichlet concentration: 1 with equal weights = every weighting equally likely
+
+
+def city_indicators(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.DataFrame:
+    """The index's indicators for every city the sources name in at least one sector.
+
+    Args:
+        dataset: the loaded data.
+        cities: place ids to keep (None or empty: every named city). National figures (place "china") are
+            never a city.
+
+    Returns:
+        Index `place` (place ids in data/cities.csv order); int columns in INDICATORS order: `breadth`,
+        `leader_roles`, `quantified_actuals`.
+    """
+    roles = dataset.city_roles[dataset.city_roles["place"] != "china"]
+    named = set(roles["place"])
+    places = [p for p in dataset.cities["place_id"] if p in named and (not cities or p in cities)]
+    actuals = dataset.facts[dataset.facts["kind"] == "actual"]
+    frame = pd.DataFrame(
+        {
+            "breadth": [int(roles.loc[roles["place"] == p, "sector"].nunique()) for p in places],
+            "leader_roles": [
+                int(((roles["place"] == p) & (roles["role"] == "leader")).sum()) for p in places
+            ],
+            "quantified_actuals": [int((actuals["place"] == p).sum()) for p in places],
+        },
+        index=pd.Index(places, name="place"),
+    )
+    return frame[list(INDICATORS)]
+
+
+def normalise(indicators: pd.DataFrame, method: str = "minmax") -> pd.DataFrame:
+    """Put every indicator on a common scale, column by column.
+
+    - "minmax": (x - min) / (max - min), from 0 (lowest city) to 1 (highest).
+    - "rank": average rank from 1 (lowest; ties share the mean of their ranks), scaled to 0..1 by
+      (rank - 1) / (n - 1); only the order counts, not the distances.
+    - "zscore": (x - mean) / standard deviation (population, ddof = 0); mean 0, spread 1, can be negative.
+
+    A column that is the same for every city carries no information: it becomes 0.5 (minmax, rank) or 0
+    (zscore) for all.
+
+    An empty table (no city) comes back empty.
+
+    Raises:
+        ValueError: an unknown method.
+    """
+    if method not in NORMALISATIONS:
+        raise ValueError(f"unknown normalisation {method!r}; expected one of {', '.join(NORMALISATIONS)}")
+    values = indicators.astype(float)
+    if method == "minmax":
+        spread = values.max() - values.min()
+        scaled = (values - values.min()) / spread.where(spread > 0)
+        return scaled.fillna(0.5)
+    if method == "rank":
+        n = len(values)
+        if n == 1:
+            return values * 0 + 0.5
+        return (values.rank(method="average") - 1) / (n - 1)
+    spread = values.std(ddof=0)
+    return ((values - values.mean()) / spread.where(spread > 0)).fillna(0.0)
+
+
+def resolve_weights(indicator_names: Sequence[str], weights: Mapping[str, float] | None = None) -> pd.Series:
+    """Weights for `indicator_names`, scaled to sum to 1.
+
+    Args:
+        weights: indicator -> non-negative weight. None or {}: equal weights. An indicator not named keeps
+            the default weight 1, so {"leader_roles": 2} counts leader roles twice as much as each other one;
+            a weight of 0 drops an indicator.
+
+    Raises:
+        ValueError: a weight for an unknown indicator, a negative weight, or no positive weight at all.
+    """
+    weights = dict(weights or {})
+    unknown = sorted(set(weights) - set(indicator_names))
+    if unknown:
+        raise ValueError(
+            f"weights name unknown indicator(s) {unknown}; expected some of {list(indicator_names)}"
+        )
+    raw = pd.Series({name: float(weights.get(name, 1.0)) for name in indicator_names}, dtype=float)
+    if (raw < 0).any():
+        raise ValueError(f"weights must not be negative; got {raw[raw < 0].to_dict()}")
+    if raw.sum() <= 0:
+        raise ValueError("at least one indicator needs a positive weight")
+    return raw / raw.sum()
+
+
+def aggregate(normalised: pd.DataFrame, weights: pd.Series, method: str = "arithmetic",
+              offset: float = GEOMETRIC_OFFSET) -> pd.Series:  # fmt: skip
+    """Combine normalised indicators into one score per city with weights that sum to 1.
+
+    - "arithmetic": sum of weight * value. A low value on one indicator can be made up by a high one.
+    - "geometric": product of value ** weight, which punishes an unbalanced profile. It needs positive
+      values, so each indicator is first shifted to start at 0 (value - column minimum) and `offset` is
+      added: a city at the bottom of an indicator gets `offset`, not 0 (which would zero its whole score).
+
+    Raises:
+        ValueError: an unknown method or a non-positive offset for "geometric".
+    """
+    if method not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {method!r}; expected one of {', '.join(AGGREGATIONS)}")
+    weights = weights.reindex(normalised.columns).fillna(0.0)
+    if method == "arithmetic":
+        return (normalised * weights).sum(axis=1).rename("score")
+    if offset <= 0:
+        raise ValueError(f"the geometric offset must be positive; got {offset}")
+    shifted = normalised - normalised.min() + offset
+    return np.exp((np.log(shifted) * weights).sum(axis=1)).rename("score")
+
+
+def composite_index(
+    indicators: pd.DataFrame,
+    normalisation: str = "minmax",
+    weights: Mapping[str, float] | None = None,
+    aggregation: str = "arithmetic",
+    offset: float = GEOMETRIC_OFFSET,
+) -> pd.Series:
+    """One score per city: normalise, weight (see resolve_weights) and aggregate the indicators.
+
+    Returns:
+        Series `score` indexed like `indicators`; higher is better. Scores of different normalisations or
+        aggregations are not on one scale: compare ranks, not scores, across settings.
+    """
+    normalised = normalise(indicators, normalisation)
+    return aggregate(normalised, resolve_weights(list(indicators.columns), weights), aggregation, offset)
+
+
+def rank_cities(scores: pd.Series) -> pd.Series:
+    """Rank 1 for the highest score; equal scores (to SCORE_DECIMALS places) share the better rank (1, 2, 2, 4)."""
+    return scores.round(SCORE_DECIMALS).rank(method="min", ascending=False).astype(int).rename("rank")
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """The draws of `rank_draws`: what each draw chose and the ranks it gave."""
+
+    settings: pd.DataFrame  # index draw; `normalisation`, then one weight column per indicator
+    ranks: pd.DataFrame  # index draw; one int column per city
+
+
+def dirichlet_alpha(weights: pd.Series, concentration: float = DEFAULT_CONCENTRATION) -> pd.Series:
+    """Dirichlet parameters centred on `weights` (summing to 1): alpha_i = concentration * k * w_i.
+
+    k counts the positive weights, so equal weights with concentration 1 give alpha = 1 for each: the flat
+    Dirichlet, under which every weighting is equally likely. Larger concentrations keep draws closer to
+    `weights`. Indicators with weight 0 get alpha 0 and stay at 0 in every draw.
+    """
+    if concentration <= 0:
+        raise ValueError(f"the Dirichlet concentration must be positive; got {concentration}")
+    return concentration * int((weights > 0).sum()) * weights
+
+
+def rank_draws(
+    indicators: pd.DataFrame,
+    n_draws: int = 1000,
+    seed: int = DEFAULT_SEED,
+    weights: Mapping[str, float] | None = None,
+    normalisations: Sequence[str] = NORMALISATIONS,
+    aggregation: str = "arithmetic",
+    concentration: float = DEFAULT_CONCENTRATION,
+    offset: float = GEOMETRIC_OFFSET,
+) -> MonteCarlo:
+    """Rank the cities `n_draws` times, each time with weights drawn from a Dirichlet centred on `weights`
+    and a normalisation drawn with equal probability from `normalisations`; `aggregation` stays fixed.
+
+    Deterministic for a given `seed`: numpy.random.default_rng(seed) draws all weights first (one row per
+    draw), then all normalisation choices.
+
+    Raises:
+        ValueError: fewer than one draw, or an unknown normalisation or aggregation.
+    """
+    if n_draws < 1:
+        raise ValueError(f"n_draws must be at least 1; got {n_draws}")
+    unknown = [n for n in normalisations if n not in NORMALISATIONS]
+    if unknown or not normalisations:
+        raise ValueError(f"normalisations must be some of {NORMALISATIONS}; got {list(normalisations)}")
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {aggregation!r}; expected one of {', '.join(AGGREGATIONS)}")
+    names = list(indicators.columns)
+    nominal = resolve_weights(names, weights)
+    alpha = dirichlet_alpha(nominal, concentration)
+    rng = np.random.default_rng(seed)
+    drawn = np.zeros((n_draws, len(names)))
+    positive = (alpha > 0).to_numpy()
+    drawn[:, positive] = rng.dirichlet(alpha[positive].to_numpy(), size=n_draws)
+    choice = rng.integers(0, len(normalisations), size=n_draws)
+
+    # Each normalisation's matrix once (cities x indicators); geometric works on logs of shifted values.
+    matrices = []
+    for method in normalisations:
+        values = normalise(indicators, method)
+        if aggregation == "geometric":
+            values = np.log(values - values.min() + offset)
+        matrices.append(values.to_numpy())
+    stacked = np.stack(matrices)[choice]  # draws x cities x indicators
+    scores = np.einsum("dci,di->dc", stacked, drawn, optimize=False)
+    if aggregation == "geometric":
+        scores = np.exp(scores)
+    scores = np.round(scores, SCORE_DECIMALS)
+    ranks = 1 + (scores[:, None, :] > scores[:, :, None]).sum(axis=2)  # 1 + number of strictly better cities
+
+    index = pd.RangeIndex(n_draws, name="draw")
+    settings = pd.DataFrame(drawn, columns=names, index=index)
+    settings.insert(0, "normalisation", [normalisations[i] for i in choice])
+    return MonteCarlo(settings, pd.DataFrame(ranks, columns=indicators.index, index=index))
+
+
+def summarise_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
+    """Median rank and the 5th and 95th percentiles per city (columns of `ranks`), as ranks that occurred.
+
+    Percentiles use the inverted empirical distribution (numpy method "inverted_cdf"), so every number is a
+    rank some draw gave. Rows are sorted by median rank, then 5th and 95th percentile, then city order.
+    """
+    values = ranks.to_numpy()
+    table = pd.DataFrame(
+        {
+            "median_rank": np.quantile(values, 0.5, axis=0, method="inverted_cdf").astype(int),
+            "p05": np.quantile(values, 0.05, axis=0, method="inverted_cdf").astype(int),
+            "p95": np.quantile(values, 0.95, axis=0, method="inverted_cdf").astype(int),
+        },
+        index=pd.Index(ranks.columns, name="place"),
+    )
+    order = np.lexsort((np.arange(len(table)), table["p95"], table["p05"], table["median_rank"]))
+    return table.iloc[order]
+
+
+def rank_uncertainty(
+    indicators: pd.DataFrame,
+    n_draws: int = 1000,
+    seed: int = DEFAULT_SEED,
+    weights: Mapping[str, float] | None = None,
+    normalisations: Sequence[str] = NORMALISATIONS,
+    aggregation: str = "arithmetic",
+    concentration: float = DEFAULT_CONCENTRATION,
+) -> pd.DataFrame:
+    """Each city's median rank and 5-95% interval over the Monte Carlo of `rank_draws` (same arguments).
+
+    Returns:
+        Index `place`; int columns `median_rank`, `p05`, `p95` (see summarise_ranks).
+    """
+    draws = rank_draws(indicators, n_draws, seed, weights, normalisations, aggregation, concentration)
+    return summarise_ranks(draws.ranks)
+
+
+def sensitivity_table(
+    indicators: pd.DataFrame,
+    normalisation: str = "minmax",
+    weights: Mapping[str, float] | None = None,
+    aggregation: str = "arithmetic",
+) -> pd.DataFrame:
+    """Change one choice at a time from the nominal setting and count how far the ranks move.
+
+    The changes: each other normalisation; the other aggregation; equal weights (when the nominal ones are
+    not equal); for each indicator with a positive weight, dropping it (weight 0, when another remains) and
+    doubling its weight.
+
+    Returns:
+        One row per change, the largest mean shift first (ties: order above): `factor` ("normalisation",
+        "aggregation" or "weights"), `option` (the normalisation or aggregation chosen, or "equal", "drop",
+        "double"), `indicator` (for drop and double, else ""), `mean_abs_shift` (mean over cities of
+        |rank - nominal rank|), `max_abs_shift`, `cities_moved` (cities whose rank changed) and `top_city`
+        (the first-ranked city, several joined by ";" when tied).
+    """
+    columns = ["factor", "option", "indicator", "mean_abs_shift", "max_abs_shift", "cities_moved", "top_city"]
+    names = list(indicators.columns)
+    nominal_weights = resolve_weights(names, weights)
+    if indicators.empty:
+        return pd.DataFrame(columns=columns)
+    nominal = rank_cities(composite_index(indicators, normalisation, nominal_weights.to_dict(), aggregation))
+    changes: list[tuple[str, str, str, str, dict, str]] = []
+    for other in NORMALISATIONS:
+        if other != normalisation:
+            changes.append(("normalisation", other, "", other, nominal_weights.to_dict(), aggregation))
+    for other in AGGREGATIONS:
+        if other != aggregation:
+            changes.append(("aggregation", other, "", normalisation, nominal_weights.to_dict(), other))
+    equal = resolve_weights(names)
+    if not np.allclose(nominal_weights.to_numpy(), equal.to_numpy()):
+        changes.append(("weights", "equal", "", normalisation, equal.to_dict(), aggregation))
+    for name in names:
+        if nominal_weights[name] <= 0:
+            continue
+        if (nominal_weights.drop(name) > 0).any():
+            changes.append(("weights", "drop", name, normalisation, nominal_weights.to_dict() | {name: 0.0},
+                            aggregation))  # fmt: skip
+        doubled = nominal_weights.to_dict() | {name: 2 * nominal_weights[name]}
+        changes.append(("weights", "double", name, normalisation, doubled, aggregation))
+    rows = []
+    for factor, option, indicator, norm, changed_weights, agg in changes:
+        ranks = rank_cities(composite_index(indicators, norm, changed_weights, agg))
+        shift = (ranks - nominal).abs()
+        top = ";".join(ranks.index[ranks == 1])
+        rows.append(
+            (factor, option, indicator, float(shift.mean()), int(shift.max()), int((shift > 0).sum()), top)
+        )
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("mean_abs_shift", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def first_order_shares(draws: MonteCarlo, bins: int = 10) -> pd.DataFrame:
+    """How much of the ranks' variance each sampled choice explains on its own (first-order effect).
+
+    For a choice X and a city, the share is Var(E[rank | X]) / Var(rank): the variance of the mean rank
+    within each group of draws sharing X, over all draws. Normalisation groups by its value; a weight is cut
+    into `bins` groups of (nearly) equal size by its drawn value. Shares are summed over cities before
+    dividing (sum of between-group variances / sum of variances), so cities whose rank moves more count more.
+
+    Returns:
+        One row per choice, the largest share first: `factor` ("normalisation" or "weight"), `indicator`
+        (for weights, else ""), `share` (0 to 1; NaN when no rank varies).
+    """
+    ranks = draws.ranks.to_numpy(dtype=float)
+    n = len(ranks)
+    total = ranks.var(axis=0).sum()  # population variance, summed over cities
+
+    def between(groups: np.ndarray) -> float:
+        frame = pd.DataFrame(ranks).groupby(groups)
+        means, sizes = frame.mean().to_numpy(), frame.size().to_numpy()[:, None]
+        return float((sizes * (means - ranks.mean(axis=0)) ** 2).sum() / n)
+
+    rows = [("normalisation", "", between(draws.settings["normalisation"].to_numpy()))]
+    for name in draws.settings.columns.drop("normalisation"):
+        order = np.argsort(draws.settings[name].to_numpy(), kind="stable")
+        groups = np.empty(n, dtype=int)
+        groups[order] = np.arange(n) * bins // n
+        rows.append(("weight", name, between(groups)))
+    table = pd.DataFrame(rows, columns=["factor", "indicator", "between"])
+    table["share"] = table["between"] / total if total > 0 else np.nan
+    table = table.drop(columns="between")
+    return table.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)

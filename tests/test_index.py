@@ -1,0 +1,292 @@
+"""The composite index against small cases worked out on paper, and against the article's own counts.
+
+The paper example: three cities, two indicators x and y.
+
+    city   x   y
+    A      4   1
+    B      0   2
+    C      1   5
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.data import load_dataset
+from helpers.index import (
+    MonteCarlo,
+    aggregate,
+    city_indicators,
+    composite_index,
+    dirichlet_alpha,
+    first_order_shares,
+    normalise,
+    rank_cities,
+    rank_draws,
+    rank_uncertainty,
+    resolve_weights,
+    sensitivity_table,
+    summarise_ranks,
+)
+
+
+@pytest.fixture
+def abc():
+    return pd.DataFrame({"x": [4, 0, 1], "y": [1, 2, 5]}, index=pd.Index(["A", "B", "C"], name="place"))
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
+
+
+def test_minmax_maps_each_column_to_0_1(abc):
+    result = normalise(abc, "minmax")
+    # x: (4-0)/4 = 1, (0-0)/4 = 0, (1-0)/4 = 0.25; y: (1-1)/4 = 0, (2-1)/4 = 0.25, (5-1)/4 = 1
+    assert list(result["x"]) == [1.0, 0.0, 0.25]
+    assert list(result["y"]) == [0.0, 0.25, 1.0]
+
+
+def test_rank_keeps_only_the_order(abc):
+    result = normalise(abc, "rank")
+    # x ranks (lowest = 1): A 3, B 1, C 2 -> (rank - 1) / (3 - 1) = 1, 0, 0.5; y: A 1, B 2, C 3 -> 0, 0.5, 1
+    assert list(result["x"]) == [1.0, 0.0, 0.5]
+    assert list(result["y"]) == [0.0, 0.5, 1.0]
+
+
+def test_zscore_uses_the_population_standard_deviation(abc):
+    result = normalise(abc, "zscore")
+    # x: mean 5/3; squared deviations (7/3)^2, (5/3)^2, (2/3)^2 = 49/9, 25/9, 4/9; variance 78/27; sd 1.69967
+    # z = 7/3 / 1.69967 = 1.37281, -5/3 / 1.69967 = -0.98058, -2/3 / 1.69967 = -0.39223 (y mirrors x)
+    assert result["x"].tolist() == pytest.approx([1.37281, -0.98058, -0.39223], abs=1e-5)
+    assert result["y"].tolist() == pytest.approx([-0.98058, -0.39223, 1.37281], abs=1e-5)
+
+
+def test_a_constant_indicator_carries_no_information():
+    flat = pd.DataFrame({"x": [2, 2, 2]}, index=["A", "B", "C"])
+    assert normalise(flat, "minmax")["x"].tolist() == [0.5, 0.5, 0.5]
+    assert normalise(flat, "rank")["x"].tolist() == [0.5, 0.5, 0.5]  # average rank 2 -> (2 - 1) / 2
+    assert normalise(flat, "zscore")["x"].tolist() == [0.0, 0.0, 0.0]
+    assert normalise(flat.iloc[:1], "rank")["x"].tolist() == [0.5]  # one city: nothing to order
+
+
+def test_unknown_normalisation_is_refused(abc):
+    with pytest.raises(ValueError, match="minmax"):
+        normalise(abc, "log")
+
+
+def test_weights_are_equal_by_default_and_scaled_to_one():
+    assert resolve_weights(["a", "b", "c"]).tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 3])
+    # {"a": 2}: b and c keep weight 1 -> 2, 1, 1 out of 4
+    assert resolve_weights(["a", "b", "c"], {"a": 2}).tolist() == pytest.approx([0.5, 0.25, 0.25])
+    assert resolve_weights(["a", "b"], {"b": 0}).tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize(("weights", "message"), [({"z": 1}, "unknown"), ({"a": 0, "b": 0}, "positive"),
+                                                   ({"a": -1}, "negative")])  # fmt: skip
+def test_bad_weights_are_refused(weights, message):
+    with pytest.raises(ValueError, match=message):
+        resolve_weights(["a", "b"], weights)
+
+
+def test_arithmetic_index_and_ranks_of_the_paper_example(abc):
+    scores = composite_index(abc, "minmax", {}, "arithmetic")
+    # A (1 + 0) / 2 = 0.5, B (0 + 0.25) / 2 = 0.125, C (0.25 + 1) / 2 = 0.625
+    assert scores.tolist() == pytest.approx([0.5, 0.125, 0.625])
+    assert rank_cities(scores).to_dict() == {"A": 2, "B": 3, "C": 1}
+
+
+def test_weights_can_turn_the_ranking(abc):
+    scores = composite_index(abc, "minmax", {"x": 3}, "arithmetic")
+    # weights 3:1 -> 0.75, 0.25: A 0.75, B 0.0625, C 0.75 * 0.25 + 0.25 = 0.4375
+    assert scores.tolist() == pytest.approx([0.75, 0.0625, 0.4375])
+    assert rank_cities(scores).to_dict() == {"A": 1, "B": 3, "C": 2}
+
+
+def test_geometric_index_shifts_by_the_offset(abc):
+    scores = composite_index(abc, "minmax", {}, "geometric")
+    # each value + 0.1, then the square root of the product:
+    # A sqrt(1.1 * 0.1) = 0.33166, B sqrt(0.1 * 0.35) = 0.18708, C sqrt(0.35 * 1.1) = 0.62048
+    assert scores.tolist() == pytest.approx([0.33166, 0.18708, 0.62048], abs=1e-5)
+    assert rank_cities(scores).to_dict() == {"A": 2, "B": 3, "C": 1}
+
+
+def test_geometric_index_accepts_negative_zscores(abc):
+    scores = composite_index(abc, "zscore", {}, "geometric")
+    # z shifted to start at 0.1: x 1.37281 + 0.98058 + 0.1 = 2.45339, 0.1, 0.68835; y 0.1, 0.68835, 2.45339
+    # A sqrt(2.45339 * 0.1) = 0.49532, B sqrt(0.1 * 0.68835) = 0.26237, C sqrt(0.68835 * 2.45339) = 1.29956
+    assert scores.tolist() == pytest.approx([0.49532, 0.26237, 1.29956], abs=1e-4)
+
+
+def test_zscore_and_rank_arithmetic_of_the_paper_example(abc):
+    # z: A (1.37281 - 0.98058) / 2 = 0.19612, B (-0.98058 - 0.39223) / 2 = -0.68641, C 0.49029
+    assert composite_index(abc, "zscore").tolist() == pytest.approx([0.19612, -0.68641, 0.49029], abs=1e-5)
+    # rank: A (1 + 0) / 2 = 0.5, B (0 + 0.5) / 2 = 0.25, C (0.5 + 1) / 2 = 0.75
+    assert composite_index(abc, "rank").tolist() == pytest.approx([0.5, 0.25, 0.75])
+
+
+def test_aggregate_refuses_unknown_methods_and_bad_offsets(abc):
+    weights = resolve_weights(["x", "y"])
+    with pytest.raises(ValueError, match="aggregation"):
+        aggregate(normalise(abc), weights, "harmonic")
+    with pytest.raises(ValueError, match="offset"):
+        aggregate(normalise(abc), weights, "geometric", offset=0)
+
+
+def test_ties_share_the_better_rank():
+    scores = pd.Series([0.5, 0.5, 0.2, 0.9], index=list("abcd"))
+    assert rank_cities(scores).tolist() == [2, 2, 4, 1]  # competition ranking: 1, 2, 2, 4
+    # 0.1 + 0.2 and 0.3 differ in float noise only: they tie
+    assert rank_cities(pd.Series([0.1 + 0.2, 0.3])).tolist() == [1, 1]
+
+
+def test_sensitivity_one_at_a_time_on_the_paper_example(abc):
+    table = sensitivity_table(abc, "minmax", {}, "arithmetic")
+    # nominal ranks C 1, A 2, B 3. Drop x (y alone: A 0, B 0.25, C 1): C 1, B 2, A 3 -> A and B move by 1.
+    # Double x (weights 2/3, 1/3): A 0.667, B 0.083, C 0.5 -> A 1, C 2, B 3 -> A and C move by 1.
+    # Drop y (x alone): A 1, C 0.25, B 0 -> A and C move. Rank, z-score, geometric, double y: C, A, B as before.
+    rows = {(r.factor, r.option, r.indicator): r for r in table.itertuples()}
+    assert set(rows) == {("normalisation", "rank", ""), ("normalisation", "zscore", ""),
+                         ("aggregation", "geometric", ""), ("weights", "drop", "x"), ("weights", "double", "x"),
+                         ("weights", "drop", "y"), ("weights", "double", "y")}  # fmt: skip
+    for key in [("weights", "drop", "x"), ("weights", "double", "x"), ("weights", "drop", "y")]:
+        assert rows[key].mean_abs_shift == pytest.approx(2 / 3)
+        assert rows[key].max_abs_shift == 1 and rows[key].cities_moved == 2
+    for key in [("normalisation", "rank", ""), ("normalisation", "zscore", ""), ("aggregation", "geometric", ""),
+                ("weights", "double", "y")]:  # fmt: skip
+        assert rows[key].mean_abs_shift == 0 and rows[key].top_city == "C"
+    assert rows[("weights", "drop", "x")].top_city == "C"
+    assert rows[("weights", "double", "x")].top_city == "A"
+    # largest shift first, ties in the order the changes are made
+    assert list(zip(table["option"][:3], table["indicator"][:3], strict=True)) == [
+        ("drop", "x"), ("double", "x"), ("drop", "y")]  # fmt: skip
+
+
+def test_sensitivity_adds_equal_weights_when_the_nominal_ones_are_not(abc):
+    table = sensitivity_table(abc, "minmax", {"x": 3}, "arithmetic")
+    equal = table[table["option"] == "equal"].iloc[0]
+    # nominal (0.75, 0.25): A 1, C 2, B 3; equal: C 1, A 2, B 3 -> A and C move by one
+    assert equal["mean_abs_shift"] == pytest.approx(2 / 3)
+    assert equal["top_city"] == "C"
+
+
+def test_dirichlet_is_flat_for_equal_weights_and_centred_otherwise():
+    assert dirichlet_alpha(resolve_weights(["a", "b", "c"])).tolist() == pytest.approx([1, 1, 1])
+    # weights 0.5, 0.25, 0.25 with k = 3: alpha = 3 * w = 1.5, 0.75, 0.75 (mean of the Dirichlet = w)
+    assert dirichlet_alpha(resolve_weights(["a", "b", "c"], {"a": 2})).tolist() == pytest.approx(
+        [1.5, 0.75, 0.75]
+    )
+    # a zero weight stays out: k = 2 positive weights of 0.5 -> 1, 1, 0
+    assert dirichlet_alpha(resolve_weights(["a", "b", "c"], {"c": 0})).tolist() == pytest.approx([1, 1, 0])
+
+
+def test_monte_carlo_is_deterministic_for_a_seed(abc):
+    first = rank_draws(abc, 200, seed=7)
+    second = rank_draws(abc, 200, seed=7)
+    pd.testing.assert_frame_equal(first.ranks, second.ranks)
+    pd.testing.assert_frame_equal(first.settings, second.settings)
+    assert not first.settings.equals(rank_draws(abc, 200, seed=8).settings)
+    assert first.settings[["x", "y"]].sum(axis=1).tolist() == pytest.approx([1.0] * 200)  # weights sum to 1
+    assert set(first.settings["normalisation"]) == {"minmax", "rank", "zscore"}
+
+
+def test_monte_carlo_near_fixed_settings_gives_the_nominal_ranks(abc):
+    # a very concentrated Dirichlet and one normalisation: every draw is the nominal index (C 1, A 2, B 3)
+    intervals = rank_uncertainty(abc, 100, seed=1, normalisations=("minmax",), concentration=1e6)
+    assert intervals.to_dict("index") == {"C": {"median_rank": 1, "p05": 1, "p95": 1},
+                                          "A": {"median_rank": 2, "p05": 2, "p95": 2},
+                                          "B": {"median_rank": 3, "p05": 3, "p95": 3}}  # fmt: skip
+
+
+def test_zero_weight_stays_zero_in_every_draw(abc):
+    draws = rank_draws(abc, 50, seed=3, weights={"y": 0})
+    assert (draws.settings["y"] == 0).all()
+    # x alone ranks A 1, C 2, B 3 whatever the normalisation
+    assert (draws.ranks == pd.Series({"A": 1, "B": 3, "C": 2})).all().all()
+
+
+def test_summary_percentiles_are_ranks_that_occurred():
+    # 20 draws: a is 1 nineteen times and 2 once; b the reverse. Inverted CDF: the smallest rank r with
+    # share(rank <= r) >= q. For a: share(<= 1) = 19/20 = 0.95 -> p05 = median = p95 = 1.
+    # For b: share(<= 1) = 1/20 = 0.05 -> p05 = 1; median and p95 = 2.
+    ranks = pd.DataFrame({"a": [1] * 19 + [2], "b": [2] * 19 + [1]})
+    summary = summarise_ranks(ranks)
+    assert summary.loc["a"].tolist() == [1, 1, 1]
+    assert summary.loc["b"].tolist() == [2, 1, 2]
+    assert list(summary.index) == ["a", "b"]  # by median rank
+
+
+def test_first_order_shares_by_hand():
+    # one city over 4 draws: ranks 1, 1, 3, 3 (mean 2, variance 1).
+    # Normalisation m, m, r, r: group means 1 and 3 -> between-group variance (2 * 1 + 2 * 1) / 4 = 1 -> share 1.
+    # Weight x = 0.1, 0.9, 0.2, 0.8 in 2 bins: {0.1, 0.2} (ranks 1, 3) and {0.8, 0.9} (ranks 3, 1): both means 2
+    # -> share 0; y = 1 - x likewise.
+    settings = pd.DataFrame({"normalisation": ["m", "m", "r", "r"], "x": [0.1, 0.9, 0.2, 0.8],
+                             "y": [0.9, 0.1, 0.8, 0.2]})  # fmt: skip
+    draws = MonteCarlo(settings, pd.DataFrame({"a": [1, 1, 3, 3]}))
+    shares = first_order_shares(draws, bins=2).set_index(["factor", "indicator"])["share"]
+    assert shares[("normalisation", "")] == pytest.approx(1.0)
+    assert shares[("weight", "x")] == pytest.approx(0.0)
+    assert shares[("weight", "y")] == pytest.approx(0.0)
+
+
+def test_first_order_shares_are_nan_when_no_rank_moves():
+    settings = pd.DataFrame({"normalisation": ["m", "r"], "x": [0.2, 0.8]})
+    shares = first_order_shares(MonteCarlo(settings, pd.DataFrame({"a": [1, 1]})), bins=2)
+    assert shares["share"].isna().all()
+
+
+def test_city_indicators_count_what_the_article_states(dataset):
+    indicators = city_indicators(dataset)
+    assert "china" not in indicators.index  # national figures are not a city
+    assert len(indicators) == 13
+    # Beijing: named in quantum (¶7), biomanufacturing (¶9), hydrogen (¶11), BCI (¶14), embodied AI (¶15) and 6G
+    # (¶16); leads biomanufacturing, embodied AI and 6G; actuals: Changping 120 餘家 and 超 60 億元 (¶9),
+    # 1200 輛 buses and 35 座 stations (¶11), the 2024 6G action plan (¶16) = 5
+    assert indicators.loc["beijing"].tolist() == [6, 3, 5]
+    # Shanghai leads biomanufacturing, BCI, embodied AI and 6G; actuals: 9000 億元 (¶9), 300 萬公里 (¶11), 三分之一 (¶15)
+    assert indicators.loc["shanghai"].tolist() == [6, 4, 3]
+    # Hefei: quantum leader (¶6) and fusion (¶13); 93 家, 24 個, 超 2000 件 (¶6)
+    assert indicators.loc["hefei"].tolist() == [2, 1, 3]
+    # Hangzhou: quantum (¶8), biomanufacturing (¶10), BCI (¶14), embodied-AI leader (¶15); its figures are targets
+    assert indicators.loc["hangzhou"].tolist() == [4, 1, 0]
+    assert city_indicators(dataset, ["hefei", "china"]).index.tolist() == ["hefei"]
+
+
+def test_index_of_the_article_by_hand(dataset):
+    indicators = city_indicators(dataset)
+    scores = composite_index(indicators)  # min-max, equal weights, arithmetic
+    # ranges: breadth 1-6, leader roles 0-4, actuals 0-5
+    # Beijing (5/5 + 3/4 + 5/5) / 3 = 0.91667; Shanghai (1 + 1 + 3/5) / 3 = 0.86667;
+    # Shenzhen (1 + 3/4 + 4/5) / 3 = 0.85; Hefei (1/5 + 1/4 + 3/5) / 3 = 0.35
+    assert scores[["beijing", "shanghai", "shenzhen", "hefei"]].tolist() == pytest.approx(
+        [0.91667, 0.86667, 0.85, 0.35], abs=1e-5
+    )
+    ranks = rank_cities(scores)
+    assert ranks[["beijing", "shanghai", "shenzhen", "hefei"]].tolist() == [1, 2, 3, 4]
+    # Suzhou, Chongqing and Jinan have the lowest value of every indicator: score 0, sharing rank 11
+    assert ranks[["suzhou", "chongqing", "jinan"]].tolist() == [11, 11, 11]
+
+
+def test_rank_intervals_change_with_the_settings(dataset):
+    indicators = city_indicators(dataset)
+    default = rank_uncertainty(indicators, 300, seed=20251027)
+    pd.testing.assert_frame_equal(default, rank_uncertainty(indicators, 300, seed=20251027))
+    changed = [
+        rank_uncertainty(indicators, 300, seed=1),
+        rank_uncertainty(indicators, 300, seed=20251027, weights={"leader_roles": 4}),
+        rank_uncertainty(indicators, 300, seed=20251027, aggregation="geometric"),
+        rank_uncertainty(indicators, 300, seed=20251027, normalisations=("rank",)),
+    ]
+    for other in changed:
+        assert not other.equals(default)
+
+
+def test_empty_selection_gives_empty_results():
+    empty = pd.DataFrame({"x": pd.Series(dtype=float)})
+    assert composite_index(empty).empty
+    assert sensitivity_table(empty).empty
+    assert math.isnan(first_order_shares(rank_draws(empty, 10, 1))["share"].iloc[0])
+    assert np.asarray(rank_uncertainty(empty, 10, 1)).size == 0
