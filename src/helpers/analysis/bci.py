@@ -1,0 +1,430 @@
+"""Brain-computer interfaces (notebook 04): the national market's implied growth, scenario projections, and the
+cities by technology route and application.
+
+The 2024 actual and the 2027 forecast are the article's; every year after 2027 is the package's assumption
+(data/assumptions.yml, source pkg-assumptions), and the figures say so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from helpers.analysis.hydrogen_fusion import (
+    join_names,
+    money_divisor,
+    no_data_figure,
+    plain_log_ticks,
+    wrap_label,
+)
+
+# Generic helpers shared with notebook 03, re-exported so notebook 04 imports one module.
+from helpers.analysis.hydrogen_fusion import registered_fact_ids as registered_fact_ids
+from helpers.analysis.hydrogen_fusion import roles_table as roles_table
+from helpers.analysis.hydrogen_fusion import save_cited as save_cited
+from helpers.analysis.hydrogen_fusion import sources_table as sources_table
+from helpers.data import Dataset
+from helpers.i18n import Labels
+from helpers.indicators import cagr, convert_money, project
+from helpers.plots import KIND_MARKERS, new_figure
+from helpers.tables import format_money
+
+SECTOR = "bci"
+MARKET_FACTS: tuple[str, str] = ("bci_china_market_2024", "bci_china_market_2027")
+ROUTES: tuple[str, ...] = ("invasive", "semi_invasive", "non_invasive")
+APPLICATIONS: tuple[str, ...] = ("medical_rehabilitation", "mental_health", "emotion_recognition")
+PLATFORMS: tuple[str, ...] = ("pilot_platform", "policy", "cluster")
+TAG_GROUPS: dict[str, tuple[str, ...]] = {"route": ROUTES, "application": APPLICATIONS, "platform": PLATFORMS}
+SCENARIOS: tuple[str, ...] = ("low", "base", "high")
+SCENARIO_COLOURS: dict[str, str] = {"low": "#85c1e9", "base": "#2e86c1", "high": "#1b4f72"}
+SOURCED_COLOUR = "#222222"
+
+
+@dataclass(frozen=True)
+class MarketPath:
+    """The national market as the article gives it: an actual and a later forecast, and the growth they imply."""
+
+    start_year: int
+    start_value_cny: float
+    end_year: int
+    end_value_cny: float
+    fact_ids: tuple[str, str]
+
+    @property
+    def implied_rate(self) -> float:
+        """Compound annual growth rate from the actual to the forecast."""
+        return cagr(self.start_value_cny, self.end_value_cny, self.end_year - self.start_year)
+
+
+def market_path(dataset: Dataset, fact_ids: tuple[str, str] = MARKET_FACTS) -> MarketPath:
+    """Read the market's actual and forecast from data/facts.csv.
+
+    Raises:
+        ValueError: a fact is not an exact figure, the first is not an actual, or the second is not a later
+            forecast; growth cannot then be read from the pair.
+    """
+    facts = dataset.facts.set_index("fact_id").loc[list(fact_ids)]
+    start, end = facts.iloc[0], facts.iloc[1]
+    problems = [f"{i} is bounded ({f['bound']})" for i, f in facts.iterrows() if f["bound"] != "="]
+    if start["kind"] != "actual":
+        problems.append(f"{fact_ids[0]} is a {start['kind']}, not an actual")
+    if end["kind"] not in ("forecast", "target") or int(end["year"]) <= int(start["year"]):
+        problems.append(f"{fact_ids[1]} is not a forecast after {int(start['year'])}")
+    if problems:
+        raise ValueError("market_path: " + "; ".join(problems))
+    return MarketPath(
+        int(start["year"]), float(start["value"]), int(end["year"]), float(end["value"]), fact_ids
+    )
+
+
+def scenario_rates(base_rate: float, assumptions: dict) -> dict[str, float]:
+    """Annual growth per scenario: `base_rate` times each scenario's growth_multiplier (data/assumptions.yml)."""
+    return {
+        name: base_rate * float(spec["growth_multiplier"]) for name, spec in assumptions["scenarios"].items()
+    }
+
+
+def project_scenarios(path: MarketPath, assumptions: dict, horizon_year: int) -> pd.DataFrame:
+    """The market from the forecast year to `horizon_year` under every scenario, one row per scenario and year.
+
+    Columns: scenario, year, rate, value_cny. Empty (same columns) when `horizon_year` is not after the
+    forecast year: there is then nothing to project.
+    """
+    columns = ["scenario", "year", "rate", "value_cny"]
+    if horizon_year <= path.end_year:
+        return pd.DataFrame(columns=columns)
+    frames = []
+    for name, rate in scenario_rates(path.implied_rate, assumptions).items():
+        values = project(path.end_value_cny, rate, path.end_year, horizon_year)
+        frames.append(
+            pd.DataFrame({"scenario": name, "year": values.index, "rate": rate, "value_cny": values.values})
+        )
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def doubling_time(rate: float) -> float:
+    """Years for a quantity growing at `rate` a year to double: ln 2 / ln(1 + rate).
+
+    Raises:
+        ValueError: `rate` is not positive (the quantity never doubles).
+    """
+    if rate <= 0:
+        raise ValueError(f"doubling_time needs a positive growth rate; got {rate}")
+    return math.log(2) / math.log(1 + rate)
+
+
+def market_table(
+    path: MarketPath,
+    projections: pd.DataFrame,
+    labels: Labels,
+    currency: str = "CNY",
+    cny_per_usd: float = 7.19,
+) -> pd.DataFrame:
+    """One row per year: the sourced figure (actual or forecast) and each scenario's projection, as text."""
+    rows = [
+        {"year": path.start_year, "kind": labels.kind("actual"), "sourced": path.start_value_cny},
+        {"year": path.end_year, "kind": labels.kind("forecast"), "sourced": path.end_value_cny},
+    ]
+    wide = (
+        projections.pivot(index="year", columns="scenario", values="value_cny") if len(projections) else None
+    )
+    for year in [] if wide is None else wide.index:
+        if year == path.end_year:
+            continue
+        rows.append({"year": int(year), "kind": labels("bci_kind_projection")} | dict(wide.loc[year]))
+    money = {"sourced": labels("bci_col_sourced")} | {
+        s: labels("bci_col_scenario", scenario=labels.scenario(s)) for s in SCENARIOS
+    }
+    table = pd.DataFrame(rows)
+    for column in money:
+        if column not in table:
+            table[column] = float("nan")
+        table[column] = [
+            "" if pd.isna(v) else format_money(float(v), labels, currency, cny_per_usd) for v in table[column]
+        ]
+    table = table.rename(columns={"year": labels("year"), "kind": labels("kind")} | money)
+    return table[[labels("year"), labels("kind"), *money.values()]]
+
+
+def rates_table(path: MarketPath, assumptions: dict, labels: Labels) -> pd.DataFrame:
+    """The growth rate implied by the source and each scenario's rate, with its multiplier and basis."""
+    rows = [{"scenario": labels("bci_implied", start_year=path.start_year, end_year=path.end_year),
+             "multiplier": "", "rate": f"{path.implied_rate:.1%}", "basis": labels("bci_rate_implied")}]  # fmt: skip
+    for name, rate in scenario_rates(path.implied_rate, assumptions).items():
+        multiplier = f"{float(assumptions['scenarios'][name]['growth_multiplier']):g}"
+        rows.append({"scenario": labels.scenario(name), "multiplier": multiplier, "rate": f"{rate:.1%}",
+                     "basis": labels("bci_rate_assumed", multiplier=multiplier, source=assumptions["source_id"])})  # fmt: skip
+    headers = {"scenario": labels("scenario"), "multiplier": labels("bci_col_multiplier"),
+               "rate": labels("bci_col_rate"), "basis": labels("bci_col_basis")}  # fmt: skip
+    return pd.DataFrame(rows).rename(columns=headers)
+
+
+def route_application_matrix(dataset: Dataset, cities: list[str] | None = None) -> pd.DataFrame:
+    """Cities of the sector (rows, in the article's order) by focus tag (columns, grouped as TAG_GROUPS):
+    True where data/city_roles.csv tags the city with it. Tags outside TAG_GROUPS are ignored."""
+    roles = dataset.city_roles[dataset.city_roles["sector"] == SECTOR]
+    if cities:
+        roles = roles[roles["place"].isin(cities)]
+    tags = [tag for group in TAG_GROUPS.values() for tag in group]
+    matrix = pd.DataFrame(
+        [[tag in set(row["focus_tags"].split(";")) for tag in tags] for _, row in roles.iterrows()],
+        index=pd.Index(list(roles["place"]), name="place"),
+        columns=tags,
+        dtype=bool,
+    )
+    return matrix
+
+
+def matrix_table(matrix: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """The matrix for reading and CSV: city names, one column per tag headed "group: tag", "✓" where stated."""
+    table = pd.DataFrame({labels("city"): [labels.city(p) for p in matrix.index]})
+    for group, tags in TAG_GROUPS.items():
+        for tag in tags:
+            header = labels(
+                "bci_matrix_column", group=labels(f"bci_group_{group}"), tag=labels(f"focus_{tag}")
+            )
+            table[header] = ["✓" if v else "" for v in matrix[tag]] if len(matrix) else []
+    return table
+
+
+def matrix_title(matrix: pd.DataFrame, labels: Labels) -> str:
+    """The matrix's finding: the most common technology route and the cities that cover all three."""
+    routes = matrix[list(ROUTES)]
+    counts = routes.sum()
+    if counts.max() == 0:
+        return labels("bci_matrix_title_no_route", n=len(matrix))
+    top = [labels(f"focus_{r}") for r in ROUTES if counts[r] == counts.max()]
+    every = [labels.city(p) for p in routes.index[routes.all(axis=1)]]
+    return labels(
+        "bci_matrix_title",
+        route=join_names(top, labels.lang),
+        k=int(counts.max()),
+        n=len(matrix),
+        every=join_names(every, labels.lang) if every else labels("bci_none"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------- figures
+def _money_axis(labels: Labels, currency: str) -> tuple[float, str]:
+    return money_divisor(labels.lang), labels(f"bci_money_unit_{currency}")
+
+
+def plot_market_fan(
+    path: MarketPath,
+    projections: pd.DataFrame,
+    labels: Labels,
+    scenario: str = "base",
+    currency: str = "CNY",
+    cny_per_usd: float = 7.19,
+    assumptions_source: str = "pkg-assumptions",
+):
+    """The market: the sourced actual and forecast, the growth path they imply, and the scenario fan after the
+    forecast year with the chosen `scenario` drawn bold. Log scale when the fan spans more than tenfold.
+    `assumptions_source` is the source id the note names for the projections (data/assumptions.yml's).
+
+    Returns:
+        (figure, ids of the two market facts).
+    """
+    divisor, unit = _money_axis(labels, currency)
+
+    def scaled(value_cny: float) -> float:
+        return convert_money(value_cny, currency, cny_per_usd) / divisor
+
+    fig, ax = new_figure(8.5, 5.2)
+    start, end = scaled(path.start_value_cny), scaled(path.end_value_cny)
+    implied = project(path.start_value_cny, path.implied_rate, path.start_year, path.end_year)
+    ax.plot(implied.index, [scaled(v) for v in implied], linestyle=":", color=SOURCED_COLOUR, linewidth=1.5)
+    ax.plot([path.start_year], [start], marker=KIND_MARKERS["actual"], markersize=10, color=SOURCED_COLOUR,
+            linestyle="none", zorder=4)  # fmt: skip
+    ax.plot([path.end_year], [end], marker=KIND_MARKERS["forecast"], markersize=10, color=SOURCED_COLOUR,
+            markerfacecolor="white", markeredgewidth=2, linestyle="none", zorder=4)  # fmt: skip
+    for year, value, value_cny, offset, align in (
+        (path.start_year, start, path.start_value_cny, (10, -12), "left"),
+        (path.end_year, end, path.end_value_cny, (-8, 10), "right"),
+    ):
+        ax.annotate(format_money(value_cny, labels, currency, cny_per_usd), (year, value), xytext=offset,
+                    textcoords="offset points", ha=align, fontsize=9)  # fmt: skip
+    handles = [
+        Line2D([], [], marker=KIND_MARKERS["actual"], color=SOURCED_COLOUR, linestyle="none", label=labels("bci_legend_actual")),
+        Line2D([], [], marker=KIND_MARKERS["forecast"], color=SOURCED_COLOUR, markerfacecolor="white",
+               markeredgewidth=2, linestyle="none", label=labels("bci_legend_forecast")),
+        Line2D([], [], linestyle=":", color=SOURCED_COLOUR, label=labels("bci_legend_implied")),
+    ]  # fmt: skip
+    values = [start, end]
+    if len(projections):
+        wide_cny = projections.pivot(index="year", columns="scenario", values="value_cny")
+        wide = wide_cny.map(scaled)
+        values += list(wide.to_numpy().ravel())
+        ax.fill_between(wide.index, wide["low"], wide["high"], color="#d6eaf8", alpha=0.6, linewidth=0)
+        handles.append(Patch(color="#d6eaf8", label=labels("bci_legend_fan")))
+        for name in SCENARIOS:
+            chosen = name == scenario
+            ax.plot(wide.index, wide[name], color=SCENARIO_COLOURS[name], linewidth=3 if chosen else 1.2,
+                    linestyle="-" if chosen else "--", zorder=3 if chosen else 2)  # fmt: skip
+            money = format_money(float(wide_cny[name].iloc[-1]), labels, currency, cny_per_usd)
+            text = labels("bci_fan_end_label", scenario=labels.scenario(name), value=money)
+            ax.annotate(text, (wide.index[-1], wide[name].iloc[-1]), xytext=(6, 0), textcoords="offset points", va="center",
+                        fontsize=9 if chosen else 8, color=SCENARIO_COLOURS[name] if not chosen else SOURCED_COLOUR)  # fmt: skip
+            key = "bci_legend_projection_chosen" if chosen else "bci_legend_projection"
+            handles.append(Line2D([], [], color=SCENARIO_COLOURS[name], linewidth=3 if chosen else 1.2,
+                                  linestyle="-" if chosen else "--", label=labels(key, scenario=labels.scenario(name))))  # fmt: skip
+        ax.axvspan(path.end_year, wide.index[-1], color="#f2f3f4", zorder=0)
+        note = labels("bci_projection_note", end_year=path.end_year, source=assumptions_source)
+    else:
+        note = labels("bci_no_projection", end_year=path.end_year)
+    ax.axvline(path.end_year, color="#888888", linewidth=1, linestyle="-")
+    ax.text(0.99, 0.02, wrap_label(note, labels.lang, 90), transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=8, color="#333333", bbox={"facecolor": "white", "edgecolor": "#bbbbbb", "boxstyle": "round"})  # fmt: skip
+    is_log = max(values) / min(values) > 10
+    if is_log:
+        ax.set_yscale("log")
+        plain_log_ticks(ax.yaxis)
+    else:
+        ax.set_ylim(0, max(values) * 1.12)
+    last_year = int(projections["year"].max()) if len(projections) else path.end_year
+    ax.set_xlim(path.start_year - 0.5, last_year + (0.25 * (last_year - path.start_year) + 1.5))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel(labels("year"))
+    ax.set_ylabel(labels("bci_axis_market_log" if is_log else "bci_axis_market", unit=unit))
+    ax.set_title(
+        labels(
+            "bci_fan_title",
+            start=format_money(path.start_value_cny, labels, currency, cny_per_usd),
+            end=format_money(path.end_value_cny, labels, currency, cny_per_usd),
+            start_year=path.start_year,
+            end_year=path.end_year,
+            rate=f"{path.implied_rate:.1%}",
+        )
+    )
+    ax.legend(handles=handles, loc="upper left", fontsize=8)
+    return fig, list(path.fact_ids)
+
+
+def plot_scenarios(
+    path: MarketPath,
+    projections: pd.DataFrame,
+    labels: Labels,
+    assumptions: dict,
+    scenario: str = "base",
+    currency: str = "CNY",
+    cny_per_usd: float = 7.19,
+):
+    """Two panels: the annual growth rates (the implied one, from the sources, and each scenario's, an
+    assumption) and the market each scenario gives in the horizon year; the chosen scenario is filled.
+
+    Returns:
+        (figure, ids of the two market facts).
+    """
+    rates = scenario_rates(path.implied_rate, assumptions)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    names = [labels("bci_implied", start_year=path.start_year, end_year=path.end_year)] + [
+        labels("bci_scenario_rate", scenario=labels.scenario(s), multiplier=f"{assumptions['scenarios'][s]['growth_multiplier']:g}")
+        for s in SCENARIOS
+    ]  # fmt: skip
+    values = [path.implied_rate * 100] + [rates[s] * 100 for s in SCENARIOS]
+    colours = [SOURCED_COLOUR] + [SCENARIO_COLOURS[s] for s in SCENARIOS]
+    filled = [True] + [s == scenario for s in SCENARIOS]
+    positions = list(range(len(names)))[::-1]
+    for y, value, colour, is_filled in zip(positions, values, colours, filled, strict=True):
+        left.plot([0, value], [y, y], color=colour, linewidth=1)
+        left.plot([value], [y], marker="o", markersize=10, color=colour, markeredgewidth=2,
+                  markerfacecolor=colour if is_filled else "white", linestyle="none")  # fmt: skip
+        left.annotate(
+            f"{value:.1f}%", (value, y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9
+        )
+    left.set_yticks(positions, names)
+    left.set_xlim(0, max(values) * 1.3)
+    left.set_xlabel(labels("bci_axis_rate"))
+    left.set_title(labels("bci_rates_panel"), fontsize=10, loc="left")
+    if len(projections):
+        horizon = int(projections["year"].max())
+        last = projections[projections["year"] == horizon].set_index("scenario")["value_cny"]
+        divisor, unit = _money_axis(labels, currency)
+        shown = [convert_money(float(last[s]), currency, cny_per_usd) / divisor for s in SCENARIOS]
+        ys = list(range(len(SCENARIOS)))[::-1]
+        for y, s, value in zip(ys, SCENARIOS, shown, strict=True):
+            right.plot([0, value], [y, y], color=SCENARIO_COLOURS[s], linewidth=1)
+            right.plot([value], [y], marker="o", markersize=10, color=SCENARIO_COLOURS[s], markeredgewidth=2,
+                       markerfacecolor=SCENARIO_COLOURS[s] if s == scenario else "white", linestyle="none")  # fmt: skip
+            right.annotate(format_money(float(last[s]), labels, currency, cny_per_usd), (value, y), xytext=(8, 0),
+                           textcoords="offset points", va="center", fontsize=9)  # fmt: skip
+        right.set_yticks(ys, [labels.scenario(s) for s in SCENARIOS])
+        right.set_xlim(0, max(shown) * 1.45)
+        right.set_xlabel(labels("bci_axis_horizon", year=horizon, unit=unit))
+        right.set_title(labels("bci_horizon_panel", year=horizon), fontsize=10, loc="left")
+        title = labels(
+            "bci_scenarios_title",
+            year=horizon,
+            low=format_money(float(last["low"]), labels, currency, cny_per_usd),
+            high=format_money(float(last["high"]), labels, currency, cny_per_usd),
+            scenario=labels.scenario(scenario),
+            value=format_money(float(last[scenario]), labels, currency, cny_per_usd),
+        )
+    else:
+        right.set_axis_off()
+        right.text(0.5, 0.5, wrap_label(labels("bci_no_projection", end_year=path.end_year), labels.lang, 40),
+                   ha="center", va="center", transform=right.transAxes, color="#555555")  # fmt: skip
+        title = labels("bci_scenarios_title_no_projection", end_year=path.end_year)
+    fig.suptitle(title, fontsize=12)
+    return fig, list(path.fact_ids)
+
+
+def plot_matrix(
+    dataset: Dataset,
+    labels: Labels,
+    path: MarketPath,
+    cities: list[str] | None = None,
+    currency: str = "CNY",
+    cny_per_usd: float = 7.19,
+):
+    """Cities × technology route / application / platform: a filled square where the article's description
+    (as tagged in data/city_roles.csv) names it. A note gives the national market, the only BCI figures.
+
+    Returns:
+        (figure, ids of the market facts quoted in the note); ids empty when no chosen city is in the sector.
+    """
+    matrix = route_application_matrix(dataset, cities)
+    if matrix.empty:
+        return no_data_figure(labels("bci_matrix_title_empty"), labels("bci_no_data")), []
+    tags = list(matrix.columns)
+    fig, ax = new_figure(9, 1.9 + 0.55 * len(matrix))
+    for i, place in enumerate(matrix.index):
+        y = len(matrix) - 1 - i
+        for j, tag in enumerate(tags):
+            stated = bool(matrix.loc[place, tag])
+            ax.scatter([j], [y], marker="s", s=260 if stated else 120, color="#1b4f72" if stated else "white",
+                       edgecolor="#1b4f72" if stated else "#bbbbbb", linewidth=1.2, zorder=3)  # fmt: skip
+    start = 0
+    for group, group_tags in TAG_GROUPS.items():
+        end = start + len(group_tags)
+        if end < len(tags):
+            ax.axvline(end - 0.5, color="#888888", linewidth=1)
+        ax.text((start + end - 1) / 2, len(matrix) - 0.35, labels(f"bci_group_{group}"), ha="center", va="bottom",
+                fontsize=9)  # fmt: skip
+        start = end
+    ax.set_xticks(
+        range(len(tags)), [wrap_label(labels(f"focus_{t}"), labels.lang, 16) for t in tags], fontsize=8
+    )
+    ax.set_yticks(range(len(matrix))[::-1], [labels.city(p) for p in matrix.index])
+    ax.set_xlim(-0.6, len(tags) - 0.4)
+    ax.set_ylim(-0.6, len(matrix) + 0.2)
+    ax.grid(False)
+    ax.set_title(matrix_title(matrix, labels), pad=14)
+    roles = dataset.city_roles[
+        (dataset.city_roles["sector"] == SECTOR) & dataset.city_roles["place"].isin(matrix.index)
+    ]
+    context = labels(
+        "bci_matrix_note",
+        paragraphs=", ".join(str(int(p)) for p in sorted(set(roles["locator"]))),
+        start=format_money(path.start_value_cny, labels, currency, cny_per_usd),
+        end=format_money(path.end_value_cny, labels, currency, cny_per_usd),
+        start_year=path.start_year,
+        end_year=path.end_year,
+    )
+    ax.set_xlabel(context, loc="left", fontsize=8, color="#333333", labelpad=10)
+    return fig, list(path.fact_ids)
