@@ -64,7 +64,7 @@ def test_same_figure_same_bytes(tmp_path, dataset):
     ("name", "fact_ids", "message"),
     [
         ("Bad Name", ["quantum_hefei_firms"], "lower-case"),
-        ("ok", [], "needs the ids"),
+        ("ok", [], "needs the ids of the facts"),
         ("ok", ["no_such_fact"], "no_such_fact"),
     ],
 )
@@ -90,3 +90,15 @@ def test_chinese_labels_render_without_missing_glyphs(tmp_path, dataset):
             str(w.message) for w in caught if "Glyph" in str(w.message) or "missing from" in str(w.message)
         ]
         assert glyphs == []
+
+
+def test_city_roles_can_be_cited_without_facts(tmp_path, dataset):
+    sink = OutputSink("nb", tmp_path, dataset, Labels("en", dataset))
+    # the fusion sites (Hefei, Chengdu) are named in paragraph 13, Beijing's ITER role in paragraph 11
+    roles = [("hydrogen_fusion", "hefei"), ("hydrogen_fusion", "chengdu"), ("hydrogen_fusion", "beijing")]
+    assert sink.source_line([], roles=roles) == "Source: anue-2025-10-27 ¶11, 13"
+    sink.save_table(dataset.city_roles.head(3), "roles", "Fusion sites", roles=roles)
+    registry = json.loads((tmp_path / "outputs.json").read_text(encoding="utf-8"))
+    assert registry["tables"][0]["roles"][0] == {"sector": "hydrogen_fusion", "place": "hefei"}
+    with pytest.raises(ValueError, match="atlantis"):
+        sink.save_table(dataset.city_roles.head(1), "bad", "c", roles=[("quantum", "atlantis")])
