@@ -45,7 +45,7 @@ setup: $(STAMP) ## Create .venv and install the pinned lock (idempotent)
 	@echo "environment ready: $(VENV) (lock $(LOCK_HASH))"
 
 report: $(STAMP) ## Set up, then execute every notebook and build reports/<run>/index.html
-	$(PY) -m helpers.report build $(if $(PARAMS),--params $(PARAMS)) $(if $(JOBS),--jobs $(JOBS)) $(REPORT_ARGS)
+	$(PY) -m helpers.report build $(foreach p,$(PARAMS),--params $(p)) $(if $(JOBS),--jobs $(JOBS)) $(REPORT_ARGS)
 
 test: $(STAMP) ## Set up, then run the unit tests and check the committed notebook outputs (nbval)
 	@$(MAKE) --no-print-directory test-unit test-notebooks

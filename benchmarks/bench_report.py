@@ -1,0 +1,233 @@
+"""Benchmark of the report runner on the real notebooks: prints times, ratios and peak memory (not a test).
+
+    .venv/bin/python benchmarks/bench_report.py            # or: make benchmark
+    .venv/bin/python benchmarks/bench_report.py --quick    # skip the papermill loop and the plain scripts
+
+Measured, each as the wall time of whole commands (interpreter start included), in a temporary folder (the
+repository's reports/ is not touched; notebooks are copied so one can be edited):
+
+1. cold build with one job, then with every core (empty cache);
+2. no-change rebuild (best of three);
+3. rebuild after one notebook changed (a markdown cell appended to 04);
+4. the `papermill` command run over the same notebooks one after another;
+5. the notebooks exported with `jupyter nbconvert --to script` (export not timed), run one after another.
+
+Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
+counted in every process, so forked kernels are over-counted) and the sum of PSS every 0.4 s (each shared
+page split between the processes sharing it: what the tree really occupies).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+AIMS = {
+    "cold vs scripts": "cold build (all cores) no slower than the plain scripts: ratio <= 1",
+    "cold vs papermill": "cold build (all cores) at most 0.2x the papermill loop",
+    "no-change": "no-change rebuild under 0.5 s",
+    "memory": "peak memory under 600 MB",
+}
+
+
+@dataclass
+class Measure:
+    label: str
+    seconds: float
+    peak_rss_mb: float
+    peak_pss_mb: float
+
+
+class MemorySampler(threading.Thread):
+    """Samples the RSS and PSS sums of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_rss = 0
+        self.peak_pss = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        tick = 0
+        while not self.stopped.wait(0.05 if tick == 0 else 0.1):
+            tick += 1
+            with_pss = tick % 4 == 1  # reading smaps for PSS costs more: first sample, then every 0.4 s
+            try:
+                root = psutil.Process(self.pid)
+                processes = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            rss = pss = 0
+            for process in processes:
+                try:
+                    if with_pss:
+                        info = process.memory_full_info()
+                        pss += getattr(info, "pss", info.rss)
+                    else:
+                        info = process.memory_info()
+                    rss += info.rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+            self.peak_rss = max(self.peak_rss, rss)
+            if with_pss:
+                self.peak_pss = max(self.peak_pss, pss)
+
+
+def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path) -> Measure:
+    """Run `commands` one after another; return their total wall time and the peak memory of any of them.
+
+    Raises:
+        SystemExit: a command failed (its output is printed).
+    """
+    total, peak_rss, peak_pss = 0.0, 0, 0
+    for command in commands:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)  # fmt: skip
+        sampler = MemorySampler(process.pid)
+        sampler.start()
+        output, _ = process.communicate()
+        total += time.perf_counter() - started
+        sampler.stopped.set()
+        sampler.join()
+        peak_rss, peak_pss = max(peak_rss, sampler.peak_rss), max(peak_pss, sampler.peak_pss)
+        if process.returncode != 0:
+            print(
+                f"{label}: {' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}",
+                file=sys.stderr,
+            )
+            raise SystemExit(1)
+    measure = Measure(label, total, peak_rss / 2**20, peak_pss / 2**20)
+    print(f"  {label:<34} {measure.seconds:8.2f} s   peak RSS {measure.peak_rss_mb:6.0f} MB   "
+          f"PSS {measure.peak_pss_mb:6.0f} MB", flush=True)  # fmt: skip
+    return measure
+
+
+def report_command(notebooks: Path, reports: Path, *extra: str) -> list[str]:
+    return [PYTHON, "-m", "helpers.report", "build", "--notebooks-dir", str(notebooks), "--reports-dir",
+            str(reports), "--no-progress", *extra]  # fmt: skip
+
+
+def export_scripts(notebooks: list[Path], target: Path, outputs: Path, env: dict[str, str]) -> list[Path]:
+    """Export each notebook to a plain script writing its outputs under `outputs` (not timed)."""
+    subprocess.run([PYTHON, "-m", "jupyter", "nbconvert", "--to", "script", "--output-dir", str(target),
+                    *map(str, notebooks)], env=env, check=True, capture_output=True)  # fmt: skip
+    scripts = []
+    for notebook in notebooks:
+        script = target / f"{notebook.stem}.py"
+        text = script.read_text(encoding="utf-8")
+        folder = json.dumps(str(outputs / notebook.stem))
+        text = re.sub(r"^output_dir\s*=.*$", f"output_dir = {folder}", text, count=1, flags=re.MULTILINE)
+        script.write_text(text, encoding="utf-8")
+        scripts.append(script)
+    return scripts
+
+
+def append_markdown_cell(path: Path) -> None:
+    """Change a notebook without changing what it computes."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook["cells"].append({"cell_type": "markdown", "id": "bench-touch", "metadata": {},
+                              "source": "Touched by the benchmark."})  # fmt: skip
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def print_summary(measures: dict[str, Measure], jobs: int) -> None:
+    """Ratios against the aims, then a Markdown table for the README."""
+    cold = measures["cold_n"].seconds
+    print("\nratios")
+    print(f"  cold 1 job / cold {jobs} jobs            {measures['cold_1'].seconds / cold:6.2f}")
+    if "scripts" in measures:
+        print(f"  cold {jobs} jobs / plain scripts         {cold / measures['scripts'].seconds:6.2f}   "
+              f"(aim <= 1)")  # fmt: skip
+        print(f"  cold {jobs} jobs / papermill loop        {cold / measures['papermill'].seconds:6.2f}   "
+              f"(aim <= 0.2)")  # fmt: skip
+    print(f"  no-change rebuild                     {measures['nochange'].seconds:6.2f} s (aim < 0.5 s)")
+    peak = max(m.peak_pss_mb for m in measures.values() if m.label.startswith(("cold", "no-change", "one")))
+    print(f"  peak PSS of a build                   {peak:6.0f} MB (aim < 600 MB)")
+    print("\n| measurement | seconds | peak RSS sum (MB) | peak PSS sum (MB) |\n|---|---:|---:|---:|")
+    for measure in measures.values():
+        print(
+            f"| {measure.label} | {measure.seconds:.2f} | {measure.peak_rss_mb:.0f} | {measure.peak_pss_mb:.0f} |"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--jobs", type=int, default=len(os.sched_getaffinity(0)), help="jobs of the parallel build"
+    )
+    parser.add_argument("--quick", action="store_true", help="skip the papermill loop and the plain scripts")
+    parser.add_argument("--keep", type=Path, help="copy the temporary folder here at the end")
+    args = parser.parse_args(argv)
+    sources = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if not sources:
+        print("no notebooks to measure in notebooks/", file=sys.stderr)
+        return 1
+    env = dict(os.environ)
+    cache = REPO / ".cache"
+    env.setdefault("MPLCONFIGDIR", str(cache / "matplotlib"))
+    env.setdefault("IPYTHONDIR", str(cache / "ipython"))
+    env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure with bytecode caching, as in a default Python setup
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    load = os.getloadavg()[0]
+    print(
+        f"{len(sources)} notebooks, {os.cpu_count()} cores, parallel jobs {args.jobs}, load average {load:.1f}"
+    )
+    measures: dict[str, Measure] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
+        tmp = Path(folder)
+        notebooks = tmp / "notebooks"
+        notebooks.mkdir()
+        for source in sources:
+            shutil.copy(source, notebooks / source.name)
+        copies = sorted(notebooks.glob("*.ipynb"))
+        measures["cold_1"] = run_measured("cold build, 1 job", [report_command(notebooks, tmp / "r1", "-j", "1")],
+                                          env, REPO)  # fmt: skip
+        measures["cold_n"] = run_measured(f"cold build, {args.jobs} jobs",
+                                          [report_command(notebooks, tmp / "rn", "-j", str(args.jobs))], env, REPO)  # fmt: skip
+        runs = [
+            run_measured("no-change rebuild", [report_command(notebooks, tmp / "rn")], env, REPO)
+            for _ in range(3)
+        ]
+        best = min(runs, key=lambda m: m.seconds)
+        measures["nochange"] = Measure("no-change rebuild (best of 3)", best.seconds, best.peak_rss_mb,
+                                       best.peak_pss_mb)  # fmt: skip
+        print(f"    (median {statistics.median(m.seconds for m in runs):.2f} s)")
+        touched = next((p for p in copies if p.stem.startswith("04")), copies[0])
+        append_markdown_cell(touched)
+        measures["one"] = run_measured(f"one notebook changed ({touched.stem})",
+                                       [report_command(notebooks, tmp / "rn", "-j", str(args.jobs))], env, REPO)  # fmt: skip
+        if not args.quick:
+            loop = [[PYTHON, "-m", "papermill", str(p), str(tmp / "pm" / p.name), "-p", "output_dir",
+                     str(tmp / "pm" / p.stem), "--cwd", str(notebooks), "--no-progress-bar"] for p in copies]  # fmt: skip
+            (tmp / "pm").mkdir()
+            measures["papermill"] = run_measured("papermill command, one by one", loop, env, REPO)
+            scripts = export_scripts(copies, tmp / "scripts", tmp / "script-out", env)
+            script_env = dict(env, MPLBACKEND="Agg")
+            measures["scripts"] = run_measured("plain scripts, one by one",
+                                               [[PYTHON, str(s)] for s in scripts], script_env, notebooks)  # fmt: skip
+        if args.keep:
+            shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
+    print_summary(measures, args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,662 @@
+"""One build of a report run: plan, check parameters, execute what changed, assemble, publish atomically.
+
+plan (read notebooks and parameters; nothing started yet)
+-> check every parameter (before any kernel starts)
+-> look up each notebook's cache key; execute the others in parallel (fork server + papermill threads)
+-> on any failure: keep the failed notebooks in <reports>/.failed/<run>/, exit 1, leave the report alone
+-> assemble <reports>/.staging-<run>-<pid>/ from the cache and swap it in for <reports>/<run>/
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from helpers.params import ParameterError
+from helpers.report import cache as cache_mod
+from helpers.report.config import (
+    DEFAULT_TIMEOUT_S,
+    KEY_PACKAGES,
+    RESERVED_RUN_NAMES,
+    RUNNER_PARAMETERS,
+    Folders,
+    default_jobs,
+)
+from helpers.report.notebooks import (
+    NotebookError,
+    NotebookInfo,
+    find_notebooks,
+    read_notebook,
+    select_notebooks,
+)
+from helpers.report.parameters import (
+    ParamsFile,
+    ParamsFileError,
+    choose_run_name,
+    convert_text,
+    parse_setting,
+    read_params_file,
+    resolve_parameters,
+)
+from helpers.report.publish import (
+    PublishError,
+    RunLock,
+    RunLockedError,
+    check_writable,
+    publish,
+    remove_stale_staging,
+    staging_dir,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread on SIGTERM (Ctrl-C raises KeyboardInterrupt)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@dataclass
+class BuildOptions:
+    """What `python -m helpers.report build` was asked to do."""
+
+    notebooks: list[str] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)  # "name=value" or "notebook.name=value"
+    params_file: Path | None = None
+    run: str | None = None
+    jobs: int = field(default_factory=default_jobs)
+    force: bool = False
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    progress: bool | None = None  # None: when stderr is a terminal
+    fork: bool = True  # fork kernels from a pre-loaded server (Linux)
+
+
+@dataclass
+class Planned:
+    """One notebook of the build, before and after execution."""
+
+    info: NotebookInfo
+    parameters: dict
+    parts: dict
+    key: str
+    record: dict | None = None  # the cache entry when cached (or once stored)
+    reason: str = ""
+    executed: bool = False
+    seconds: float = 0.0
+    status: str = "ok"
+    failure_text: str = ""
+    failure_line: str = ""
+    kept: Path | None = None
+
+
+@dataclass
+class Plan:
+    """Everything decided before execution."""
+
+    run: str
+    params_file: ParamsFile | None
+    settings: dict[str, object]  # the -p settings, flat ("name" or "notebook.name" -> value)
+    notebooks: list[Planned]
+    inputs: cache_mod.Inputs
+    common: dict[str, object]  # parameters for every notebook that declares them (file, then -p)
+    per_notebook: dict[str, dict[str, object]]
+
+
+def read_sector_ids(data_dir: Path) -> tuple[str, ...]:
+    """sector_id values of data/sectors.csv (empty when it is missing)."""
+    path = data_dir / "sectors.csv"
+    if not path.is_file():
+        return ()
+    with open(path, encoding="utf-8", newline="") as handle:
+        return tuple(row.get("sector_id", "") for row in csv.DictReader(handle))
+
+
+def split_settings(
+    settings: list[str], infos: list[NotebookInfo], available: list[Path]
+) -> tuple[dict[str, object], dict[str, dict[str, object]], dict[str, object]]:
+    """Turn `-p` texts into (common, per notebook, flat name -> value for the run name), typed by rule/default.
+
+    Raises:
+        ParameterError: a malformed setting; NotebookError: an unknown notebook prefix.
+    """
+    defaults = {}
+    for info in infos:
+        for name, parameter in info.parameters.items():
+            defaults.setdefault(name, parameter.default)
+    common: dict[str, object] = {}
+    per_notebook: dict[str, dict[str, object]] = {}
+    flat: dict[str, object] = {}
+    for text in settings:
+        notebook, name, raw = parse_setting(text)
+        value = convert_text(name, raw, defaults.get(name))
+        if notebook is None:
+            common[name] = value
+            flat[name] = value
+        else:
+            stem = select_notebooks(available, [notebook])[0].stem
+            per_notebook.setdefault(stem, {})[name] = value
+            flat[f"{stem}.{name}"] = value
+    return common, per_notebook, flat
+
+
+def normalise_notebook_keys(values: dict[str, dict], available: list[Path]) -> dict[str, dict]:
+    """Per-notebook sections keyed by full notebook names (a file may say "07" or "synthesis").
+
+    Raises:
+        NotebookError: a key that names no notebook.
+    """
+    return {select_notebooks(available, [key])[0].stem: dict(v) for key, v in values.items()}
+
+
+def plan_build(options: BuildOptions, folders: Folders) -> Plan:
+    """Read notebooks, parameter file and settings; resolve parameters and cache keys. Starts nothing.
+
+    Raises:
+        NotebookError, ParamsFileError, ParameterError: bad input, with a message naming what and where.
+    """
+    available = find_notebooks(folders.notebooks)
+    if not available:
+        raise NotebookError(f"no notebooks named NN_*.ipynb in {folders.notebooks}")
+    selected = select_notebooks(available, options.notebooks)
+    sector_ids = read_sector_ids(folders.data)
+    all_infos = {path.stem: read_notebook(path, sector_ids) for path in available}
+    infos = [all_infos[path.stem] for path in selected]
+    params_file = read_params_file(options.params_file) if options.params_file else None
+    cli_common, cli_per_notebook, flat = split_settings(options.settings, list(all_infos.values()), available)
+    common = dict(params_file.parameters if params_file else {})
+    common.update(cli_common)
+    per_notebook = normalise_notebook_keys(params_file.notebooks if params_file else {}, available)
+    for name, values in cli_per_notebook.items():
+        per_notebook.setdefault(name, {}).update(values)
+    # Names are checked against every notebook (a shared file may set what only unselected ones declare);
+    # values only for the notebooks this build runs.
+    resolve_parameters(list(all_infos.values()), common, per_notebook, check_rules=False)
+    chosen = {info.name for info in infos}
+    resolved = resolve_parameters(
+        infos,
+        {k: v for k, v in common.items() if any(k in info.parameters for info in infos)},
+        {k: v for k, v in per_notebook.items() if k in chosen},
+        check_rules=False,
+    )
+    subset = tuple(info.name for info in infos) if len(infos) < len(all_infos) else ()
+    run = choose_run_name(options.run, params_file, flat, subset)
+    if run in RESERVED_RUN_NAMES:
+        raise ParameterError(f"run name {run!r} is reserved; choose another with --run")
+    inputs = cache_mod.Inputs.collect(folders)
+    planned = []
+    for info in infos:
+        parts = cache_mod.key_parts(inputs, info.sha256, info.kernel_name, resolved[info.name], info.sectors)
+        planned.append(Planned(info, resolved[info.name], parts, cache_mod.cache_key(parts)))
+    return Plan(run, params_file, flat, planned, inputs, common, per_notebook)
+
+
+def check_values(plan: Plan, to_run: list[Planned]) -> None:
+    """Check types and allowed values for the notebooks about to execute (cached ones passed this before).
+
+    Raises:
+        ParameterError: naming each bad parameter, its notebook and what is allowed.
+    """
+    infos = [p.info for p in to_run]
+    common = {k: v for k, v in plan.common.items() if any(k in i.parameters for i in infos)}
+    per_notebook = {k: v for k, v in plan.per_notebook.items() if k in {i.name for i in infos}}
+    resolve_parameters(infos, common, per_notebook, check_rules=True)
+
+
+_EXPORTER = []  # one HTMLExporter for the build: its templates compile once (about 1 s)
+
+
+def export_html(ipynb: Path, html: Path) -> None:
+    """The executed notebook as a standalone HTML page (nbconvert's HTMLExporter). Main thread only."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    if not _EXPORTER:
+        _EXPORTER.append(HTMLExporter())
+    notebook = nbformat.read(str(ipynb), as_version=4)
+    body, _ = _EXPORTER[0].from_notebook_node(notebook)
+    html.write_text(body, encoding="utf-8")
+
+
+class Progress:
+    """A tqdm bar over the code cells of the notebooks being executed (silent when not a terminal)."""
+
+    def __init__(self, total: int, enabled: bool | None, stream: TextIO):
+        from tqdm import tqdm
+
+        disable = (not stream.isatty()) if enabled is None else not enabled
+        self.bar = tqdm(total=total, unit="cell", desc="executing", file=stream, disable=disable, leave=False,
+                        dynamic_ncols=True)  # fmt: skip
+        self.lock = threading.Lock()
+
+    def cell(self, notebook: str) -> None:
+        with self.lock:
+            self.bar.set_postfix_str(notebook, refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def run_notebooks(
+    plan: Plan, to_run: list[Planned], options: BuildOptions, folders: Folders, err: TextIO
+) -> None:
+    """Execute `to_run` in parallel; store successes in the cache and keep failures in .failed/<run>/."""
+    from helpers.report import kernels
+    from helpers.report.executor import NotebookJob, execute_jobs, import_papermill
+
+    work_root = folders.cache / "work" / plan.run
+    shutil.rmtree(work_root, ignore_errors=True)
+    jobs = []
+    for planned in to_run:
+        work = work_root / planned.info.name
+        (work / "outputs").mkdir(parents=True)
+        parameters = dict(planned.parameters)
+        if "output_dir" in planned.info.parameters:
+            parameters["output_dir"] = str(work / "outputs")
+        cells = planned.info.code_cells + (1 if parameters else 0)
+        jobs.append(NotebookJob(planned.info.name, planned.info.path, parameters, work / "notebook.ipynb",
+                                folders.notebooks, options.timeout_s, planned.info.kernel_name, cells,
+                                work / "kernel.log"))  # fmt: skip
+    jobs = order_longest_first(jobs, folders)
+    server = None
+    if options.fork:
+        preload = sorted({name for p in to_run for name in p.info.imports})
+        server = kernels.start_fork_server(preload, folders.notebooks)
+    stop = threading.Event()
+    progress = Progress(sum(job.cells for job in jobs), options.progress, err)
+    by_name = {p.info.name: p for p in to_run}
+    finished = False
+    try:
+        import_papermill()  # while the server pre-loads
+        results = execute_jobs(jobs, options.jobs, stop, on_cell=progress.cell,
+                               on_done=lambda result: after_job(result, by_name, plan, folders))  # fmt: skip
+        finished = True
+    finally:
+        progress.close()
+        kernels.kill_kernels()
+        kernels.stop_fork_server()
+        if server is not None and server.is_alive:
+            server.stop()
+        if not finished:  # interrupted: no half-written work stays behind
+            shutil.rmtree(work_root, ignore_errors=True)
+    for job, result in zip(jobs, results, strict=True):
+        planned = by_name[job.name]
+        planned.executed, planned.seconds = True, result.seconds
+        if result.status != "ok" and planned.status == "ok":
+            planned.status = result.status
+            planned.failure_text = result.failure.describe(job.timeout_s) if result.failure else result.status
+            planned.failure_line = result.failure.line if result.failure else ""
+            planned.kept = keep_failed(job.output_ipynb, job.kernel_log, folders.failed / plan.run, job.name)
+    shutil.rmtree(work_root, ignore_errors=True)
+
+
+def order_longest_first(jobs: list, folders: Folders) -> list:
+    """Start the longest notebooks first, so that parallel workers finish together: by the seconds of their
+    last execution when every one has run before, else by file size (outputs committed with the notebook
+    grow with its figures)."""
+    store = cache_mod.Cache(folders.cache)
+    seconds = {}
+    for job in jobs:
+        record = store.latest_record(job.name)
+        if record and "seconds" in record:
+            seconds[job.name] = float(record["seconds"])
+    if len(seconds) == len(jobs):
+        return sorted(jobs, key=lambda job: -seconds[job.name])
+    return sorted(jobs, key=lambda job: -job.path.stat().st_size)
+
+
+def after_job(result, by_name: dict[str, Planned], plan: Plan, folders: Folders) -> None:
+    """On the main thread as each job ends: export HTML and store a success in the cache."""
+    planned = by_name[result.name]
+    if result.status != "ok":
+        return
+    work = result.executed.parent
+    try:
+        export_html(result.executed, work / "notebook.html")
+    except Exception as error:  # noqa: BLE001 - a notebook that cannot be rendered fails the build
+        planned.status, planned.failure_text = "failed", f"nbconvert could not render it: {error}"
+        return
+    record = {
+        "notebook": planned.info.name, "key": planned.key, "parts": planned.parts,
+        "parameters": planned.parameters, "seconds": round(result.seconds, 3),
+    }  # fmt: skip
+    entry = cache_mod.Cache(folders.cache).store(planned.info.name, planned.key, work, record)
+    planned.record = dict(record, path=entry)
+
+
+def keep_failed(ipynb: Path, log: Path | None, failed_dir: Path, name: str) -> Path | None:
+    """Move a failed executed notebook (and its kernel log) to `failed_dir`; return where it now is."""
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    kept = None
+    if ipynb.exists():
+        kept = failed_dir / f"{name}.ipynb"
+        shutil.move(str(ipynb), kept)
+    if log is not None and log.exists() and log.stat().st_size:
+        shutil.move(str(log), failed_dir / f"{name}.kernel.log")
+    return kept
+
+
+def parameter_rows(plan: Plan) -> list[dict]:
+    """Rows of the page's parameter table: each name and value with the notebooks that use it."""
+    values: dict[tuple[str, str], list[str]] = {}
+    for planned in plan.notebooks:
+        for name, value in planned.parameters.items():
+            if name in RUNNER_PARAMETERS:
+                continue
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+            values.setdefault((name, text), []).append(planned.info.name)
+    everyone = [p.info.name for p in plan.notebooks]
+    rows = []
+    for (name, text), notebooks in sorted(values.items()):
+        declared_by = [p.info.name for p in plan.notebooks if name in p.parameters]
+        scope = "all" if notebooks == everyone else ", ".join(notebooks)
+        if notebooks == declared_by and notebooks != everyone:
+            scope = ", ".join(notebooks)
+        rows.append({"name": name, "value": text, "notebooks": scope})
+    return rows
+
+
+def relative(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def plain_roles(roles: list[dict]) -> list[dict]:
+    """City roles as the manifest records them: sector and place."""
+    return [{"sector": r["sector"], "place": r["place"]} for r in roles]
+
+
+def make_fingerprint(plan: Plan, folders: Folders, git: dict) -> str:
+    """Hash of everything the published run depends on: each notebook's cache key, the runner's own code
+    (which draws the page), the data (the appendix cites it), the git state and the run's parameters."""
+    return cache_mod.sha256_json({
+        "run": plan.run, "keys": {p.info.name: p.key for p in plan.notebooks},
+        "runner": cache_mod.hash_tree(folders.helpers / "report"), "data": plan.inputs.data.files, "git": git,
+        "params_file": relative(plan.params_file.path, folders.repo) if plan.params_file else None,
+        "description": plan.params_file.description if plan.params_file else "", "settings": plan.settings,
+    })  # fmt: skip
+
+
+def is_up_to_date(target: Path, fingerprint: str) -> bool:
+    """True when the published run was built from exactly these inputs and is still whole."""
+    try:
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("fingerprint") == fingerprint and (target / "index.html").is_file()
+
+
+def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fingerprint: str) -> dict:
+    """Fill `staging` with the run's files and index.html; return the manifest (also written there)."""
+    from helpers.report.environment import read_installed_versions
+    from helpers.report.render import build_appendix, collect_section, render_index
+
+    sections = []
+    for planned in plan.notebooks:
+        entry = Path(planned.record["path"])
+        sections.append(
+            collect_section(entry, staging, planned.info.name, planned.info.title, planned.parameters)
+        )
+    langs = {p.parameters.get("lang") for p in plan.notebooks if "lang" in p.parameters}
+    lang = langs.pop() if len(langs) == 1 else "en"
+    appendix = build_appendix(sections, folders.data, str(lang))
+    git = dict(git, commit_short=str(git["commit"])[:12])
+    params_file = relative(plan.params_file.path, folders.repo) if plan.params_file else None
+    context = {
+        "run": plan.run, "html_lang": lang if lang in ("en", "zh-Hant", "zh-Hans") else "en",
+        "description": plan.params_file.description if plan.params_file else "",
+        "params_file": params_file, "settings": sorted((k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str)
+                                                        else v) for k, v in plan.settings.items()),
+        "git": git, "parameter_rows": parameter_rows(plan), "sections": sections, **appendix,
+    }  # fmt: skip
+    html = render_index(context, folders.cache / "jinja")
+    (staging / "index.html").write_text(html, encoding="utf-8", newline="\n")
+    manifest = {
+        "run": plan.run,
+        "description": context["description"],
+        "params_file": params_file,
+        "settings": plan.settings,
+        "parameters": {p.info.name: p.parameters for p in plan.notebooks},
+        "git": {"commit": git["commit"], "dirty": git["dirty"]},
+        "python": plan.inputs.python,
+        "packages": read_installed_versions(KEY_PACKAGES),
+        "inputs": {
+            "helpers": plan.inputs.helpers,
+            "requirements.lock": plan.inputs.lock,
+            "data": plan.inputs.data.files,
+            "notebooks": {p.info.name: p.info.sha256 for p in plan.notebooks},
+        },
+        "notebooks": [
+            {
+                "name": s.name,
+                "title": s.title,
+                "status": "ok",
+                "cache_key": p.key,
+                "sectors": list(p.info.sectors) if p.info.sectors is not None else "all",
+                "ipynb": s.ipynb,
+                "html": s.html or None,
+                "figures": [
+                    {
+                        "name": f.name,
+                        "caption": f.caption,
+                        "fact_ids": f.fact_ids,
+                        "roles": plain_roles(f.roles),
+                        "png": f.png,
+                        "svg": f.svg,
+                    }
+                    for f in s.figures
+                ],  # fmt: skip
+                "tables": [
+                    {
+                        "name": t.name,
+                        "caption": t.caption,
+                        "fact_ids": t.fact_ids,
+                        "roles": plain_roles(t.roles),
+                        "csv": t.csv,
+                        "rows": t.total_rows,
+                    }
+                    for t in s.tables
+                ],
+            }
+            for s, p in zip(sections, plan.notebooks, strict=True)
+        ],  # fmt: skip
+        "facts": [f["fact_id"] for f in appendix["facts"]],
+        "roles": [{"sector": r["sector"], "place": r["place"]} for r in appendix["roles"]],
+        "fingerprint": fingerprint,
+    }
+    return manifest
+
+
+def write_manifest(manifest: dict, plan: Plan, staging: Path, started: float) -> None:
+    """Add the timing fields (the only ones that differ between two builds of the same inputs) and write."""
+    manifest["timing"] = {
+        "build_seconds": round(time.perf_counter() - started, 3),
+        "notebooks": {
+            p.info.name: {"executed": p.executed, "seconds": round(p.seconds if p.executed else p.record.get("seconds", 0), 3),
+                          "why": p.reason}
+            for p in plan.notebooks
+        },
+    }  # fmt: skip
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    (staging / "manifest.json").write_text(text, encoding="utf-8", newline="\n")
+
+
+def print_summary(plan: Plan, out: TextIO, target: Path, seconds: float, published: bool,
+                  up_to_date: bool = False) -> None:  # fmt: skip
+    """The one-screen summary: per notebook executed or cached, seconds, figures, tables, and why it ran."""
+    rows = []
+    for p in plan.notebooks:
+        figures = tables = ""
+        if p.record is not None and p.status == "ok":
+            registry_path = Path(p.record["path"]) / "outputs" / "outputs.json"
+            try:
+                registry = json.loads(registry_path.read_text(encoding="utf-8"))
+                figures, tables = str(len(registry.get("figures", []))), str(len(registry.get("tables", [])))
+            except (OSError, ValueError):
+                figures = tables = "0"
+        state = (
+            "executed"
+            if p.executed and p.status == "ok"
+            else "cached"
+            if p.status == "ok"
+            else p.status.upper()
+        )
+        seconds_text = (
+            f"{p.seconds:.1f}" if p.executed else f"({p.record.get('seconds', 0):.1f})" if p.record else ""
+        )
+        why = p.reason if p.executed else ""
+        rows.append((p.info.name, state, seconds_text, figures, tables, why))
+    width = max([len("notebook")] + [len(r[0]) for r in rows])
+    print(
+        f"  {'notebook':<{width}}  {'status':<9} {'seconds':>7} {'figures':>7} {'tables':>6}  why", file=out
+    )
+    for name, state, secs, figures, tables, why in rows:
+        print(f"  {name:<{width}}  {state:<9} {secs:>7} {figures:>7} {tables:>6}  {why}", file=out)
+    executed = sum(p.executed for p in plan.notebooks)
+    cached = sum(not p.executed and p.status == "ok" for p in plan.notebooks)
+    tail = f"{executed} executed, {cached} cached, {seconds:.2f} s"
+    if up_to_date:
+        print(
+            f"report {plan.run!r} is up to date: {relative(target / 'index.html', Path.cwd())} ({tail})",
+            file=out,
+        )
+    elif published:
+        print(f"report {plan.run!r}: {relative(target / 'index.html', Path.cwd())} ({tail})", file=out)
+    else:
+        print(f"report {plan.run!r} NOT updated ({tail})", file=out)
+
+
+def print_failures(plan: Plan, out: TextIO, target: Path) -> None:
+    """A few lines per failed notebook: notebook, cell and error, the failing line, where the notebook is kept."""
+    failed = [p for p in plan.notebooks if p.status != "ok"]
+    print(f"FAILED: {len(failed)} of {len(plan.notebooks)} notebook(s)", file=out)
+    for p in failed:
+        print(f"  {p.info.name}: {p.failure_text}", file=out)
+        if p.failure_line:
+            print(f"      > {p.failure_line}", file=out)
+        if p.kept is not None:
+            print(f"    executed notebook kept at {relative(p.kept, Path.cwd())}", file=out)
+    state = "left untouched" if target.exists() else "not created"
+    print(f"the last good report {relative(target, Path.cwd())}/ is {state}", file=out)
+
+
+def install_signal_handlers() -> dict:
+    """Make SIGTERM raise Interrupted (and Ctrl-C KeyboardInterrupt) in the main thread; return the old ones."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def raise_interrupted(signum, _frame):
+        raise Interrupted(signum)
+
+    old = {signal.SIGTERM: signal.signal(signal.SIGTERM, raise_interrupted)}
+    old[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+    return old
+
+
+def restore_signal_handlers(old: dict) -> None:
+    for signum, handler in old.items():
+        signal.signal(signum, handler)
+
+
+def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | None = None,
+          err: TextIO | None = None) -> int:  # fmt: skip
+    """Build one report run; return the exit code (0 ok, 1 a notebook failed, 2 bad input, 3 run busy,
+    130/143 interrupted). Messages go to `err`, the summary to `out` (default: stderr and stdout)."""
+    started = time.perf_counter()
+    folders = folders or Folders()
+    out = out or sys.stdout
+    err = err or sys.stderr
+    old_handlers = install_signal_handlers()
+    staging = None
+    try:
+        try:
+            plan = plan_build(options, folders)
+            check_writable(folders.reports)
+        except (NotebookError, ParamsFileError, ParameterError, PublishError) as error:
+            print(f"error: {error}", file=err)
+            return EXIT_USAGE
+        target = folders.reports / plan.run
+        try:
+            lock = RunLock(folders.locks, plan.run).__enter__()
+        except RunLockedError as error:
+            print(f"error: {error}", file=err)
+            return EXIT_LOCKED
+        try:
+            remove_stale_staging(folders.reports, plan.run)
+            store = cache_mod.Cache(folders.cache)
+            to_run = []
+            for planned in plan.notebooks:
+                planned.record = None if options.force else store.lookup(planned.info.name, planned.key)
+                if planned.record is None:
+                    to_run.append(planned)
+                    planned.reason = (
+                        "forced (--force)"
+                        if options.force
+                        else cache_mod.describe_change(
+                            store.latest_parts(planned.info.name), planned.parts, planned.info.sectors
+                        )
+                    )
+            if to_run:
+                try:
+                    check_values(plan, to_run)
+                except ParameterError as error:
+                    print(f"error: {error}", file=err)
+                    return EXIT_USAGE
+                run_notebooks(plan, to_run, options, folders, err)
+            if any(p.status != "ok" for p in plan.notebooks):
+                print_failures(plan, err, target)
+                print_summary(plan, out, target, time.perf_counter() - started, published=False)
+                return EXIT_FAILED
+            from helpers.report.environment import read_git_state
+
+            git = read_git_state(folders.repo)
+            fingerprint = make_fingerprint(plan, folders, git)
+            if not to_run and is_up_to_date(target, fingerprint):
+                print_summary(
+                    plan, out, target, time.perf_counter() - started, published=True, up_to_date=True
+                )
+                return EXIT_OK
+            staging = staging_dir(folders.reports, plan.run)
+            manifest = assemble_report(plan, folders, staging, git, fingerprint)
+            write_manifest(manifest, plan, staging, started)
+            publish(staging, target)
+            staging = None
+            for planned in plan.notebooks:
+                store.prune(planned.info.name, protect=(planned.key,))
+            shutil.rmtree(folders.failed / plan.run, ignore_errors=True)
+            print_summary(plan, out, target, time.perf_counter() - started, published=True)
+            return EXIT_OK
+        finally:
+            lock.__exit__()
+    except (KeyboardInterrupt, Interrupted) as interrupt:
+        signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
+        from helpers.report import kernels
+
+        kernels.kill_kernels()
+        kernels.stop_fork_server()
+        print("interrupted: every kernel stopped; nothing was published, the last good report is untouched",
+              file=err)  # fmt: skip
+        return EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT
+    except Exception as error:  # noqa: BLE001 - e.g. a registry that lists a missing file
+        print(f"error: {type(error).__name__}: {error}", file=err)
+        return EXIT_FAILED
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        restore_signal_handlers(old_handlers)

@@ -1,0 +1,282 @@
+"""Kernels for the report runner: started by forking a pre-loaded server (Linux) or as usual, always tracked.
+
+A kernel started as usual pays about 0.8 s of interpreter and ipykernel start-up plus its notebook's imports
+(pandas, matplotlib, seaborn: about 0.5 s each time). `ForkServer` pays them once per build: it imports
+ipykernel and the notebooks' own imports, then forks a ready process per kernel (copy-on-write, so kernels also
+share those pages in memory). Every kernel, forked or not, is recorded in `LIVE_KERNELS` with the job it runs,
+so a timeout or Ctrl-C can kill it by process group.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+from helpers.report.config import KERNEL_ENV
+
+_LOCK = threading.Lock()
+LIVE_KERNELS: dict[int, str] = {}  # process group id -> job name
+_CURRENT = threading.local()  # the job name of the notebook this thread executes
+_SERVER: ForkServer | None = None
+
+
+class ForkServerError(RuntimeError):
+    """The fork server did not start or stopped answering."""
+
+
+def set_current_job(name: str | None) -> None:
+    """Record which job this thread's next kernel belongs to."""
+    _CURRENT.name = name
+
+
+def kernels_of(job: str) -> list[int]:
+    """Return the process group ids of the live kernels of `job`."""
+    with _LOCK:
+        return [pgid for pgid, owner in LIVE_KERNELS.items() if owner == job]
+
+
+def kill_process_group(pgid: int) -> None:
+    """SIGKILL a kernel's process group (the kernel and anything it started); ignore one already gone."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_kernels(job: str | None = None) -> int:
+    """Kill the live kernels of `job` (all when None); return how many were signalled."""
+    with _LOCK:
+        targets = [pgid for pgid, owner in LIVE_KERNELS.items() if job is None or owner == job]
+    for pgid in targets:
+        kill_process_group(pgid)
+    return len(targets)
+
+
+def _track(pgid: int) -> None:
+    with _LOCK:
+        LIVE_KERNELS[pgid] = getattr(_CURRENT, "name", None) or "?"
+
+
+def _untrack(pgid: int | None) -> None:
+    if pgid is not None:
+        with _LOCK:
+            LIVE_KERNELS.pop(pgid, None)
+
+
+class ForkServer:
+    """Client of the `_forkserver` process: start it, fork kernels from it, stop it.
+
+    Args:
+        preload: modules the server imports before forking (missing ones are skipped).
+        env: environment of the server; kernels get the environment jupyter_client gives them.
+        cwd: working folder of the server.
+    """
+
+    def __init__(self, preload: list[str], env: dict[str, str], cwd: Path):
+        server_env = dict(env)
+        server_env["FORK_SERVER_PRELOAD"] = json.dumps(preload)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from helpers.report._forkserver import main; main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=server_env, cwd=cwd,
+        )  # fmt: skip
+        self.exit_codes: dict[int, int] = {}
+        self.ready = threading.Event()
+        self.info: dict[str, Any] = {}
+        self._replies: dict[int, dict] = {}
+        self._reply_ready = threading.Condition()
+        self._next_id = 0
+        self._write_lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, name="fork-server-reader", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            message = json.loads(line)
+            with self._reply_ready:
+                if message.get("ready"):
+                    self.info = message
+                    self.ready.set()
+                elif "exited" in message:
+                    self.exit_codes[message["exited"]] = message["code"]
+                else:
+                    self._replies[message["id"]] = message
+                self._reply_ready.notify_all()
+        with self._reply_ready:  # the server ended: wake anyone waiting
+            self.ready.set()
+            self._reply_ready.notify_all()
+
+    @property
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def can_fork(self, cmd: list[str]) -> bool:
+        """True when `cmd` is this interpreter running `-m ipykernel_launcher`, which the server can imitate."""
+        if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+            return False
+        try:
+            return os.path.samefile(cmd[0], sys.executable)
+        except OSError:
+            return False
+
+    def spawn(
+        self, cmd: list[str], env: dict[str, str], cwd: str | None, log: str | None, timeout: float = 60
+    ):
+        """Fork a kernel running `cmd`; return its pid (also its process group id).
+
+        Raises:
+            ForkServerError: the server is not running or did not answer within `timeout` seconds.
+        """
+        if not self.ready.wait(timeout) or not self.is_alive:
+            raise ForkServerError("the kernel fork server is not running")
+        with self._write_lock:
+            self._next_id += 1
+            request_id = self._next_id
+            request = {"op": "spawn", "id": request_id, "argv": cmd, "env": env, "cwd": cwd, "log": log}
+            assert self.process.stdin is not None
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+        deadline = time.monotonic() + timeout
+        with self._reply_ready:
+            while request_id not in self._replies:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self.is_alive:
+                    raise ForkServerError("the kernel fork server did not answer")
+                self._reply_ready.wait(remaining)
+            return self._replies.pop(request_id)["pid"]
+
+    def stop(self) -> None:
+        """Close the server's stdin (it kills its remaining kernels and exits); kill it if it lingers."""
+        try:
+            if self.process.stdin:
+                self.process.stdin.close()
+            self.process.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+
+
+def start_fork_server(preload: list[str], cwd: Path) -> ForkServer | None:
+    """Start the fork server (Linux only; None elsewhere) and make new kernels use it."""
+    global _SERVER
+    if not sys.platform.startswith("linux"):
+        return None
+    env = dict(os.environ)
+    env.update(KERNEL_ENV)
+    _SERVER = ForkServer(preload, env, cwd)
+    return _SERVER
+
+
+def stop_fork_server() -> None:
+    """Stop the fork server, if one runs; later kernels start as usual."""
+    global _SERVER
+    server, _SERVER = _SERVER, None
+    if server is not None:
+        server.stop()
+
+
+class ForkedKernelProcess:
+    """The subset of `subprocess.Popen` that jupyter_client uses, for a kernel forked by the server."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, server: ForkServer):
+        self.pid = pid
+        self.server = server
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            code = self.server.exit_codes.get(self.pid)
+            if code is None and not self.server.is_alive:
+                code = -signal.SIGKILL  # the server kills its kernels when it ends
+            self.returncode = code
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.02)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class TrackedProvisioner(LocalProvisioner):
+    """LocalProvisioner that forks from the server when it can, and records every kernel in LIVE_KERNELS."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        server = _SERVER
+        if server is not None and server.is_alive and server.can_fork(cmd):
+            env = dict(kwargs.get("env") or os.environ)
+            env.update(KERNEL_ENV)
+            cwd = str(kwargs.get("cwd") or Path.cwd())
+            log = getattr(_CURRENT, "kernel_log", None)
+            try:
+                pid = server.spawn(cmd, env, cwd, log)
+            except ForkServerError:  # the server died: start this kernel the usual way
+                pid = None
+        else:
+            pid = None
+        if pid is not None:
+            self.process = ForkedKernelProcess(pid, server)
+            self.pid = self.pgid = pid
+            self.cwd = cwd
+        else:
+            log = getattr(_CURRENT, "kernel_log", None)
+            if log and "stdout" not in kwargs:  # keep the kernel's own chatter out of the runner's terminal
+                with open(log, "ab") as handle:
+                    await super().launch_kernel(cmd, **kwargs, stdout=handle, stderr=handle)
+            else:
+                await super().launch_kernel(cmd, **kwargs)
+        _track(self.pgid or self.pid)
+        return self.connection_info
+
+    async def wait(self) -> int | None:
+        pgid = self.pgid or self.pid
+        code = await super().wait()
+        _untrack(pgid)
+        return code
+
+    async def cleanup(self, restart: bool = False) -> None:
+        _untrack(self.pgid or self.pid)
+        await super().cleanup(restart=restart)
+
+
+class ReportKernelManager(AsyncKernelManager):
+    """AsyncKernelManager whose kernels go through TrackedProvisioner (passed to papermill as
+    `kernel_manager_class`)."""
+
+    async def _async_pre_start_kernel(self, **kw: Any):
+        kw["env"] = {**(kw.get("env") or os.environ), **KERNEL_ENV}
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or __import__("uuid").uuid4().hex
+            self.provisioner = TrackedProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kw)
+
+
+def set_kernel_log(path: Path | None) -> None:
+    """Where this thread's next forked kernel writes its own stdout and stderr."""
+    _CURRENT.kernel_log = str(path) if path else None
