@@ -1,0 +1,142 @@
+"""Notebook 08 (city profile): its structure, and headless runs with non-default parameters (papermill).
+
+The slow runs profile a city the sources name in all six races (Beijing, in Traditional Chinese and US dollars, to
+2035 under the high scenario), a city they barely mention (Jinan: named once, no figure, no region cluster), and
+the national level (`city = "china"`). Every run must succeed without missing-glyph warnings. Minimum outputs:
+three figures and two tables for any place with a figure or a region cluster; two figures (coverage and index
+position) for a city with neither, such as Jinan; the national profile has coverage, timeline and projection.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from helpers.params import ParameterError
+from helpers.paths import NOTEBOOKS_DIR
+from helpers.session import start_notebook
+
+NOTEBOOK = NOTEBOOKS_DIR / "08_city_profile.ipynb"
+GLYPH_WARNINGS = ("missing from font", "Glyph")
+PARAMETERS = (
+    "lang",
+    "currency",
+    "cny_per_usd",
+    "horizon_year",
+    "scenario",
+    "city",
+    "seed",
+    "n_draws",
+    "output_dir",
+)
+
+
+def _cells():
+    return nbformat.read(NOTEBOOK, as_version=4).cells
+
+
+def test_starts_with_imports_then_the_parameters_cell():
+    code = [c for c in _cells() if c.cell_type == "code"]
+    assert "from helpers" in code[0].source
+    assert code[1].metadata.get("tags") == ["parameters"]
+    lines = code[1].source.splitlines()
+    assert [line.split(" = ")[0] for line in lines] == list(PARAMETERS)
+    for line in lines:  # papermill's inspect_notebook reads a line with one '=' only
+        assert "  # " in line and "=" not in line.split("  # ", 1)[1], line
+    assert 'start_notebook(\n    "08_city_profile"' in code[2].source
+
+
+def test_papermill_reads_every_parameter_and_its_default():
+    import papermill
+
+    found = papermill.inspect_notebook(str(NOTEBOOK))
+    assert list(found) == list(PARAMETERS)
+    assert found["city"]["default"] == '"hefei"' and found["seed"]["default"] == "20251027"
+
+
+def test_every_exercise_is_followed_by_a_solution():
+    cells = _cells()
+    exercises = [i for i, c in enumerate(cells) if "exercise" in c.metadata.get("tags", [])]
+    assert len(exercises) >= 2
+    for i in exercises:
+        assert "solution" in cells[i + 1].metadata.get("tags", []) and cells[i + 1].cell_type == "code"
+
+
+def test_committed_outputs_have_no_error_and_every_code_cell_ran():
+    for cell in _cells():
+        if cell.cell_type == "code":
+            assert cell.execution_count is not None
+            assert not any(o.output_type == "error" for o in cell.outputs)
+
+
+def test_an_unknown_place_is_a_parameter_error(tmp_path):
+    with pytest.raises(ParameterError, match="atlantis"):
+        start_notebook("08_city_profile", city="atlantis", output_dir=str(tmp_path))
+
+
+def _run(tmp_path: Path, name: str, min_figures: int = 3, **parameters) -> tuple[Path, dict]:
+    import papermill
+
+    out_dir = tmp_path / name
+    executed = tmp_path / f"{name}.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(executed),
+        parameters=dict(parameters, output_dir=str(out_dir)),
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS_DIR),
+        progress_bar=False,
+    )
+    streams = [
+        o.get("text", "")
+        for c in nbformat.read(executed, as_version=4).cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream"
+    ]
+    assert not [s for s in streams if any(w in s for w in GLYPH_WARNINGS)], "missing-glyph warnings"
+    registry = json.loads((out_dir / "outputs.json").read_text(encoding="utf-8"))
+    assert len(registry["figures"]) >= min_figures and len(registry["tables"]) >= 2
+    for entry in registry["figures"] + registry["tables"]:
+        assert entry["fact_ids"] or entry.get("roles"), entry["name"]
+        for file in entry["files"].values():
+            assert (out_dir / file).is_file(), file
+    return out_dir, registry
+
+
+def _names(registry: dict, section: str) -> set[str]:
+    return {entry["name"] for entry in registry[section]}
+
+
+@pytest.mark.slow
+def test_profiles_beijing_in_traditional_chinese_in_usd_to_2035_high(tmp_path):
+    out, registry = _run(tmp_path, "beijing", lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high",
+                         city="beijing")  # fmt: skip
+    assert registry["lang"] == "zh-Hant"
+    expected = {"cp_coverage", "cp_figures_timeline", "cp_peers", "cp_index_position"}
+    assert expected <= _names(registry, "figures")
+    figures = pd.read_csv(out / "tables" / "cp_figures.csv")
+    assert len(figures) == 10  # ¶7, ¶9 (three, Changping), ¶11 (two), ¶15 (two), ¶16 (two)
+    assert any("美元" in str(v) for v in figures["數值"])  # money in USD
+    index = pd.read_csv(out / "tables" / "cp_index.csv")
+    assert index.loc[index["本概況城市"] == "本概況", "城市"].tolist() == ["北京"]
+
+
+@pytest.mark.slow
+def test_profiles_a_barely_mentioned_city_in_simplified_chinese(tmp_path):
+    # Jinan: named once (¶8), no figure, region "other": a short profile with coverage and index position only
+    out, registry = _run(tmp_path, "jinan", min_figures=2, lang="zh-Hans", city="jinan")
+    assert _names(registry, "figures") == {"cp_coverage", "cp_index_position"}
+    assert {"cp_placements", "cp_landscape", "cp_index", "cp_gaps"} == _names(registry, "tables")
+    placements = pd.read_csv(out / "tables" / "cp_placements.csv")
+    assert (placements["角色"] == "未被提及").sum() == 5
+
+
+@pytest.mark.slow
+def test_profiles_the_national_level(tmp_path):
+    out, registry = _run(tmp_path, "china", lang="en", currency="USD", horizon_year=2035, city="china")
+    assert _names(registry, "figures") == {"cp_coverage", "cp_figures_timeline", "cp_projection"}
+    assert "cp_index" not in _names(registry, "tables") and "cp_peers" not in _names(registry, "tables")
+    targets = pd.read_csv(out / "tables" / "cp_targets.csv")
+    assert targets["Required annual growth"].tolist() == ["20.4%"]  # (55.8 / 32) ** (1 / 3) - 1 (¶14)
