@@ -17,8 +17,8 @@ PARAMETER_LINES = [
     "pkg-assumptions)",
     "horizon_year = 2030  # last year of projections, 2026-2050",
     'scenario = "base"  # growth scenario: "low", "base" or "high" (data/assumptions.yml states each)',
-    'cities = []  # place ids to show, e.g. ["hefei", "beijing"]; empty list = every city the sources name',
-    'output_dir = ""  # folder for figures and tables; "" = reports/interactive/<notebook>',
+    'cities = []  # place ids to show, e.g. ["hefei", "beijing"]; an empty list shows every city the sources name',
+    'output_dir = ""  # folder for figures and tables; empty: reports/interactive/<notebook>',
 ]
 GLYPH_WARNINGS = ("missing from font", "Glyph")
 
