@@ -96,6 +96,7 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
         SystemExit: a command failed (its output is printed).
     """
     total, peak_rss, peak_pss = 0.0, 0, 0
+    load = os.getloadavg()[0]  # other work on the machine skews every figure: shown with each
     for command in commands:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -115,7 +116,7 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
             raise SystemExit(1)
     measure = Measure(label, total, peak_rss / 2**20, peak_pss / 2**20)
     print(f"  {label:<34} {measure.seconds:8.2f} s   peak RSS {measure.peak_rss_mb:6.0f} MB   "
-          f"PSS {measure.peak_pss_mb:6.0f} MB", flush=True)  # fmt: skip
+          f"PSS {measure.peak_pss_mb:6.0f} MB   (load before: {load:.1f})", flush=True)  # fmt: skip
     return measure
 
 

@@ -218,7 +218,7 @@ def test_parameters_name_their_own_run_and_diff_reports_changes(workspace: Folde
     text = out.getvalue()
     assert "parameter horizon_year" in text and "2030 -> 2040" in text
     assert "rank of shanghai: 3 -> 1" in text and "rank of hefei: 1 -> 3" in text
-    assert "07_synthesis/index: figure-changed" not in text  # same PNG bytes: no change reported
+    assert "figures changed" not in text  # same PNG bytes: no change reported
     written = (workspace.reports / "diffs" / f"default--{run.name}.csv").read_text(encoding="utf-8")
     assert written.startswith("kind,notebook,item,row,column,run_a,run_b,change\n") and "ranking" in written
 

@@ -21,7 +21,7 @@ from typing import TextIO
 from helpers.report.render import is_number
 
 COLUMNS = ("kind", "notebook", "item", "row", "column", "run_a", "run_b", "change")
-SHOWN_PER_TABLE = 12
+SHOWN_PER_TABLE = 8
 
 
 class DiffError(ValueError):
@@ -171,46 +171,57 @@ def compare_runs(dir_a: Path, manifest_a: dict, dir_b: Path, manifest_b: dict) -
     return rows
 
 
-def print_rows(rows: list[dict], run_a: str, run_b: str, out: TextIO) -> None:
-    """A readable digest: parameters, numbers and rankings per table (a few each), counts of the rest."""
+def clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def print_parameters(rows: list[dict], notebooks: int, out: TextIO) -> None:
+    """One line per changed parameter value, naming the notebooks unless it is all of them."""
+    changes: dict[tuple[str, str, str], list[str]] = {}
+    for row in rows:
+        changes.setdefault((row["item"], row["run_a"], row["run_b"]), []).append(row["notebook"])
+    for (name, before, after), where in changes.items():
+        scope = f"all {len(where)} notebooks" if len(where) == notebooks else ", ".join(where)
+        print(f"  parameter {name}: {before} -> {after} ({scope})", file=out)
+
+
+def print_rows(rows: list[dict], run_a: str, run_b: str, out: TextIO, notebooks: int = 0) -> None:
+    """A readable digest: parameters, then per table its changed numbers and ranks, then changed texts (a few
+    each), and the figures whose image changed."""
     if not rows:
         print(f"runs {run_a!r} and {run_b!r}: no differences in parameters, tables or figures", file=out)
         return
     print(f"{run_a} -> {run_b}", file=out)
-    for row in (r for r in rows if r["kind"] == "parameter"):
-        print(f"  parameter {row['item']} ({row['notebook']}): {row['run_a']} -> {row['run_b']}", file=out)
-    groups: dict[tuple[str, str], list[dict]] = {}
+    print_parameters([r for r in rows if r["kind"] == "parameter"], notebooks, out)
+    groups: dict[tuple[str, str, str], list[dict]] = {}
     for row in rows:
         if row["kind"] != "parameter":
-            groups.setdefault((row["notebook"], row["item"]), []).append(row)
-    for (notebook, item), group in groups.items():
-        kinds = {r["kind"] for r in group}
-        if kinds & {"table-added", "table-removed", "figure-added", "figure-removed", "figure-changed"}:
-            print(f"  {notebook}/{item}: {', '.join(sorted(kinds))}", file=out)
+            what = "figure" if row["kind"].startswith("figure") else "table"
+            groups.setdefault((row["notebook"], what, row["item"]), []).append(row)
+    figures = [f"{notebook}/{item}" for (notebook, what, item), g in groups.items() if what == "figure"]
+    for (notebook, what, item), group in groups.items():
+        if what == "figure":
             continue
-        print(f"  {notebook}/{item}:", file=out)
-        shown = [
-            r
-            for r in group
-            if r["kind"] in ("value", "ranking", "rows-changed", "columns-changed", "table-empty")
-        ]
-        for row in shown[:SHOWN_PER_TABLE]:
+        kinds = {r["kind"] for r in group}
+        if kinds & {"table-added", "table-removed"}:
+            print(f"  table {notebook}/{item}: {', '.join(sorted(kinds))}", file=out)
+            continue
+        print(f"  table {notebook}/{item}:", file=out)
+        order = ("ranking", "value", "rows-changed", "columns-changed", "table-empty", "text")
+        ranked = sorted(group, key=lambda r: order.index(r["kind"]) if r["kind"] in order else len(order))
+        for row in ranked[:SHOWN_PER_TABLE]:
             if row["kind"] == "ranking":
                 print(f"    rank of {row['row']}: {row['run_a']} -> {row['run_b']}", file=out)
-            elif row["kind"] == "value":
-                print(
-                    f"    {row['row']} / {row['column']}: {row['run_a']} -> {row['run_b']}  {row['change']}",
-                    file=out,
-                )
+            elif row["kind"] in ("value", "text"):
+                where = f"{clip(row['row'], 30)} / {row['column']}"
+                change = f"  {row['change']}" if row["change"] else ""
+                print(f"    {where}: {clip(row['run_a'])} -> {clip(row['run_b'])}{change}", file=out)
             else:
-                print(f"    {row['kind']}: {row['run_a']} -> {row['run_b']}", file=out)
-        hidden = len(shown) - SHOWN_PER_TABLE
-        texts = sum(r["kind"] == "text" for r in group)
-        extra = ([f"{hidden} more number(s)"] if hidden > 0 else []) + (
-            [f"{texts} text cell(s) differ"] if texts else []
-        )
-        if extra:
-            print(f"    ... {'; '.join(extra)}", file=out)
+                print(f"    {row['kind']}: {clip(row['run_a'])} -> {clip(row['run_b'])}", file=out)
+        if len(ranked) > SHOWN_PER_TABLE:
+            print(f"    ... and {len(ranked) - SHOWN_PER_TABLE} more cell(s)", file=out)
+    if figures:
+        print(f"  figures changed, added or removed ({len(figures)}): {', '.join(figures)}", file=out)
 
 
 def write_rows(rows: list[dict], path: Path) -> None:
@@ -233,7 +244,8 @@ def diff_runs(
         print(f"error: {error}", file=sys.stderr)
         return 2
     rows = compare_runs(dir_a, manifest_a, dir_b, manifest_b)
-    print_rows(rows, run_a, run_b, out)
+    notebooks = len(set(manifest_a.get("parameters", {})) | set(manifest_b.get("parameters", {})))
+    print_rows(rows, run_a, run_b, out, notebooks)
     path = output or Path(reports_dir) / "diffs" / f"{run_a}--{run_b}.csv"
     write_rows(rows, path)
     print(f"{len(rows)} difference(s) written to {path}", file=out)
