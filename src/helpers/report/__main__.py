@@ -3,6 +3,8 @@
 python -m helpers.report                                # build the default run (same as `make report`)
 python -m helpers.report build 01 quantum -p lang=zh-Hant -j 2 --force
 python -m helpers.report build --params params/usd.yml  # its own run folder: reports/usd/
+python -m helpers.report build --params params/city-profiles.yml   # a grid: every city x 3 languages
+python -m helpers.report build 08 --grid city=hefei,beijing --grid lang=en,zh-Hant --dask local
 python -m helpers.report list                           # notebooks, declared parameters, defaults
 python -m helpers.report diff default usd               # what changed between two runs
 """
@@ -69,6 +71,15 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     build.add_argument("--no-fork", action="store_true",
                        help="start each kernel as a new interpreter instead of forking a pre-loaded one")  # fmt: skip
+    build.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
+                       help="run every notebook declaring NAME once per value (repeat for a product: "
+                       "--grid city=hefei,beijing --grid lang=en,zh-Hant; NAME=all: every allowed value, for city "
+                       "every place id of data/cities.csv)")  # fmt: skip
+    build.add_argument("--dask", metavar="ADDRESS",
+                       help="execute on Dask distributed workers: 'local' for a LocalCluster on this machine, or a "
+                       "scheduler address (tcp://host:8786)")  # fmt: skip
+    build.add_argument("--dask-workers", type=int, metavar="N",
+                       help="workers of --dask local (default: --jobs)")  # fmt: skip
     add_folder_options(build)
     listing = commands.add_parser(
         "list", help="list the notebooks with their declared parameters and defaults"
@@ -142,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         options = BuildOptions(
             notebooks=args.notebooks, settings=args.settings, params_file=params_file, run=args.run,
             jobs=args.jobs, force=args.force, timeout_s=args.timeout, progress=False if args.no_progress else None,
-            fork=not args.no_fork,
+            fork=not args.no_fork, grid=args.grid, dask=args.dask, dask_workers=args.dask_workers,
         )  # fmt: skip
         codes.append(build(options, make_folders(args)))
         if codes[-1] >= 128:  # interrupted: do not start the next run

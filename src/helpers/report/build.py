@@ -10,6 +10,8 @@ plan (read notebooks and parameters; nothing started yet)
 from __future__ import annotations
 
 import csv
+import dataclasses
+import itertools
 import json
 import shutil
 import signal
@@ -38,13 +40,17 @@ from helpers.report.notebooks import (
     select_notebooks,
 )
 from helpers.report.parameters import (
+    GRID_ALL,
     ParamsFile,
     ParamsFileError,
+    check_override,
     choose_run_name,
     convert_text,
+    parse_grid_setting,
     parse_setting,
     read_params_file,
     resolve_parameters,
+    slug,
 )
 from helpers.report.publish import (
     PublishError,
@@ -81,6 +87,9 @@ class BuildOptions:
     timeout_s: float = DEFAULT_TIMEOUT_S
     progress: bool | None = None  # None: when stderr is a terminal
     fork: bool = True  # fork kernels from a pre-loaded server (Linux)
+    grid: list[str] = field(default_factory=list)  # "name=v1,v2" or "name=all": one job per combination
+    dask: str | None = None  # None: this machine; "local": a LocalCluster; else a scheduler address
+    dask_workers: int | None = None  # workers of `--dask local` (default: --jobs)
 
 
 @dataclass
@@ -99,6 +108,13 @@ class Planned:
     failure_text: str = ""
     failure_line: str = ""
     kept: Path | None = None
+    base: NotebookInfo | None = None  # for a grid job: the notebook as read (info.name is the job's name)
+    point: dict = field(default_factory=dict)  # for a grid job: its grid values
+
+    @property
+    def notebook(self) -> str:
+        """The notebook's own name (a grid job's info.name is "<notebook>--<name>-<value>...")."""
+        return self.base.name if self.base is not None else self.info.name
 
 
 @dataclass
@@ -112,6 +128,60 @@ class Plan:
     inputs: cache_mod.Inputs
     common: dict[str, object]  # parameters for every notebook that declares them (file, then -p)
     per_notebook: dict[str, dict[str, object]]
+    grid: dict[str, list] = field(default_factory=dict)  # name -> values (expanded), in the order given
+
+
+def read_place_ids(data_dir: Path) -> list[str]:
+    """place_id values of data/cities.csv (empty when it is missing), in file order."""
+    return [row.get("place_id", "") for row in read_csv_dicts(data_dir / "cities.csv") if row.get("place_id")]
+
+
+def read_csv_dicts(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expand_grid(params_file: ParamsFile | None, cli_grid: list[str], infos: list[NotebookInfo],
+                data_dir: Path) -> dict[str, list]:  # fmt: skip
+    """The build's grid: the file's `grid:` updated by `--grid` settings, "all" expanded (for `city`: every
+    place id of data/cities.csv; for a name whose rule has a set of values: that set).
+
+    Raises:
+        ParameterError: a malformed --grid, "all" for a name without a known set, a name given twice.
+    """
+    from helpers.params import RULES
+
+    defaults = {}
+    for info in infos:
+        for name, parameter in info.parameters.items():
+            defaults.setdefault(name, parameter.default)
+    grid: dict[str, object] = dict(params_file.grid if params_file else {})
+    for text in cli_grid:
+        name, values = parse_grid_setting(text, defaults.get(name := text.partition("=")[0].strip()))
+        grid[name] = values
+    expanded: dict[str, list] = {}
+    for name, values in grid.items():
+        if values == GRID_ALL:
+            rule = RULES.get(name)
+            if name == "city":
+                values = read_place_ids(data_dir)
+            elif rule is not None and rule.choices is not None and rule.kind is not list:
+                values = list(rule.choices())
+            else:
+                raise ParameterError(f"grid {name!r}: 'all' needs a parameter with a known set of values")
+            if not values:
+                raise ParameterError(f"grid {name!r}: 'all' found no values (is data/cities.csv there?)")
+        if not isinstance(values, list):
+            values = [values]
+        expanded[name] = list(dict.fromkeys(values)) if all(isinstance(v, str) for v in values) else values
+    return expanded
+
+
+def job_name(notebook: str, point: dict) -> str:
+    """The output name of one grid job: "08_city_profile--city-hefei--lang-zh-Hant"."""
+    return notebook + "".join(f"--{name}-{slug(value)}" for name, value in point.items())
 
 
 def read_sector_ids(data_dir: Path) -> tuple[str, ...]:
@@ -169,11 +239,12 @@ def plan_build(options: BuildOptions, folders: Folders) -> Plan:
     available = find_notebooks(folders.notebooks)
     if not available:
         raise NotebookError(f"no notebooks named NN_*.ipynb in {folders.notebooks}")
-    selected = select_notebooks(available, options.notebooks)
+    params_file = read_params_file(options.params_file) if options.params_file else None
+    chosen_names = options.notebooks or (list(params_file.select) if params_file else [])
+    selected = select_notebooks(available, chosen_names)
     sector_ids = read_sector_ids(folders.data)
     all_infos = {path.stem: read_notebook(path, sector_ids) for path in available}
     infos = [all_infos[path.stem] for path in selected]
-    params_file = read_params_file(options.params_file) if options.params_file else None
     cli_common, cli_per_notebook, flat = split_settings(options.settings, list(all_infos.values()), available)
     common = dict(params_file.parameters if params_file else {})
     common.update(cli_common)
@@ -190,16 +261,41 @@ def plan_build(options: BuildOptions, folders: Folders) -> Plan:
         {k: v for k, v in per_notebook.items() if k in chosen},
         check_rules=False,
     )
-    subset = tuple(info.name for info in infos) if len(infos) < len(all_infos) else ()
-    run = choose_run_name(options.run, params_file, flat, subset)
+    grid = expand_grid(params_file, options.grid, list(all_infos.values()), folders.data)
+    problems = [f"grid parameter {name!r}: no selected notebook declares it" for name in grid
+                if not any(name in info.parameters for info in infos)]  # fmt: skip
+    problems += [f"grid parameter {name!r} is set by the report runner; do not set it" for name in grid
+                 if name in RUNNER_PARAMETERS]  # fmt: skip
+    if problems:
+        raise ParameterError("\n".join(problems))
+    subset = tuple(info.name for info in infos) if options.notebooks and len(infos) < len(all_infos) else ()
+    run_settings = dict(flat)
+    cli_grid_names = [text.partition("=")[0].strip() for text in options.grid]
+    run_settings.update({f"grid.{name}": grid[name] for name in cli_grid_names})
+    run = choose_run_name(options.run, params_file, run_settings, subset)
     if run in RESERVED_RUN_NAMES:
         raise ParameterError(f"run name {run!r} is reserved; choose another with --run")
     inputs = cache_mod.Inputs.collect(folders)
     planned = []
     for info in infos:
-        parts = cache_mod.key_parts(inputs, info.sha256, info.kernel_name, resolved[info.name], info.sectors)
-        planned.append(Planned(info, resolved[info.name], parts, cache_mod.cache_key(parts)))
-    return Plan(run, params_file, flat, planned, inputs, common, per_notebook)
+        names = [name for name in grid if name in info.parameters]
+        if not names:
+            parts = cache_mod.key_parts(inputs, info.sha256, info.kernel_name, resolved[info.name], info.sectors)
+            planned.append(Planned(info, resolved[info.name], parts, cache_mod.cache_key(parts)))
+            continue
+        seen: dict[str, dict] = {}
+        for combo in itertools.product(*(grid[name] for name in names)):
+            point = dict(zip(names, combo, strict=True))
+            name = job_name(info.name, point)
+            if name in seen:
+                raise ParameterError(f"grid values {seen[name]} and {point} give the same output name {name!r}")
+            seen[name] = point
+            parameters = dict(resolved[info.name], **point)
+            title = f"{info.title} ({', '.join(f'{k}={v}' for k, v in point.items())})"
+            job_info = dataclasses.replace(info, name=name, title=title)
+            parts = cache_mod.key_parts(inputs, info.sha256, info.kernel_name, parameters, info.sectors)
+            planned.append(Planned(job_info, parameters, parts, cache_mod.cache_key(parts), base=info, point=point))
+    return Plan(run, params_file, flat, planned, inputs, common, per_notebook, grid)
 
 
 def check_values(plan: Plan, to_run: list[Planned]) -> None:
@@ -208,10 +304,21 @@ def check_values(plan: Plan, to_run: list[Planned]) -> None:
     Raises:
         ParameterError: naming each bad parameter, its notebook and what is allowed.
     """
-    infos = [p.info for p in to_run]
+    infos = list({p.notebook: (p.base or p.info) for p in to_run}.values())
     common = {k: v for k, v in plan.common.items() if any(k in i.parameters for i in infos)}
     per_notebook = {k: v for k, v in plan.per_notebook.items() if k in {i.name for i in infos}}
     resolve_parameters(infos, common, per_notebook, check_rules=True)
+    problems = []  # every grid value, for every notebook of the grid, before any kernel starts
+    for info in infos:
+        for name, values in plan.grid.items():
+            if name not in info.parameters:
+                continue
+            for value in values:
+                why = check_override(name, value, info)
+                if why:
+                    problems.append(f"{info.name}: grid parameter {name!r}: {why}")
+    if problems:
+        raise ParameterError("\n".join(dict.fromkeys(problems)))
 
 
 _EXPORTER = []  # one HTMLExporter for the build: its templates compile once (about 1 s)
@@ -271,7 +378,7 @@ def run_notebooks(
                                 work / "kernel.log"))  # fmt: skip
     jobs = order_longest_first(jobs, folders)
     server = None
-    if options.fork:
+    if options.fork and not options.dask:
         preload = sorted({name for p in to_run for name in p.info.imports})
         server = kernels.start_fork_server(preload, folders.notebooks)
     stop = threading.Event()
@@ -279,9 +386,16 @@ def run_notebooks(
     by_name = {p.info.name: p for p in to_run}
     finished = False
     try:
-        import_papermill()  # while the server pre-loads
-        results = execute_jobs(jobs, options.jobs, stop, on_cell=progress.cell,
-                               on_done=lambda result: after_job(result, by_name, plan, folders))  # fmt: skip
+        if options.dask:
+            from helpers.report.dask_executor import execute_jobs_dask
+
+            results = execute_jobs_dask(jobs, options.dask, options.dask_workers or options.jobs, stop,
+                                        on_done=lambda result: after_job(result, by_name, plan, folders),
+                                        on_job=lambda job: [progress.cell(job.name) for _ in range(job.cells)])  # fmt: skip
+        else:
+            import_papermill()  # while the server pre-loads
+            results = execute_jobs(jobs, options.jobs, stop, on_cell=progress.cell,
+                                   on_done=lambda result: after_job(result, by_name, plan, folders))  # fmt: skip
         finished = True
     finally:
         progress.close()
@@ -353,7 +467,7 @@ def parameter_rows(plan: Plan) -> list[dict]:
     values: dict[tuple[str, str], list[str]] = {}
     for planned in plan.notebooks:
         for name, value in planned.parameters.items():
-            if name in RUNNER_PARAMETERS:
+            if name in RUNNER_PARAMETERS or name in planned.point:
                 continue
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
             values.setdefault((name, text), []).append(planned.info.name)
@@ -365,7 +479,37 @@ def parameter_rows(plan: Plan) -> list[dict]:
         if notebooks == declared_by and notebooks != everyone:
             scope = ", ".join(notebooks)
         rows.append({"name": name, "value": text, "notebooks": scope})
+    for name, grid_values in plan.grid.items():
+        users = list(dict.fromkeys(p.notebook for p in plan.notebooks if name in p.point))
+        texts = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in grid_values]
+        rows.append({"name": name, "value": "grid: " + ", ".join(texts), "notebooks": ", ".join(users)})
     return rows
+
+
+def grid_index(plan: Plan, data_dir: Path) -> list[dict]:
+    """Per notebook run over a grid, a table for the page: rows are the first grid name's values (cities),
+    columns the combinations of the others (languages), each cell a link to that job's section."""
+    cities = {row.get("place_id"): row for row in read_csv_dicts(data_dir / "cities.csv")}
+    tables = []
+    for notebook in dict.fromkeys(p.notebook for p in plan.notebooks if p.point):
+        jobs = [p for p in plan.notebooks if p.notebook == notebook and p.point]
+        names = list(jobs[0].point)
+        row_name, column_names = names[0], names[1:]
+        columns = list(dict.fromkeys(tuple(p.point[n] for n in column_names) for p in jobs))
+        cells = {(p.point[row_name], tuple(p.point[n] for n in column_names)): p.info.name for p in jobs}
+        rows = []
+        for value in dict.fromkeys(p.point[row_name] for p in jobs):
+            label = str(value)
+            city = cities.get(value) if row_name == "city" else None
+            if city:
+                label = f"{city.get('name_en', '')} {city.get('name_zh', '')} ({value})".strip()
+            links = [{"href": f"#nb-{cells[(value, c)]}", "text": ", ".join(map(str, c)) or "profile"}
+                     if (value, c) in cells else None for c in columns]  # fmt: skip
+            rows.append({"label": label, "links": links})
+        header = [", ".join(f"{n}={v}" for n, v in zip(column_names, c, strict=True)) or "" for c in columns]
+        tables.append({"notebook": notebook, "title": (jobs[0].base or jobs[0].info).title, "row_name": row_name,
+                       "columns": header, "rows": rows})  # fmt: skip
+    return tables
 
 
 def relative(path: Path | None, root: Path) -> str | None:
@@ -424,6 +568,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
         "params_file": params_file, "settings": sorted((k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str)
                                                         else v) for k, v in plan.settings.items()),
         "git": git, "parameter_rows": parameter_rows(plan), "sections": sections, **appendix,
+        "grid_tables": grid_index(plan, folders.data),
     }  # fmt: skip
     html = render_index(context, folders.cache / "jinja")
     (staging / "index.html").write_text(html, encoding="utf-8", newline="\n")
@@ -432,6 +577,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
         "description": context["description"],
         "params_file": params_file,
         "settings": plan.settings,
+        **({"grid": plan.grid} if plan.grid else {}),
         "parameters": {p.info.name: p.parameters for p in plan.notebooks},
         "git": {"commit": git["commit"], "dirty": git["dirty"]},
         "python": plan.inputs.python,
@@ -446,6 +592,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
             {
                 "name": s.name,
                 "title": s.title,
+                **({"notebook": p.notebook, "grid": p.point} if p.point else {}),
                 "status": "ok",
                 "cache_key": p.key,
                 "sectors": list(p.info.sectors) if p.info.sectors is not None else "all",

@@ -9,7 +9,11 @@ A parameter file:
     description: Money in US dollars          # optional, shown in the report
     run: usd                                  # optional run (folder) name; default: the file's name
     parameters: {currency: USD}               # for every notebook that declares the name
-    notebooks: {07_synthesis: {n_draws: 500}} # for one notebook only
+    notebooks: {07_synthesis: {n_draws: 500}} # for one notebook only (or a list: the notebooks to build)
+    grid: {city: all, lang: [en, zh-Hant]}    # one execution per combination (see `read_grid`)
+
+A grid turns one notebook into a job per parameter set: every combination of the listed values of the names
+it declares. `all` stands for every allowed value (for `city`: every place id of data/cities.csv).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from helpers.params import RULES, ParameterError, check_value
 from helpers.report.config import DEFAULT_RUN, RUN_NAME_PATTERN, RUNNER_PARAMETERS
 from helpers.report.notebooks import NotebookInfo
 
-FILE_KEYS = ("description", "run", "parameters", "notebooks")
+FILE_KEYS = ("description", "run", "parameters", "notebooks", "grid")
+GRID_ALL = "all"
 
 
 class ParamsFileError(ValueError):
@@ -43,6 +48,8 @@ class ParamsFile:
     run: str | None = None
     parameters: dict[str, object] = field(default_factory=dict)
     notebooks: dict[str, dict[str, object]] = field(default_factory=dict)
+    select: tuple[str, ...] = ()  # `notebooks:` given as a list: only these notebooks
+    grid: dict[str, object] = field(default_factory=dict)  # name -> list of values, or "all"
 
 
 def read_params_file(path: Path) -> ParamsFile:
@@ -80,10 +87,22 @@ def read_params_file(path: Path) -> ParamsFile:
     notebooks = document.get("notebooks") or {}
     if not isinstance(parameters, dict):
         raise ParamsFileError(f"parameter file {path}: 'parameters' must map names to values")
+    select: tuple[str, ...] = ()
+    if isinstance(notebooks, list) and all(isinstance(v, (str, int)) for v in notebooks):
+        select, notebooks = tuple(str(v) for v in notebooks), {}
     if not isinstance(notebooks, dict) or not all(isinstance(v, dict) for v in notebooks.values()):
         raise ParamsFileError(
-            f"parameter file {path}: 'notebooks' must map notebook names to parameter mappings"
+            f"parameter file {path}: 'notebooks' must map notebook names to parameter mappings, "
+            "or list the notebooks to build"
         )
+    grid = document.get("grid") or {}
+    if not isinstance(grid, dict):
+        raise ParamsFileError(f"parameter file {path}: 'grid' must map parameter names to lists of values")
+    for name, values in grid.items():
+        if not (isinstance(values, list) and values) and values != GRID_ALL:
+            raise ParamsFileError(
+                f"parameter file {path}: grid {name!r} must be a non-empty list of values or {GRID_ALL!r}"
+            )
     run = document.get("run")
     if run is not None and not isinstance(run, str):
         raise ParamsFileError(f"parameter file {path}: 'run' must be text, got {run!r}")
@@ -93,7 +112,25 @@ def read_params_file(path: Path) -> ParamsFile:
         run=run,
         parameters={str(k): v for k, v in parameters.items()},
         notebooks={str(nb): {str(k): v for k, v in values.items()} for nb, values in notebooks.items()},
+        select=select,
+        grid={str(k): v for k, v in grid.items()},
     )
+
+
+def parse_grid_setting(setting: str, default: object = None) -> tuple[str, object]:
+    """Split `--grid name=v1,v2` into (name, [typed values]) or (name, "all").
+
+    Raises:
+        ParameterError: no "=", an empty name or no values.
+    """
+    name, sep, text = setting.partition("=")
+    name = name.strip()
+    values = [item.strip() for item in text.split(",") if item.strip()]
+    if not sep or not name or not values:
+        raise ParameterError(f"--grid {setting!r}: expected name=value1,value2,... (or name=all)")
+    if values == [GRID_ALL]:
+        return name, GRID_ALL
+    return name, [convert_text(name, value, default) for value in values]
 
 
 def convert_text(name: str, text: str, default: object = None) -> object:
