@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/bench_report.py            # or: make benchmark
     .venv/bin/python benchmarks/bench_report.py --quick    # skip the papermill loop and the plain scripts
+    .venv/bin/python benchmarks/bench_report.py --part grid                       # only the grid (below)
+    .venv/bin/python benchmarks/bench_report.py --part grid --grid-params FILE    # another grid
 
 Measured, each as the wall time of whole commands (interpreter start included), in a temporary folder (the
 repository's reports/ is not touched; notebooks are copied so one can be edited):
@@ -10,7 +12,10 @@ repository's reports/ is not touched; notebooks are copied so one can be edited)
 2. no-change rebuild (best of three);
 3. rebuild after one notebook changed (a markdown cell appended to 04);
 4. the `papermill` command run over the same notebooks one after another;
-5. the notebooks exported with `jupyter nbconvert --to script` (export not timed), run one after another.
+5. the notebooks exported with `jupyter nbconvert --to script` (export not timed), run one after another;
+6. the grid of params/city-profiles.yml (every city x 3 languages of 08_city_profile), cold, three ways: the
+   local executor with one job and with every core, and a two-worker Dask LocalCluster (`--dask local`);
+   with the seconds per profile.
 
 Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
 counted in every process, so forked kernels are over-counted) and the sum of PSS every 0.4 s (each shared
@@ -168,6 +173,37 @@ def print_summary(measures: dict[str, Measure], jobs: int) -> None:
         )
 
 
+def count_profiles(reports: Path) -> int:
+    """The jobs of the run just built under `reports` (its only run folder)."""
+    manifests = [p for p in reports.glob("*/manifest.json") if not p.parent.name.startswith(".")]
+    return len(json.loads(manifests[0].read_text(encoding="utf-8"))["notebooks"]) if manifests else 0
+
+
+def bench_grid(tmp: Path, notebooks: Path, params: Path, jobs: int, env: dict[str, str]) -> dict[str, Measure]:
+    """Cold builds of a parameter grid: local executor with 1 and `jobs` jobs, then `--dask local` with two
+    workers; prints the seconds per profile and a Markdown table."""
+    measures: dict[str, Measure] = {}
+    ways = {
+        "grid_1": ("grid, local executor, 1 job", ["-j", "1"]),
+        "grid_n": (f"grid, local executor, {jobs} jobs", ["-j", str(jobs)]),
+        "grid_dask": ("grid, Dask LocalCluster, 2 workers", ["--dask", "local", "--dask-workers", "2"]),
+    }
+    profiles = 0
+    for key, (label, extra) in ways.items():
+        reports = tmp / key
+        command = report_command(notebooks, reports, "--params", str(params), *extra)
+        measures[key] = run_measured(label, [command], env, REPO)
+        profiles = count_profiles(reports)
+    print(f"\ngrid of {params.name}: {profiles} profiles")
+    print("\n| grid build | seconds | seconds per profile | peak RSS sum (MB) | peak PSS sum (MB) |\n"
+          "|---|---:|---:|---:|---:|")  # fmt: skip
+    for measure in measures.values():
+        per = measure.seconds / profiles if profiles else float("nan")
+        print(f"| {measure.label} | {measure.seconds:.1f} | {per:.2f} | {measure.peak_rss_mb:.0f} | "
+              f"{measure.peak_pss_mb:.0f} |")  # fmt: skip
+    return measures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -175,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="skip the papermill loop and the plain scripts")
     parser.add_argument("--keep", type=Path, help="copy the temporary folder here at the end")
+    parser.add_argument("--part", choices=("all", "notebooks", "grid"), default="all",
+                        help="notebooks: measurements 1-5; grid: the parameter grid (6); all: both")  # fmt: skip
+    parser.add_argument("--grid-params", type=Path, default=REPO / "params" / "city-profiles.yml",
+                        help="parameter file of the grid (default: params/city-profiles.yml)")  # fmt: skip
     args = parser.parse_args(argv)
     sources = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not sources:
@@ -199,6 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         for source in sources:
             shutil.copy(source, notebooks / source.name)
         copies = sorted(notebooks.glob("*.ipynb"))
+        if args.part == "grid":
+            bench_grid(tmp, notebooks, args.grid_params.resolve(), args.jobs, env)
+            if args.keep:
+                shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
+            return 0
         measures["cold_1"] = run_measured("cold build, 1 job", [report_command(notebooks, tmp / "r1", "-j", "1")],
                                           env, REPO)  # fmt: skip
         measures["cold_n"] = run_measured(f"cold build, {args.jobs} jobs",
@@ -224,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             script_env = dict(env, MPLBACKEND="Agg")
             measures["scripts"] = run_measured("plain scripts, one by one",
                                                [[PYTHON, str(s)] for s in scripts], script_env, notebooks)  # fmt: skip
+        if args.part == "all":
+            bench_grid(tmp, notebooks, args.grid_params.resolve(), args.jobs, env)
         if args.keep:
             shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
     print_summary(measures, args.jobs)

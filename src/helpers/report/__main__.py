@@ -143,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout <= 0:
         print("error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.dask_workers is not None and args.dask_workers < 1:
+        print("error: --dask-workers must be at least 1", file=sys.stderr)
+        return 2
     if args.run and len(args.params_files) > 1:
         print("error: --run names one run; give it with a single --params file", file=sys.stderr)
         return 2

@@ -2,7 +2,10 @@
 
 plan (read notebooks and parameters; nothing started yet)
 -> check every parameter (before any kernel starts)
--> look up each notebook's cache key; execute the others in parallel (fork server + papermill threads)
+-> expand a parameter grid: one job per parameter set, named "<notebook>--<name>-<value>..." (its own output
+   folders, cache entries and section; `Planned.base` is the notebook as read)
+-> look up each job's cache key; execute the others in parallel (fork server + papermill threads, or Dask
+   distributed workers with --dask: `dask_executor`; caching, collection and publishing stay here)
 -> on any failure: keep the failed notebooks in <reports>/.failed/<run>/, exit 1, leave the report alone
 -> assemble <reports>/.staging-<run>-<pid>/ from the cache and swap it in for <reports>/<run>/
 """
