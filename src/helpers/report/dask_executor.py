@@ -100,9 +100,9 @@ def execute_jobs_dask(
     client, cluster = open_client(address, workers)
     results: list[JobResult | None] = [None] * len(jobs)
     started = time.monotonic()
+    futures: dict = {}
     try:
         batch = uuid.uuid4().hex[:8]
-        futures = {}
         for i, job in enumerate(jobs):
             future = client.submit(execute_on_worker, job, job.path.read_bytes(), key=f"notebook-{job.name}-{batch}",
                                    pure=False, retries=1)  # fmt: skip
