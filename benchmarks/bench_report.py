@@ -179,7 +179,9 @@ def count_profiles(reports: Path) -> int:
     return len(json.loads(manifests[0].read_text(encoding="utf-8"))["notebooks"]) if manifests else 0
 
 
-def bench_grid(tmp: Path, notebooks: Path, params: Path, jobs: int, env: dict[str, str]) -> dict[str, Measure]:
+def bench_grid(
+    tmp: Path, notebooks: Path, params: Path, jobs: int, env: dict[str, str]
+) -> dict[str, Measure]:
     """Cold builds of a parameter grid: local executor with 1 and `jobs` jobs, then `--dask local` with two
     workers; prints the seconds per profile and a Markdown table."""
     measures: dict[str, Measure] = {}

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from test_report import make_workspace, run_build, snapshot, write_notebook
 
 pytest.importorskip("distributed")

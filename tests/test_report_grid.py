@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from test_report import make_workspace, run_build
 
 from helpers.params import ParameterError
 from helpers.report.build import expand_grid, job_name
 from helpers.report.parameters import ParamsFileError, parse_grid_setting, read_params_file
-from test_report import make_workspace, run_build
 
 
 def write_grid_file(path: Path, text: str) -> Path:
@@ -20,7 +20,9 @@ def write_grid_file(path: Path, text: str) -> Path:
 
 
 def test_params_file_lists_notebooks_and_a_grid(tmp_path) -> None:
-    path = write_grid_file(tmp_path / "grid.yml", "notebooks: [08_city_profile]\ngrid: {city: all, lang: [en, zh-Hant]}\n")
+    path = write_grid_file(
+        tmp_path / "grid.yml", "notebooks: [08_city_profile]\ngrid: {city: all, lang: [en, zh-Hant]}\n"
+    )
     params = read_params_file(path)
     assert params.select == ("08_city_profile",) and params.notebooks == {}
     assert params.grid == {"city": "all", "lang": ["en", "zh-Hant"]}
@@ -38,7 +40,10 @@ def test_grid_settings_and_all(tmp_path) -> None:
     (tmp_path / "cities.csv").write_text("place_id,name_en\nchina,China\nhefei,Hefei\n", encoding="utf-8")
     grid = expand_grid(None, ["city=all", "lang=all"], [], tmp_path)
     assert grid["city"] == ["china", "hefei"] and grid["lang"] == ["en", "zh-Hant", "zh-Hans"]
-    assert job_name("08_city_profile", {"city": "hefei", "lang": "zh-Hant"}) == "08_city_profile--city-hefei--lang-zh-Hant"
+    assert (
+        job_name("08_city_profile", {"city": "hefei", "lang": "zh-Hant"})
+        == "08_city_profile--city-hefei--lang-zh-Hant"
+    )
 
 
 def test_grid_builds_one_named_output_per_parameter_set_with_an_index(tmp_path) -> None:

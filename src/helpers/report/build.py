@@ -283,7 +283,9 @@ def plan_build(options: BuildOptions, folders: Folders) -> Plan:
     for info in infos:
         names = [name for name in grid if name in info.parameters]
         if not names:
-            parts = cache_mod.key_parts(inputs, info.sha256, info.kernel_name, resolved[info.name], info.sectors)
+            parts = cache_mod.key_parts(
+                inputs, info.sha256, info.kernel_name, resolved[info.name], info.sectors
+            )
             planned.append(Planned(info, resolved[info.name], parts, cache_mod.cache_key(parts)))
             continue
         seen: dict[str, dict] = {}
@@ -291,13 +293,17 @@ def plan_build(options: BuildOptions, folders: Folders) -> Plan:
             point = dict(zip(names, combo, strict=True))
             name = job_name(info.name, point)
             if name in seen:
-                raise ParameterError(f"grid values {seen[name]} and {point} give the same output name {name!r}")
+                raise ParameterError(
+                    f"grid values {seen[name]} and {point} give the same output name {name!r}"
+                )
             seen[name] = point
             parameters = dict(resolved[info.name], **point)
             title = f"{info.title} ({', '.join(f'{k}={v}' for k, v in point.items())})"
             job_info = dataclasses.replace(info, name=name, title=title)
             parts = cache_mod.key_parts(inputs, info.sha256, info.kernel_name, parameters, info.sectors)
-            planned.append(Planned(job_info, parameters, parts, cache_mod.cache_key(parts), base=info, point=point))
+            planned.append(
+                Planned(job_info, parameters, parts, cache_mod.cache_key(parts), base=info, point=point)
+            )
     return Plan(run, params_file, flat, planned, inputs, common, per_notebook, grid)
 
 

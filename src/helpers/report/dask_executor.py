@@ -122,7 +122,11 @@ def execute_jobs_dask(
                     target = work / name
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(data)
-                if job.kernel_log is not None and (work / "kernel.log").exists() and job.kernel_log != work / "kernel.log":
+                if (
+                    job.kernel_log is not None
+                    and (work / "kernel.log").exists()
+                    and job.kernel_log != work / "kernel.log"
+                ):
                     shutil.move(str(work / "kernel.log"), job.kernel_log)
                 result.executed = job.output_ipynb if job.output_ipynb.exists() else None
             results[futures[future]] = result
