@@ -1,7 +1,7 @@
-"""Notebooks 01 (quantum) and 02 (biomanufacturing) run headlessly with non-default parameters.
+"""Sector notebooks 01 to 04 run headlessly through papermill with non-default parameters.
 
-Each run must succeed, register at least three figures and two tables, and print no missing-glyph warning.
-The committed outputs at default parameters are checked separately by nbval (make test-notebooks).
+Each run must succeed, register at least three figures and two tables, and print no missing-glyph or font
+warning. The committed outputs at default parameters are checked separately by nbval (make test-notebooks).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from helpers.paths import NOTEBOOKS_DIR
 
-GLYPH_WARNINGS = ("missing from font", "Glyph")
+FONT_WARNINGS = ("missing from font", "Glyph", "findfont")
 
 RUNS = [
     pytest.param(
@@ -35,13 +35,34 @@ RUNS = [
         dict(lang="zh-Hans", cities=["shanghai", "tianjin"]),
         id="02-zh-Hans-subset",
     ),
+    pytest.param(
+        "03_hydrogen_fusion.ipynb",
+        dict(lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high"),
+        id="03-zh-Hant-USD-2035-high",
+    ),
+    pytest.param(
+        "03_hydrogen_fusion.ipynb",
+        dict(lang="zh-Hans", cities=["beijing", "guangzhou"]),
+        id="03-zh-Hans-subset",
+    ),
+    pytest.param(
+        "04_bci.ipynb",
+        dict(lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high"),
+        id="04-zh-Hant-USD-2035-high",
+    ),
+    pytest.param("04_bci.ipynb", dict(lang="zh-Hans", cities=["beijing", "chengdu"]), id="04-zh-Hans-subset"),
 ]
 
 
 def stream_texts(notebook: nbformat.NotebookNode) -> list[str]:
     """Every stream output (stdout and stderr) of an executed notebook."""
-    return [o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
-            if o.get("output_type") == "stream"]  # fmt: skip
+    return [
+        o.get("text", "")
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream"
+    ]
 
 
 @pytest.mark.slow
@@ -69,4 +90,4 @@ def test_notebook_runs_with_parameters(name: str, parameters: dict, tmp_path: Pa
         assert (out_dir / entry["files"]["csv"]).is_file()
     notebook = nbformat.read(executed, as_version=4)
     for text in stream_texts(notebook):
-        assert not any(warning in text for warning in GLYPH_WARNINGS), text
+        assert not any(warning in text for warning in FONT_WARNINGS), text
