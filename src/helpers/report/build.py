@@ -27,6 +27,7 @@ from typing import TextIO
 
 from helpers.params import ParameterError
 from helpers.report import cache as cache_mod
+from helpers.report import interrupts
 from helpers.report.config import (
     DEFAULT_TIMEOUT_S,
     KEY_PACKAGES,
@@ -35,6 +36,7 @@ from helpers.report.config import (
     Folders,
     default_jobs,
 )
+from helpers.report.interrupts import Interrupted
 from helpers.report.notebooks import (
     NotebookError,
     NotebookInfo,
@@ -67,14 +69,6 @@ from helpers.report.publish import (
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_SIGINT, EXIT_SIGTERM = 130, 143
-
-
-class Interrupted(BaseException):
-    """Raised in the main thread on SIGTERM (Ctrl-C raises KeyboardInterrupt)."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
 
 
 @dataclass
@@ -712,24 +706,6 @@ def print_failures(plan: Plan, out: TextIO, target: Path) -> None:
     print(f"the last good report {relative(target, Path.cwd())}/ is {state}", file=out)
 
 
-def install_signal_handlers() -> dict:
-    """Make SIGTERM raise Interrupted (and Ctrl-C KeyboardInterrupt) in the main thread; return the old ones."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-
-    def raise_interrupted(signum, _frame):
-        raise Interrupted(signum)
-
-    old = {signal.SIGTERM: signal.signal(signal.SIGTERM, raise_interrupted)}
-    old[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
-    return old
-
-
-def restore_signal_handlers(old: dict) -> None:
-    for signum, handler in old.items():
-        signal.signal(signum, handler)
-
-
 def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | None = None,
           err: TextIO | None = None) -> int:  # fmt: skip
     """Build one report run; return the exit code (0 ok, 1 a notebook failed, 2 bad input, 3 run busy,
@@ -738,7 +714,7 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
     folders = folders or Folders()
     out = out or sys.stdout
     err = err or sys.stderr
-    old_handlers = install_signal_handlers()
+    old_handlers = interrupts.install()
     staging = None
     try:
         try:
@@ -775,6 +751,7 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
                     print(f"error: {error}", file=err)
                     return EXIT_USAGE
                 run_notebooks(plan, to_run, options, folders, err)
+            interrupts.check()
             if any(p.status != "ok" for p in plan.notebooks):
                 print_failures(plan, err, target)
                 print_summary(plan, out, target, time.perf_counter() - started, published=False)
@@ -791,6 +768,7 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
             staging = staging_dir(folders.reports, plan.run)
             manifest = assemble_report(plan, folders, staging, git, fingerprint)
             write_manifest(manifest, plan, staging, started)
+            interrupts.check()
             publish(staging, target)
             staging = None
             for planned in plan.notebooks:
@@ -815,4 +793,4 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        restore_signal_handlers(old_handlers)
+        interrupts.restore(old_handlers)

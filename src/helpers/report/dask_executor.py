@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from helpers.report import interrupts
 from helpers.report.executor import Failure, JobResult, NotebookJob
 
 LOCAL = "local"
@@ -82,6 +83,17 @@ def open_client(address: str, workers: int):
     return Client(address, timeout=30), None
 
 
+def _completed(pending, poll_s: float = 0.2):
+    """Yield futures of a distributed `as_completed` as they finish, checking for a swallowed signal (see
+    helpers.report.interrupts) between polls instead of blocking until the next one ends."""
+    while not pending.is_empty():
+        if pending.has_ready():
+            yield from pending.next_batch(block=False)
+        else:
+            interrupts.check()
+            time.sleep(poll_s)
+
+
 def execute_jobs_dask(
     jobs: list[NotebookJob],
     address: str,
@@ -107,7 +119,7 @@ def execute_jobs_dask(
             future = client.submit(execute_on_worker, job, job.path.read_bytes(), key=f"notebook-{job.name}-{batch}",
                                    pure=False, retries=1)  # fmt: skip
             futures[future] = i
-        for future in as_completed(list(futures)):
+        for future in _completed(as_completed(list(futures))):
             job = jobs[futures[future]]
             try:
                 result, files, _where = future.result()

@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.report import kernels
+from helpers.report import interrupts, kernels
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -239,6 +239,7 @@ def execute_jobs(
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            interrupts.check()
             for future in finished:
                 result = future.result()
                 results[futures[future]] = result
