@@ -1,13 +1,21 @@
-"""Shared fixtures: a scratch copy of data/ that a test may corrupt without touching the real tables."""
+"""Shared fixtures: a scratch copy of data/ that a test may corrupt without touching the real tables, and a
+papermill run of a notebook into a temporary folder."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from helpers.paths import DATA_DIR
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR
+
+FONT_WARNINGS = ("missing from font", "Glyph", "findfont")
+"""Text in a stream output that means matplotlib lacked a glyph or a font."""
 
 
 @pytest.fixture
@@ -19,3 +27,67 @@ def data_copy(tmp_path: Path) -> Path:
         if path.suffix in (".csv", ".yml"):
             shutil.copy(path, target / path.name)
     return target
+
+
+@dataclass(frozen=True)
+class Executed:
+    """A notebook that papermill ran: the executed notebook, its file, its output folder and its registry."""
+
+    notebook: nbformat.NotebookNode
+    path: Path
+    out_dir: Path
+    registry: dict
+
+    def stream_texts(self) -> list[str]:
+        """Every stream output (stdout and stderr) of the executed notebook."""
+        return [
+            output.get("text", "")
+            for cell in self.notebook.cells
+            if cell.cell_type == "code"
+            for output in cell.get("outputs", [])
+            if output.get("output_type") == "stream"
+        ]
+
+    def font_warnings(self) -> list[str]:
+        """The stream outputs that carry a missing-glyph or font warning (FONT_WARNINGS)."""
+        return [text for text in self.stream_texts() if any(warning in text for warning in FONT_WARNINGS)]
+
+    def missing_files(self) -> list[str]:
+        """The files the registry names (of every figure and table) that are not in the output folder."""
+        return [
+            file
+            for entry in self.registry["figures"] + self.registry["tables"]
+            for file in entry["files"].values()
+            if not (self.out_dir / file).is_file()
+        ]
+
+
+@pytest.fixture
+def run_notebook(tmp_path: Path) -> Callable[..., Executed]:
+    """Run a notebook of notebooks/ with papermill into tmp_path: `run_notebook(name, **parameters)`.
+
+    `name` is the notebook's file name, with or without ".ipynb". The parameters are passed to the notebook's
+    parameters cell, plus `output_dir`: the folder tmp_path/<label>, beside the executed notebook
+    tmp_path/<label>.ipynb. `label` (keyword only) defaults to the notebook's name; give each run of one test
+    its own label.
+    """
+
+    def run(name: str, *, label: str | None = None, **parameters) -> Executed:
+        import papermill
+
+        stem = name.removesuffix(".ipynb")
+        label = label or stem
+        out_dir = tmp_path / label
+        path = tmp_path / f"{label}.ipynb"
+        papermill.execute_notebook(
+            str(NOTEBOOKS_DIR / f"{stem}.ipynb"),
+            str(path),
+            parameters=dict(parameters, output_dir=str(out_dir)),
+            kernel_name="python3",
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
+        )
+        registry = json.loads((out_dir / "outputs.json").read_text(encoding="utf-8"))
+        return Executed(nbformat.read(path, as_version=4), path, out_dir, registry)
+
+    return run

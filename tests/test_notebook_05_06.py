@@ -1,10 +1,7 @@
 """Notebooks 05 (embodied AI) and 06 (6G): their structure, and headless papermill runs with non-default
-parameters (no error, at least three figures and two tables registered, no missing-glyph warning)."""
-
-import json
+parameters (no error, at least three figures and two tables registered, no missing-glyph or font warning)."""
 
 import nbformat
-import papermill
 import pytest
 
 from helpers.paths import NOTEBOOKS_DIR
@@ -20,7 +17,6 @@ PARAMETER_LINES = [
     'cities = []  # place ids to show, e.g. ["hefei", "beijing"]; an empty list shows every city the sources name',
     'output_dir = ""  # folder for figures and tables; empty: reports/interactive/<notebook>',
 ]
-GLYPH_WARNINGS = ("missing from font", "Glyph")
 
 
 def _tags(cell) -> list[str]:
@@ -44,42 +40,26 @@ def test_structure(name):
     assert any("## Caveats" in h for h in headings) and any(h.startswith("## Sources") for h in headings)
 
 
-def _run(name: str, tmp_path, **parameters) -> tuple[nbformat.NotebookNode, dict]:
-    out_dir = tmp_path / "out"
-    executed = papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
-        str(tmp_path / f"{name}.ipynb"),
-        parameters=parameters | {"output_dir": str(out_dir)},
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS_DIR),
-        progress_bar=False,
-    )
-    registry = json.loads((out_dir / "outputs.json").read_text(encoding="utf-8"))
-    return executed, registry
-
-
-def _check(executed, registry, lang: str) -> None:
+def _check(executed, lang: str) -> None:
+    registry = executed.registry
     assert registry["lang"] == lang
     assert len(registry["figures"]) >= 3
     assert len(registry["tables"]) >= 2
-    for cell in executed.cells:
+    for cell in executed.notebook.cells:
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error"
-            if output.get("output_type") == "stream":
-                assert not any(w in output["text"] for w in GLYPH_WARNINGS), output["text"]
+    assert not executed.font_warnings(), executed.font_warnings()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_runs_in_traditional_chinese_usd_2035_high(tmp_path, name):
-    executed, registry = _run(
-        name, tmp_path, lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high"
-    )
-    _check(executed, registry, "zh-Hant")
+def test_runs_in_traditional_chinese_usd_2035_high(run_notebook, name):
+    executed = run_notebook(name, lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high")
+    _check(executed, "zh-Hant")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_runs_in_simplified_chinese_for_two_cities(tmp_path, name):
-    executed, registry = _run(name, tmp_path, lang="zh-Hans", cities=NOTEBOOKS[name])
-    _check(executed, registry, "zh-Hans")
+def test_runs_in_simplified_chinese_for_two_cities(run_notebook, name):
+    executed = run_notebook(name, lang="zh-Hans", cities=NOTEBOOKS[name])
+    _check(executed, "zh-Hans")

@@ -18,7 +18,6 @@ from helpers.index import city_indicators, composite_index, rank_cities, rank_un
 from helpers.paths import NOTEBOOKS_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "07_synthesis.ipynb"
-GLYPH_WARNINGS = ("missing from font", "Glyph")
 
 
 def _cells():
@@ -52,37 +51,18 @@ def test_committed_outputs_have_no_error_and_every_code_cell_ran():
             assert not any(o.output_type == "error" for o in cell.outputs)
 
 
-def _run(tmp_path: Path, name: str, **parameters) -> Path:
-    import papermill
-
-    out_dir = tmp_path / name
-    executed = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(executed),
-        parameters=dict(parameters, output_dir=str(out_dir)),
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS_DIR),
-        progress_bar=False,
-    )
-    streams = [
-        o.get("text", "")
-        for c in nbformat.read(executed, as_version=4).cells
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "stream"
-    ]
-    assert not [s for s in streams if any(w in s for w in GLYPH_WARNINGS)], "missing-glyph warnings"
-    registry = json.loads((out_dir / "outputs.json").read_text(encoding="utf-8"))
+def _run(run_notebook, label: str, **parameters) -> Path:
+    executed = run_notebook(NOTEBOOK.name, label=label, **parameters)
+    assert not executed.font_warnings(), f"missing-glyph warnings: {executed.font_warnings()}"
+    registry = executed.registry
     assert len(registry["figures"]) >= 3 and len(registry["tables"]) >= 2
-    for entry in registry["figures"] + registry["tables"]:
-        for file in entry["files"].values():
-            assert (out_dir / file).is_file(), file
-    return out_dir
+    assert not executed.missing_files(), executed.missing_files()
+    return executed.out_dir
 
 
 @pytest.mark.slow
-def test_runs_in_traditional_chinese_in_usd_to_2035_high(tmp_path):
-    out = _run(tmp_path, "zh_hant", lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high")
+def test_runs_in_traditional_chinese_in_usd_to_2035_high(run_notebook):
+    out = _run(run_notebook, "zh_hant", lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high")
     registry = json.loads((out / "outputs.json").read_text(encoding="utf-8"))
     assert registry["lang"] == "zh-Hant"
     tracker = pd.read_csv(out / "tables" / "syn_target_tracker.csv")
@@ -91,8 +71,8 @@ def test_runs_in_traditional_chinese_in_usd_to_2035_high(tmp_path):
 
 
 @pytest.mark.slow
-def test_runs_in_simplified_chinese_for_two_cities(tmp_path):
-    out = _run(tmp_path, "zh_hans", lang="zh-Hans", cities=["hefei", "guangzhou"])
+def test_runs_in_simplified_chinese_for_two_cities(run_notebook):
+    out = _run(run_notebook, "zh_hans", lang="zh-Hans", cities=["hefei", "guangzhou"])
     matrix = pd.read_csv(out / "tables" / "syn_city_sector_matrix.csv")
     assert set(matrix["城市"]) == {"合肥", "广州"}
     intervals = pd.read_csv(out / "tables" / "syn_rank_intervals.csv")
@@ -100,10 +80,10 @@ def test_runs_in_simplified_chinese_for_two_cities(tmp_path):
 
 
 @pytest.mark.slow
-def test_changed_index_settings_change_the_intervals_and_a_seed_repeats_them(tmp_path):
+def test_changed_index_settings_change_the_intervals_and_a_seed_repeats_them(run_notebook):
     settings = {"weights": {"leader_roles": 2}, "normalisation": "rank", "seed": 7, "n_draws": 500}
-    first = _run(tmp_path, "changed_a", **settings)
-    second = _run(tmp_path, "changed_b", **settings)
+    first = _run(run_notebook, "changed_a", **settings)
+    second = _run(run_notebook, "changed_b", **settings)
     table = (first / "tables" / "syn_rank_intervals.csv").read_bytes()
     assert table == (second / "tables" / "syn_rank_intervals.csv").read_bytes()  # same seed: same bytes
 

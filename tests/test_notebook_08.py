@@ -7,7 +7,6 @@ three figures and two tables for any place with a figure or a region cluster; tw
 position) for a city with neither, such as Jinan; the national profile has coverage, timeline and projection.
 """
 
-import json
 from pathlib import Path
 
 import nbformat
@@ -19,7 +18,6 @@ from helpers.paths import NOTEBOOKS_DIR
 from helpers.session import start_notebook
 
 NOTEBOOK = NOTEBOOKS_DIR / "08_city_profile.ipynb"
-GLYPH_WARNINGS = ("missing from font", "Glyph")
 PARAMETERS = (
     "lang",
     "currency",
@@ -76,33 +74,15 @@ def test_an_unknown_place_is_a_parameter_error(tmp_path):
         start_notebook("08_city_profile", city="atlantis", output_dir=str(tmp_path))
 
 
-def _run(tmp_path: Path, name: str, min_figures: int = 3, **parameters) -> tuple[Path, dict]:
-    import papermill
-
-    out_dir = tmp_path / name
-    executed = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(executed),
-        parameters=dict(parameters, output_dir=str(out_dir)),
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS_DIR),
-        progress_bar=False,
-    )
-    streams = [
-        o.get("text", "")
-        for c in nbformat.read(executed, as_version=4).cells
-        for o in c.get("outputs", [])
-        if o.get("output_type") == "stream"
-    ]
-    assert not [s for s in streams if any(w in s for w in GLYPH_WARNINGS)], "missing-glyph warnings"
-    registry = json.loads((out_dir / "outputs.json").read_text(encoding="utf-8"))
+def _run(run_notebook, label: str, min_figures: int = 3, **parameters) -> tuple[Path, dict]:
+    executed = run_notebook(NOTEBOOK.name, label=label, **parameters)
+    assert not executed.font_warnings(), f"missing-glyph warnings: {executed.font_warnings()}"
+    registry = executed.registry
     assert len(registry["figures"]) >= min_figures and len(registry["tables"]) >= 2
     for entry in registry["figures"] + registry["tables"]:
         assert entry["fact_ids"] or entry.get("roles"), entry["name"]
-        for file in entry["files"].values():
-            assert (out_dir / file).is_file(), file
-    return out_dir, registry
+    assert not executed.missing_files(), executed.missing_files()
+    return executed.out_dir, registry
 
 
 def _names(registry: dict, section: str) -> set[str]:
@@ -110,9 +90,9 @@ def _names(registry: dict, section: str) -> set[str]:
 
 
 @pytest.mark.slow
-def test_profiles_beijing_in_traditional_chinese_in_usd_to_2035_high(tmp_path):
-    out, registry = _run(tmp_path, "beijing", lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high",
-                         city="beijing")  # fmt: skip
+def test_profiles_beijing_in_traditional_chinese_in_usd_to_2035_high(run_notebook):
+    parameters = dict(lang="zh-Hant", currency="USD", horizon_year=2035, scenario="high", city="beijing")
+    out, registry = _run(run_notebook, "beijing", **parameters)
     assert registry["lang"] == "zh-Hant"
     expected = {"cp_coverage", "cp_figures_timeline", "cp_peers", "cp_index_position"}
     assert expected <= _names(registry, "figures")
@@ -124,9 +104,9 @@ def test_profiles_beijing_in_traditional_chinese_in_usd_to_2035_high(tmp_path):
 
 
 @pytest.mark.slow
-def test_profiles_a_barely_mentioned_city_in_simplified_chinese(tmp_path):
+def test_profiles_a_barely_mentioned_city_in_simplified_chinese(run_notebook):
     # Jinan: named once (¶8), no figure, region "other": a short profile with coverage and index position only
-    out, registry = _run(tmp_path, "jinan", min_figures=2, lang="zh-Hans", city="jinan")
+    out, registry = _run(run_notebook, "jinan", min_figures=2, lang="zh-Hans", city="jinan")
     assert _names(registry, "figures") == {"cp_coverage", "cp_index_position"}
     assert {"cp_placements", "cp_landscape", "cp_index", "cp_gaps"} == _names(registry, "tables")
     placements = pd.read_csv(out / "tables" / "cp_placements.csv")
@@ -134,8 +114,8 @@ def test_profiles_a_barely_mentioned_city_in_simplified_chinese(tmp_path):
 
 
 @pytest.mark.slow
-def test_profiles_the_national_level(tmp_path):
-    out, registry = _run(tmp_path, "china", lang="en", currency="USD", horizon_year=2035, city="china")
+def test_profiles_the_national_level(run_notebook):
+    out, registry = _run(run_notebook, "china", lang="en", currency="USD", horizon_year=2035, city="china")
     assert _names(registry, "figures") == {"cp_coverage", "cp_figures_timeline", "cp_projection"}
     assert "cp_index" not in _names(registry, "tables") and "cp_peers" not in _names(registry, "tables")
     targets = pd.read_csv(out / "tables" / "cp_targets.csv")
