@@ -200,7 +200,7 @@ def test_scenario_figure_with_and_without_projection(ds, path, en, horizon: int)
 def test_matrix_figure_without_cities_of_the_sector_says_so(ds, path, en) -> None:
     fig, fact_ids = bci.plot_matrix(ds, en, path, ["hefei"])
     assert fact_ids == []
-    assert any(t.get_text() == en("bci_no_data") for t in fig.findobj(Text))
+    assert any(t.get_text() == en("no_data") for t in fig.findobj(Text))
     plt.close(fig)
 
 

@@ -210,19 +210,6 @@ def test_note_fraction_counts_chinese_twice_and_is_capped():
     assert cp.note_fraction("x" * 500) == 0.7
 
 
-def test_sources_table_from_the_registry(dataset):
-    registry = {
-        "figures": [
-            {"fact_ids": ["quantum_hefei_patents"], "roles": [{"sector": "quantum", "place": "hefei"}]}
-        ],
-        "tables": [{"fact_ids": ["quantum_hefei_patents", "quantum_hefei_firms"]}],
-    }
-    table = cp.sources_table(dataset, registry)
-    assert list(table["id"]) == ["quantum_hefei_patents", "quantum_hefei_firms", "quantum:hefei"]
-    assert list(table["paragraph"]) == [6, 6, 6]
-    assert table["quantity_text"].iloc[0] == "超 2000 件"
-
-
 def _latin_words(texts) -> set[str]:
     """English words left in `texts` (file names of the data are not words to translate)."""
     cleaned = (re.sub(r"[\w/]+\.csv", "", text) for text in texts)

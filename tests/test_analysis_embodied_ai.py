@@ -76,11 +76,6 @@ def test_shenzhen_figures_have_no_printed_year(dataset):
 
 
 # --------------------------------------------------------------------------------- targets and baselines
-def test_indicator_stem_drops_a_trailing_target():
-    assert eai.indicator_stem("firms_target") == "firms"
-    assert eai.indicator_stem("bci_market_size") == "bci_market_size"
-
-
 def test_no_embodied_ai_target_has_a_baseline(dataset):
     # ¶15 gives six dated targets and no actual of the same place and indicator for any of them
     facts = dataset.facts[dataset.facts["sector"] == "embodied_ai"]
@@ -300,3 +295,11 @@ def test_messages_are_prefixed_and_complete():
     for key, entry in entries.items():
         assert key.startswith("eai_"), key
         assert entry.get("en") and entry.get("zh-Hant"), key
+
+
+def test_shown_ids_keep_the_chosen_cities_and_the_nation(tmp_path):
+    ids = ["eai_shenzhen_output", "eai_shanghai_national_share", "bci_china_market_2024"]
+    everyone = start_notebook("05_embodied_ai", output_dir=str(tmp_path / "all"))
+    assert eai.shown_ids(everyone, ids) == ids
+    shanghai = start_notebook("05_embodied_ai", cities=["shanghai"], output_dir=str(tmp_path / "sh"))
+    assert eai.shown_ids(shanghai, ids) == ["eai_shanghai_national_share", "bci_china_market_2024"]

@@ -138,25 +138,8 @@ def test_ratio_sentence_states_inputs_result_and_bound(ds, en) -> None:
 
 
 # -------------------------------------------------------------------------------------- citations and sources
-def test_role_source_note_adds_the_fusion_paragraph(ds, en) -> None:
-    # Facts sit in ¶11 and ¶12; the fusion sites are placed by ¶13 alone.
-    fact_ids = list(h2f.shown_facts(ds)["fact_id"])
-    assert h2f.role_source_note(ds, en, None, fact_ids) == ("anue-2025-10-27 ¶13",)
-    assert h2f.role_source_note(ds, en, ["beijing"], ["h2f_beijing_hydrogen_buses_2025"]) == ()
-    assert h2f.role_source_note(ds, Labels("zh-Hant", ds), ["hefei"], []) == ("anue-2025-10-27 段13",)
-
-
 def test_reference_source_names_the_coordinates_source(ds) -> None:
     assert h2f.reference_source(ds, ["beijing", "hefei"]) == "pkg-reference"  # data/cities.csv source_id
-
-
-def test_sources_table_keeps_first_use_order_and_the_printed_text(ds, en) -> None:
-    table = h2f.sources_table(
-        ds, ["h2f_foshan_revenue_2024", "h2f_shanghai_fuel_cell_km_2024", "h2f_foshan_revenue_2024"], en
-    )
-    assert list(table[en("fact_id")]) == ["h2f_foshan_revenue_2024", "h2f_shanghai_fuel_cell_km_2024"]
-    assert list(table[en("paragraph")]) == [12, 11]
-    assert list(table[en("as_printed")]) == ["達 120 億元", "超計 300 萬公里"]  # garbled, kept as printed
 
 
 def test_roles_table_gives_paragraphs(ds, en) -> None:
@@ -165,16 +148,18 @@ def test_roles_table_gives_paragraphs(ds, en) -> None:
     assert list(table[en("paragraph")]) == [12, 13]
 
 
-def test_save_cited_saves_only_what_cites_a_fact(ds, en, tmp_path, capsys) -> None:
+def test_save_cited_saves_only_what_cites_a_fact_or_a_role(ds, en, tmp_path, capsys) -> None:
     sink = OutputSink("03_test", tmp_path, ds, en)
     fig, _ = plt.subplots()
     h2f.save_cited(sink, fig, "empty_figure", "caption", [])
     assert "not saved" in capsys.readouterr().out
     h2f.save_cited(sink, fig, "cited_figure", "caption", ["h2f_foshan_revenue_2024"])
     h2f.save_cited(sink, pd.DataFrame({"a": [1]}), "cited_table", "caption", ["h2f_foshan_revenue_2024"])
-    assert [e["name"] for e in sink.registry["figures"]] == ["cited_figure"]
+    h2f.save_cited(
+        sink, plt.subplots()[0], "role_figure", "caption", [], roles=[("hydrogen_fusion", "hefei")]
+    )
     assert [e["name"] for e in sink.registry["tables"]] == ["cited_table"]
-    assert h2f.registered_fact_ids(sink) == ["h2f_foshan_revenue_2024"]
+    assert [e["name"] for e in sink.registry["figures"]] == ["cited_figure", "role_figure"]
     plt.close("all")
 
 
@@ -215,7 +200,7 @@ def test_figures_survive_any_subset(ds, en, plot: str, cities: list[str]) -> Non
     assert set(fact_ids) <= set(h2f.shown_facts(ds, cities)["fact_id"])
     if cities in (["hefei", "chengdu"], ["china"]) and plot != "plot_city_map":
         assert fact_ids == []
-        assert any(en("h2f_no_data") == t.get_text() for t in fig.findobj(Text))
+        assert any(en("no_data") == t.get_text() for t in fig.findobj(Text))
     plt.close(fig)
 
 

@@ -133,16 +133,7 @@ def test_focus_matrix_table(ds):
     assert table.iloc[0]["量子運算"] == ""
 
 
-def test_roles_source(ds):
-    labels = Labels("en", ds)
-    assert q.roles_source(ds, "quantum", labels) == "city roles: anue-2025-10-27 ¶6, 7, 8"
-    assert q.roles_source(ds, "quantum", labels, ["jinan"]) == "city roles: anue-2025-10-27 ¶8"
-    assert q.roles_source(ds, "quantum", labels, ["chengdu"]) == ""
-
-
 def test_fact_ids_helpers(ds):
-    registry = {"figures": [{"fact_ids": ["b", "a"]}], "tables": [{"fact_ids": ["a", "c"]}]}
-    assert q.fact_ids_used(registry) == ["b", "a", "c"]
     assert q.sector_fact_ids(ds, "quantum") == [*q.HEFEI_FACTS, q.BEIJING_TARGET]
     labels = Labels("en", ds)
     import pandas as pd
@@ -150,13 +141,6 @@ def test_fact_ids_helpers(ds):
     table = pd.DataFrame({"Fact id": ["x / y", "", "x"]})
     assert q.table_fact_ids(table, labels, ["z"]) == ["x", "y"]
     assert q.table_fact_ids(table.iloc[0:0], labels, ["z"]) == ["z"]
-
-
-def test_sources_table(ds):
-    table = q.sources_table(ds, [q.HEFEI_PATENTS, q.BEIJING_TARGET], "quantum", ["beijing"])
-    assert list(table["id"]) == [q.HEFEI_PATENTS, q.BEIJING_TARGET, "quantum:beijing"]
-    assert list(table["paragraph"]) == [6, 7, 7]
-    assert list(table["quantity_text"])[:2] == ["超 2000 件", "千億級"]
 
 
 def test_messages_have_prefix_and_no_latin_in_chinese():
@@ -184,7 +168,7 @@ def test_figures_without_the_cities(session_for):
     for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, q.figure_focus_matrix):
         fig = draw(session)
         texts = [t.get_text() for t in fig.axes[0].texts]
-        assert "所选城市无此资料" in texts  # "no data for the chosen cities", in Simplified
+        assert "所选城市无资料" in texts  # "no data for the chosen cities", in Simplified
 
 
 def test_figures_in_chinese_have_no_latin_labels(session_for):

@@ -205,12 +205,6 @@ def test_join_names(labels):
     assert syn.join_names(["A"], labels["en"]) == "A"
 
 
-def test_sources_table_lists_facts_then_roles(dataset):
-    table = syn.sources_table(dataset, ["quantum_hefei_patents"], ["hefei"])
-    assert table.iloc[0].tolist() == ["fact", "quantum_hefei_patents", "超 2000 件", "anue-2025-10-27", 6]
-    assert table["id"].tolist()[1:] == ["quantum:hefei", "hydrogen_fusion:hefei"]  # ¶6 and ¶13
-
-
 def _everything(dataset, label, cities):
     counts = syn.presence(dataset, cities)
     indicators = city_indicators(dataset, cities)

@@ -290,3 +290,12 @@ def test_empty_selection_gives_empty_results():
     assert sensitivity_table(empty).empty
     assert math.isnan(first_order_shares(rank_draws(empty, 10, 1))["share"].iloc[0])
     assert np.asarray(rank_uncertainty(empty, 10, 1)).size == 0
+
+
+def test_drawn_normalisations_vary_or_stay_fixed():
+    from helpers.index import drawn_normalisations
+
+    assert drawn_normalisations("rank") == ("minmax", "rank", "zscore")
+    assert drawn_normalisations("rank", vary=False) == ("rank",)
+    with pytest.raises(ValueError, match="unknown normalisation 'ranks'"):
+        drawn_normalisations("ranks", vary=False)

@@ -2,12 +2,15 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from helpers.indicators import (
     bounded_ratio,
     cagr,
     convert_money,
+    find_baseline,
+    indicator_stem,
     project,
     ratio_bound,
     required_growth,
@@ -88,3 +91,56 @@ def test_convert_money():
 def test_years_left_from_the_article_year():
     assert years_left(2030) == 5
     assert math.isclose(years_left(2027, 2025), 2)
+
+
+# --- baselines of targets --------------------------------------------------------------------------------
+
+
+def _fact(fact_id, indicator, kind, year, unit="count", place="x", district=None):
+    return {"fact_id": fact_id, "place": place, "district_en": district, "indicator": indicator, "kind": kind,
+            "year": year, "unit": unit}  # fmt: skip
+
+
+FACTS = pd.DataFrame([
+    _fact("old", "firms", "actual", 2023),
+    _fact("latest", "firms", "actual", 2024),
+    _fact("district", "firms", "actual", 2025, district="D"),
+    _fact("other_unit", "firms", "actual", 2025, unit="cny"),
+    _fact("other_place", "firms", "actual", 2025, place="y"),
+    _fact("after", "firms", "actual", 2028),
+    _fact("forecast", "firms", "forecast", 2026),
+    _fact("target", "firms_target", "target", 2027),
+    _fact("district_target", "firms_target", "target", 2027, district="D"),
+    _fact("undated", "firms_target", "target", None),
+])  # fmt: skip
+
+
+def test_indicator_stem_drops_a_trailing_target():
+    assert indicator_stem("firms_target") == "firms"
+    assert indicator_stem("bci_market_size") == "bci_market_size"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("target", "latest"),  # same place, no district, same unit; latest actual before 2027
+        ("district_target", "district"),  # a district's target takes the district's actual, not the city's
+        ("undated", None),  # no year, no baseline
+    ],
+)
+def test_find_baseline_matches_place_district_unit_and_indicator_stem(target, expected):
+    fact = FACTS.set_index("fact_id").loc[target].copy()
+    fact["fact_id"] = target
+    found = find_baseline(FACTS, fact)
+    assert (None if found is None else found["fact_id"]) == expected
+
+
+def test_find_baseline_on_the_article():
+    from helpers.data import load_dataset
+
+    facts = load_dataset().facts
+    by_id = facts.set_index("fact_id", drop=False)
+    # ¶14: the BCI market, 32 億元 in 2024, expected to reach 55.8 億元 in 2027
+    assert find_baseline(facts, by_id.loc["bci_china_market_2027"])["fact_id"] == "bci_china_market_2024"
+    # ¶9: Changping's 30 leading firms (2026) are not the 120-odd firms clustered there: no baseline
+    assert find_baseline(facts, by_id.loc["bio_changping_leading_firms_2026"]) is None

@@ -4,7 +4,15 @@ import pytest
 
 from helpers.data import load_dataset
 from helpers.i18n import Labels
-from helpers.tables import format_figure, format_fraction, format_money, landscape_table
+from helpers.tables import (
+    cited_in,
+    format_figure,
+    format_fraction,
+    format_money,
+    landscape_table,
+    role_pairs,
+    sources_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +67,56 @@ def test_landscape_keeps_districts_and_subsets(dataset, labels):
     assert set(table["城市"]) == {"北京"}
     assert "昌平區" in set(table["區"])  # Changping District, paragraph 9
     assert ">120" in set(table["數值"])  # 120 餘家
+
+
+# --- citations: one sources table for every notebook -----------------------------------------------------
+
+REGISTRY = {
+    "figures": [
+        {"fact_ids": ["quantum_hefei_patents", "quantum_beijing_cluster_2030"],
+         "roles": [{"sector": "hydrogen_fusion", "place": "hefei"}, {"sector": "quantum", "place": "beijing"}]},
+    ],
+    "tables": [{"fact_ids": ["quantum_hefei_patents"], "roles": [{"sector": "quantum", "place": "beijing"}]}],
+}  # fmt: skip
+
+
+def test_role_pairs_select_sectors_and_places_in_file_order(dataset):
+    # The article places seven cities in quantum (¶6-8), Hefei first; Jinan focuses on one field (¶8).
+    assert role_pairs(dataset, ["quantum"], ["jinan"]) == [("quantum", "jinan")]
+    assert [p for _, p in role_pairs(dataset, ["quantum"])] == [
+        "hefei", "beijing", "shanghai", "nanjing", "shenzhen", "jinan", "hangzhou",
+    ]  # fmt: skip
+    assert role_pairs(dataset, ["quantum"], ["chongqing"]) == []
+    assert len(role_pairs(dataset)) == len(dataset.city_roles)
+
+
+def test_cited_in_lists_facts_in_first_use_order_and_roles_once():
+    fact_ids, roles = cited_in(REGISTRY)
+    assert fact_ids == ["quantum_hefei_patents", "quantum_beijing_cluster_2030"]
+    assert roles == [("hydrogen_fusion", "hefei"), ("quantum", "beijing")]
+
+
+def test_sources_table_lists_facts_then_extra_facts_then_roles(dataset):
+    table = sources_table(
+        dataset, REGISTRY, extra_fact_ids=["h2f_foshan_revenue_2024", "quantum_hefei_patents"]
+    )
+    assert list(table["used_as"]) == ["fact", "fact", "fact", "city role", "city role"]
+    # roles in data/city_roles.csv order: quantum rows come before hydrogen_fusion rows
+    assert list(table["id"]) == ["quantum_hefei_patents", "quantum_beijing_cluster_2030",
+                                 "h2f_foshan_revenue_2024", "quantum:beijing", "hydrogen_fusion:hefei"]  # fmt: skip
+    # as printed in the article: 超 2000 件 (¶6), 千億級 (¶7), 達 120 億元 (¶12); Beijing's quantum role ¶7,
+    # Hefei's fusion role ¶13
+    assert list(table["quantity_text"]) == ["超 2000 件", "千億級", "達 120 億元", "", ""]
+    assert list(table["paragraph"]) == [6, 7, 12, 7, 13]
+    assert set(table["source_id"]) == {"anue-2025-10-27"}
+
+
+def test_sources_table_in_traditional_chinese(dataset, labels):
+    table = sources_table(dataset, REGISTRY, labels=labels["zh-Hant"])
+    assert list(table.columns) == ["用途", "編號", "原文", "資料來源", "段"]
+    assert list(table["用途"]) == ["事實", "事實", "城市角色", "城市角色"]
+
+
+def test_sources_table_names_an_unknown_extra_fact(dataset):
+    with pytest.raises(KeyError, match="no_such_fact"):
+        sources_table(dataset, REGISTRY, extra_fact_ids=["no_such_fact"])

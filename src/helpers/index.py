@@ -186,6 +186,18 @@ def dirichlet_alpha(weights: pd.Series, concentration: float = DEFAULT_CONCENTRA
     return concentration * int((weights > 0).sum()) * weights
 
 
+def drawn_normalisations(chosen: str, vary: bool = True) -> tuple[str, ...]:
+    """The normalisations the Monte Carlo draws from: all of them when `vary` (the handbook's practice of
+    treating the choice as uncertain), else only `chosen`, so that the intervals reflect the weights alone.
+
+    Raises:
+        ValueError: an unknown normalisation.
+    """
+    if chosen not in NORMALISATIONS:
+        raise ValueError(f"unknown normalisation {chosen!r}; expected one of {', '.join(NORMALISATIONS)}")
+    return NORMALISATIONS if vary else (chosen,)
+
+
 def rank_draws(
     indicators: pd.DataFrame,
     n_draws: int = 1000,

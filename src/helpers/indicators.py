@@ -92,3 +92,37 @@ def convert_money(value_cny: float, currency: str, cny_per_usd: float) -> float:
 def years_left(target_year: int, as_of_year: int = 2025) -> int:
     """Whole years from the article's year to a target year."""
     return target_year - as_of_year
+
+
+# --- baselines ---------------------------------------------------------------------------------------------
+
+
+def indicator_stem(indicator: str) -> str:
+    """An indicator name without a trailing "_target", so a target "firms_target" matches an actual "firms"."""
+    return indicator.removesuffix("_target")
+
+
+def same_series(facts: pd.DataFrame, fact: pd.Series) -> pd.DataFrame:
+    """The other facts of `fact`'s series: same place, same district (or none), same unit and the same indicator
+    up to a "_target" suffix (see indicator_stem). A district's figure is not a series of its city's."""
+    district = "" if pd.isna(fact["district_en"]) else fact["district_en"]
+    same = (
+        (facts["place"] == fact["place"])
+        & (facts["district_en"].fillna("") == district)
+        & (facts["unit"] == fact["unit"])
+        & (facts["indicator"].map(indicator_stem) == indicator_stem(fact["indicator"]))
+    )
+    return facts[same & (facts["fact_id"] != fact["fact_id"])]
+
+
+def find_baseline(facts: pd.DataFrame, fact: pd.Series) -> pd.Series | None:
+    """The latest actual of `fact`'s series (see same_series) dated before `fact`'s year: the baseline from
+    which a target's required growth is computed. None when `fact` has no year or the sources give none."""
+    if pd.isna(fact["year"]):
+        return None
+    candidates = same_series(facts, fact)
+    candidates = candidates[(candidates["kind"] == "actual") & candidates["year"].notna()]
+    candidates = candidates[candidates["year"] < fact["year"]]
+    if candidates.empty:
+        return None
+    return candidates.sort_values("year", kind="stable").iloc[-1]

@@ -14,11 +14,13 @@ from pathlib import Path
 import matplotlib as mpl
 import pandas as pd
 
+from helpers import tables
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.paths import REPO_ROOT, REPORTS_DIR
 
 REGISTRY_NAME = "outputs.json"
+PAD_INCHES = 0.15  # white margin around a saved figure
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
@@ -29,6 +31,38 @@ def resolve_output_dir(notebook: str, output_dir: str | Path | None) -> Path:
         return REPORTS_DIR / "interactive" / notebook
     path = Path(output_dir)
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+def show_saved_figure(fig, png: Path, width_px: int) -> None:
+    """In a Jupyter kernel, show the PNG just saved (at the figure's screen size) instead of letting the inline
+    backend draw the figure a third time, and close the figure; elsewhere do nothing. The notebook then shows
+    exactly the file the report publishes."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    display(Image(data=png.read_bytes(), format="png", width=width_px))
+    plt.close(fig)
+    fig.shown_as_saved = True
+
+
+def show(fig) -> None:
+    """Display `fig` once in the notebook and close it, so the inline backend does not show it again (the
+    number of figure outputs then no longer depends on how the kernel set up matplotlib; nbval compares it).
+    A figure that OutputSink.save_figure has already shown is not shown twice."""
+    if getattr(fig, "shown_as_saved", False):
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import display  # imported lazily: only notebooks display
+
+    plt.close(fig)
+    display(fig)
 
 
 class OutputSink:
@@ -121,14 +155,27 @@ class OutputSink:
         engine = fig.get_layout_engine()
         if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
             engine.set(rect=(0, 0.04, 1, 0.96))
+        # Lay the figure out and measure it once, then save both formats with that layout and box: with a
+        # layout engine or bbox_inches="tight", every savefig would draw the figure twice.
+        fig.draw_without_rendering()
+        box = fig.get_tightbbox().padded(PAD_INCHES)
+        # Freeze that layout. set_layout_engine("none") would leave a placeholder engine, for which savefig
+        # still draws once more before saving; no engine at all is what a figure without layout has.
+        fig._layout_engine = None
         files = {}
         with mpl.rc_context({"svg.hashsalt": "future-industries"}):
             for extension, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
                 path = self.root / "figures" / f"{name}.{extension}"
-                fig.savefig(path, format=extension, metadata=metadata, bbox_inches="tight", pad_inches=0.15)
+                fig.savefig(path, format=extension, metadata=metadata, bbox_inches=box)
                 files[extension] = f"figures/{name}.{extension}"
         self._register("figures", self._entry(name, caption, fact_ids, roles, files))
+        show_saved_figure(fig, self.root / files["png"], round(box.width * fig.dpi))
         return fig
+
+    def sources_table(self, extra_fact_ids=()) -> pd.DataFrame:
+        """Where everything this notebook's saved figures and tables cite comes from (plus `extra_fact_ids`,
+        facts printed in the prose), headers in the label language: see helpers.tables.sources_table."""
+        return tables.sources_table(self.dataset, self.registry, extra_fact_ids, self.labels)
 
     def save_table(
         self,

@@ -70,6 +70,7 @@ RULES: dict[str, Rule] = {
     "output_dir": Rule(str, "folder for figures and tables; empty for reports/interactive/<notebook>"),
     # synthesis index
     "normalisation": Rule(str, "normalisation of index indicators", lambda: NORMALISATIONS),
+    "vary_normalisation": Rule(bool, "whether the Monte Carlo also draws the normalisation"),
     "aggregation": Rule(str, "aggregation of index indicators", lambda: AGGREGATIONS),
     "weights": Rule(dict, "indicator weights (indicator name -> non-negative number); empty for equal"),
     "seed": Rule(int, "random seed of the Monte Carlo", low=0, high=2**32 - 1),

@@ -154,3 +154,19 @@ def new_figure(width: float = 8, height: float = 4.5):
     """A figure and axes with room at the bottom for the source line."""
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return fig, ax
+
+
+def draw_no_data(ax, labels, title: str = "") -> None:
+    """Replace a plot by the honest message that the chosen cities have no data for it (and a title)."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, labels("no_data"), ha="center", va="center", fontsize=12, color="#555555",
+            transform=ax.transAxes)  # fmt: skip
+    if title:
+        ax.set_title(title, wrap=True)
+
+
+def no_data_figure(labels, title: str, width: float = 8, height: float = 2.5):
+    """A figure that only says the chosen cities have no data for it, under `title`."""
+    fig, ax = new_figure(width, height)
+    draw_no_data(ax, labels, title)
+    return fig

@@ -6,6 +6,7 @@ half", money in the chosen currency and language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 import pandas as pd
@@ -136,3 +137,69 @@ def _focus_text(role_rows: pd.DataFrame, labels: Labels) -> str:
         return role_rows["focus"].iloc[0]
     separator = "、"
     return separator.join(labels(f"focus_{tag}") for tag in role_rows["focus_tags"].iloc[0].split(";"))
+
+
+# --- citations ----------------------------------------------------------------------------------------------
+
+
+def role_pairs(
+    dataset: Dataset, sectors: Sequence[str] | None = None, places: Sequence[str] | None = None
+) -> list[tuple[str, str]]:
+    """The (sector, place) pairs of data/city_roles.csv in `sectors` and `places` (None or empty: all), in file
+    order: what OutputSink.save_figure / save_table take as `roles=` for an output drawn from city roles."""
+    roles = dataset.city_roles
+    if sectors:
+        roles = roles[roles["sector"].isin(list(sectors))]
+    if places:
+        roles = roles[roles["place"].isin(list(places))]
+    return list(zip(roles["sector"], roles["place"], strict=True))
+
+
+def cited_in(registry: dict) -> tuple[list[str], list[tuple[str, str]]]:
+    """The fact ids (first-use order) and (sector, place) city roles that an OutputSink registry's figures and
+    tables cite."""
+    entries = registry["figures"] + registry["tables"]
+    fact_ids = list(dict.fromkeys(f for entry in entries for f in entry["fact_ids"]))
+    roles = list(
+        dict.fromkeys((r["sector"], r["place"]) for entry in entries for r in entry.get("roles", []))
+    )
+    return fact_ids, roles
+
+
+def sources_table(
+    dataset: Dataset,
+    registry: dict,
+    extra_fact_ids: Sequence[str] = (),
+    labels: Labels | None = None,
+) -> pd.DataFrame:
+    """Where everything a notebook cites comes from: the facts its saved figures and tables cite (first-use
+    order), then `extra_fact_ids` not yet listed (facts printed in the prose), then the city roles they cite
+    (data/city_roles.csv order).
+
+    Returns:
+        One row per fact or role: `used_as` ("fact" or "city role"), `id` (fact id, or sector:place),
+        `quantity_text` (as printed; empty for a role), `source_id`, `paragraph`. With `labels`, the headers and
+        the `used_as` values are in the label language.
+
+    Raises:
+        KeyError: an extra fact id that is not in data/facts.csv.
+    """
+    fact_ids, roles = cited_in(registry)
+    fact_ids = list(dict.fromkeys([*fact_ids, *extra_fact_ids]))
+    unknown = [f for f in fact_ids if f not in set(dataset.facts["fact_id"])]
+    if unknown:
+        raise KeyError(f"fact ids not in data/facts.csv: {unknown}")
+    facts = dataset.facts.set_index("fact_id").loc[fact_ids].reset_index()
+    rows = [("fact", f.fact_id, f.quantity_text, f.source_id, int(f.locator)) for f in facts.itertuples()]
+    wanted = set(roles)
+    rows += [("city role", f"{r.sector}:{r.place}", "", r.source_id, int(r.locator))
+             for r in dataset.city_roles.itertuples() if (r.sector, r.place) in wanted]  # fmt: skip
+    table = pd.DataFrame(rows, columns=["used_as", "id", "quantity_text", "source_id", "paragraph"])
+    if labels is None:
+        return table
+    table["used_as"] = table["used_as"].map(
+        {"fact": labels("used_as_fact"), "city role": labels("used_as_role")}
+    )
+    return table.rename(columns={"used_as": labels("used_as"), "id": labels("cited_id"),
+                                 "quantity_text": labels("as_printed"), "source_id": labels("source"),
+                                 "paragraph": labels("paragraph")})  # fmt: skip

@@ -18,20 +18,17 @@ from matplotlib.patches import Patch
 from helpers.analysis.hydrogen_fusion import (
     join_names,
     money_divisor,
-    no_data_figure,
     plain_log_ticks,
     wrap_label,
 )
 
 # Generic helpers shared with notebook 03, re-exported so notebook 04 imports one module.
-from helpers.analysis.hydrogen_fusion import registered_fact_ids as registered_fact_ids
 from helpers.analysis.hydrogen_fusion import roles_table as roles_table
 from helpers.analysis.hydrogen_fusion import save_cited as save_cited
-from helpers.analysis.hydrogen_fusion import sources_table as sources_table
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.indicators import cagr, convert_money, project
-from helpers.plots import KIND_MARKERS, new_figure
+from helpers.plots import KIND_MARKERS, new_figure, no_data_figure
 from helpers.tables import format_money
 
 SECTOR = "bci"
@@ -390,7 +387,7 @@ def plot_matrix(
     """
     matrix = route_application_matrix(dataset, cities)
     if matrix.empty:
-        return no_data_figure(labels("bci_matrix_title_empty"), labels("bci_no_data")), []
+        return no_data_figure(labels, labels("bci_matrix_title_empty")), []
     tags = list(matrix.columns)
     fig, ax = new_figure(9, 1.9 + 0.55 * len(matrix))
     for i, place in enumerate(matrix.index):

@@ -14,7 +14,6 @@ from matplotlib.ticker import FuncFormatter
 from helpers.analysis.quantum import (
     BOUND_READING_KEYS,
     annotate_points,
-    draw_no_data,
     fact_ratio,
     figure_focus_matrix,
     focus_matrix,
@@ -26,7 +25,7 @@ from helpers.analysis.quantum import (
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.indicators import Bounded, convert_money
-from helpers.plots import MEASURE_COLOURS, bound_legend_handles, new_figure, plot_bounded_points
+from helpers.plots import MEASURE_COLOURS, bound_legend_handles, draw_no_data, new_figure, plot_bounded_points
 from helpers.quantity import format_bound
 from helpers.tables import format_figure, format_money
 

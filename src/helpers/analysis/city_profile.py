@@ -549,20 +549,6 @@ def brief(dataset: Dataset, profile: CityProfile, labels: Labels) -> list[str]:
     return lines
 
 
-def sources_table(dataset: Dataset, registry: dict) -> pd.DataFrame:
-    """Every fact and city role that the saved figures and tables cite (OutputSink's registry), facts first in
-    the order cited, then roles in data/city_roles.csv order: used as, id, quantity as printed, source, paragraph."""
-    fact_ids, roles = [], set()
-    for entry in registry["figures"] + registry["tables"]:
-        fact_ids += entry["fact_ids"]
-        roles |= {(r["sector"], r["place"]) for r in entry.get("roles", [])}
-    facts = dataset.facts.set_index("fact_id").loc[list(dict.fromkeys(fact_ids))].reset_index()
-    rows = [("fact", f.fact_id, f.quantity_text, f.source_id, int(f.locator)) for f in facts.itertuples()]
-    rows += [("city role", f"{r.sector}:{r.place}", "", r.source_id, int(r.locator))
-             for r in dataset.city_roles.itertuples() if (r.sector, r.place) in roles]  # fmt: skip
-    return pd.DataFrame(rows, columns=["used_as", "id", "quantity_text", "source_id", "paragraph"])
-
-
 # ------------------------------------------------------------------------------------------------- figures
 def _sector_colours(dataset: Dataset) -> dict[str, str]:
     return dict(zip(syn.sector_ids(dataset), syn.SECTOR_COLOURS, strict=True))

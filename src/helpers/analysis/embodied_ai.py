@@ -10,15 +10,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from helpers.i18n import Labels
-from helpers.indicators import Bounded, bounded_ratio, convert_money, ratio_bound, required_growth
-from helpers.plots import KIND_MARKERS, MEASURE_COLOURS, bound_legend_handles, new_figure, plot_bounded_points
+from helpers.indicators import (
+    Bounded,
+    bounded_ratio,
+    convert_money,
+    find_baseline,
+    ratio_bound,
+    required_growth,
+)
+from helpers.outputs import show as show  # re-exported: notebooks call eai.show
+from helpers.plots import (
+    KIND_MARKERS,
+    MEASURE_COLOURS,
+    bound_legend_handles,
+    draw_no_data,
+    new_figure,
+    plot_bounded_points,
+)
 from helpers.quantity import format_bound
 from helpers.session import ARTICLE_YEAR, Session
 from helpers.tables import format_figure, sector_facts
@@ -50,6 +64,14 @@ def chosen_roles(session: Session, sector: str) -> pd.DataFrame:
     if cities:
         roles = roles[roles["place"].isin(cities)]
     return roles.reset_index(drop=True)
+
+
+def shown_ids(session: Session, fact_ids: list[str]) -> list[str]:
+    """The `fact_ids` about the session's chosen cities or the nation (all of them when no cities are chosen):
+    the facts a notebook's prose prints, for its sources table."""
+    cities = list(session.settings.get("cities") or [])
+    places = session.dataset.facts.set_index("fact_id")["place"]
+    return [f for f in fact_ids if not cities or places[f] in [*cities, "china"]]
 
 
 def year_basis(year_note: str) -> str:
@@ -89,27 +111,6 @@ class TargetCheck:
     @property
     def has_baseline(self) -> bool:
         return self.baseline_id is not None
-
-
-def indicator_stem(indicator: str) -> str:
-    """An indicator name without a trailing "_target", so "firms_target" matches an actual "firms"."""
-    return indicator.removesuffix("_target")
-
-
-def find_baseline(facts: pd.DataFrame, target: pd.Series) -> pd.Series | None:
-    """The latest actual in `facts` for the target's place, indicator (see indicator_stem) and unit, dated
-    before the target year; None when the sources give none."""
-    same = facts[
-        (facts["kind"] == "actual")
-        & (facts["place"] == target["place"])
-        & (facts["unit"] == target["unit"])
-        & (facts["indicator"].map(indicator_stem) == indicator_stem(target["indicator"]))
-        & facts["year"].notna()
-    ]
-    same = same[same["year"] < target["year"]]
-    if same.empty:
-        return None
-    return same.sort_values("year", kind="stable").iloc[-1]
 
 
 def check_targets(targets: pd.DataFrame, facts: pd.DataFrame) -> list[TargetCheck]:
@@ -497,25 +498,6 @@ def chosen_sizing(session: Session, share_id: str) -> NationalSizing | None:
     return size_nation_from_share(facts, share_id)
 
 
-def sources_table(session: Session, extra_ids: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The facts cited by the notebook's saved figures and tables, plus those of `extra_ids` (facts printed in
-    prose) that belong to the chosen cities: fact id, source id, paragraph and the quantity as printed. Headers
-    in the label language."""
-    labels = session.labels
-    cities = list(session.settings.get("cities") or [])
-    places = session.dataset.facts.set_index("fact_id")["place"]
-    extras = [f for f in extra_ids if not cities or places[f] in cities + ["china"]]
-    cited = [fid for section in ("figures", "tables") for entry in session.sink.registry[section]
-             for fid in entry["fact_ids"]] + extras  # fmt: skip
-    facts = session.dataset.facts.set_index("fact_id").loc[list(dict.fromkeys(cited))]
-    return pd.DataFrame({
-        labels("fact_id"): facts.index,
-        labels("source"): facts["source_id"].to_numpy(),
-        labels("paragraph"): facts["locator"].astype(int).to_numpy(),
-        labels("as_printed"): facts["quantity_text"].to_numpy(),
-    })  # fmt: skip
-
-
 # ------------------------------------------------------------------------------------------------ figures
 @dataclass
 class FigureResult:
@@ -524,24 +506,6 @@ class FigureResult:
     fig: Figure
     fact_ids: list[str]
     has_data: bool
-
-
-def show(fig: Figure) -> None:
-    """Display `fig` once in the notebook and close it, so the inline backend does not show it again (the
-    number of figure outputs then no longer depends on how the kernel set up matplotlib; nbval compares it)."""
-    from IPython.display import display  # imported lazily: only notebooks display
-
-    plt.close(fig)
-    display(fig)
-
-
-def draw_no_data(ax, labels: Labels, title: str = "") -> None:
-    """Replace a plot by the honest message "no data for the chosen cities"."""
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, labels("eai_no_data"), ha="center", va="center", fontsize=12, color="#555555",
-            transform=ax.transAxes)  # fmt: skip
-    if title:
-        ax.set_title(title)
 
 
 def money_axis_label(session: Session) -> str:

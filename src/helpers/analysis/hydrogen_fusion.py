@@ -18,7 +18,7 @@ from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.indicators import Bounded, bounded_ratio, convert_money
 from helpers.outputs import OutputSink
-from helpers.plots import KIND_MARKERS, bound_legend_handles, new_figure, plot_bounded_points
+from helpers.plots import KIND_MARKERS, bound_legend_handles, new_figure, no_data_figure, plot_bounded_points
 from helpers.quantity import format_bound
 from helpers.tables import format_figure, sector_facts
 
@@ -144,21 +144,6 @@ def _printed(dataset: Dataset, fact_id: str) -> str:
     return dataset.facts.set_index("fact_id").loc[fact_id, "quantity_text"]
 
 
-def role_source_note(
-    dataset: Dataset, labels: Labels, cities: list[str] | None, fact_ids: list[str]
-) -> tuple[str, ...]:
-    """Extra source entries for a figure drawn from data/city_roles.csv: the paragraphs that place the shown
-    cities and that the cited facts do not already name ("anue-2025-10-27 ¶13"), for `extra_sources`."""
-    roles = city_focus(dataset, cities)
-    cited = set(dataset.facts.set_index("fact_id").loc[list(fact_ids), "locator"]) if fact_ids else set()
-    notes = []
-    for source_id, group in roles.groupby("source_id", sort=True):
-        extra = sorted(set(int(p) for p in group["locator"]) - {int(p) for p in cited})
-        if extra:
-            notes.append(f"{source_id} {labels('paragraph')}{', '.join(map(str, extra))}")
-    return tuple(notes)
-
-
 def money_scale(labels: Labels, currency: str) -> tuple[float, str]:
     """Divisor and unit for a money axis: billions in English ("CNY bn"), 億 (1e8) in Chinese ("億元")."""
     return money_divisor(labels.lang), labels(f"h2f_money_unit_{currency}")
@@ -210,44 +195,17 @@ def _is_labelled_minor(value: float) -> bool:
     return round(mantissa, 6) in (2.0, 5.0)
 
 
-def no_data_figure(title: str, message: str):
-    """A figure that says honestly that the chosen cities have no data for it (texts already localised)."""
-    fig, ax = new_figure(8, 2.5)
-    ax.set_axis_off()
-    ax.set_title(title)
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#555555", transform=ax.transAxes)
-    return fig
-
-
 def save_cited(sink: OutputSink, output, name: str, caption: str, fact_ids: list[str],
-               extra_sources: tuple[str, ...] = ()) -> None:  # fmt: skip
-    """Save a figure (or a DataFrame as a table) through `sink` when it cites at least one fact; otherwise print
-    why it is not saved (the sink needs fact ids; a "no data" figure has none). Check `sink.registry` to see
-    what was saved."""
-    if not fact_ids:
+               extra_sources: tuple[str, ...] = (), roles: list[tuple[str, str]] = ()) -> None:  # fmt: skip
+    """Save a figure (or a DataFrame as a table) through `sink` when it cites at least one fact or city role;
+    otherwise print why it is not saved (a "no data" figure cites nothing). Check `sink.registry` to see what
+    was saved."""
+    if not fact_ids and not roles:
         print(f"{name}: not saved, no figure from the sources for the chosen cities")
     elif isinstance(output, pd.DataFrame):
-        sink.save_table(output, name, caption, fact_ids)
+        sink.save_table(output, name, caption, fact_ids, roles=roles)
     else:
-        sink.save_figure(output, name, caption, fact_ids, extra_sources)
-
-
-def registered_fact_ids(sink: OutputSink) -> list[str]:
-    """Every fact id cited by the sink's saved figures and tables, in first-use order."""
-    entries = sink.registry["figures"] + sink.registry["tables"]
-    return list(dict.fromkeys(f for entry in entries for f in entry["fact_ids"]))
-
-
-def sources_table(dataset: Dataset, fact_ids: list[str], labels: Labels) -> pd.DataFrame:
-    """The facts a notebook used, in first-use order: fact id, source id, paragraph and the figure as printed."""
-    ids = list(dict.fromkeys(fact_ids))
-    facts = dataset.facts.set_index("fact_id").loc[ids].reset_index()
-    return pd.DataFrame({
-        labels("fact_id"): facts["fact_id"],
-        labels("source"): facts["source_id"],
-        labels("paragraph"): facts["locator"].astype(int),
-        labels("as_printed"): facts["quantity_text"],
-    })  # fmt: skip
+        sink.save_figure(output, name, caption, fact_ids, extra_sources, roles=roles)
 
 
 def roles_table(
@@ -276,7 +234,7 @@ def plot_city_map(dataset: Dataset, labels: Labels, cities: list[str] | None = N
     """
     table = city_focus(dataset, cities)
     if table.empty:
-        return no_data_figure(labels("h2f_map_title_empty"), labels("h2f_no_data")), []
+        return no_data_figure(labels, labels("h2f_map_title_empty")), []
     facts = shown_facts(dataset, cities)
     facts = facts[facts["place"].isin(table["place"])]
     counts = facts.groupby("place").size()
@@ -356,7 +314,7 @@ def plot_measure_panels(
     facts = facts[facts["measure"].isin(PANEL_MEASURES)]
     measures = [m for m in PANEL_MEASURES if (facts["measure"] == m).any()]
     if not measures:
-        return no_data_figure(labels("h2f_panels_title"), labels("h2f_no_data")), []
+        return no_data_figure(labels, labels("h2f_panels_title")), []
     heights = [0.5 * (facts["measure"] == m).sum() + 1.0 for m in measures]
     fig, axes = plt.subplots(len(measures), 1, figsize=(8, sum(heights) + 1.2), layout="constrained",
                              gridspec_kw={"height_ratios": heights})  # fmt: skip
@@ -437,7 +395,7 @@ def plot_timeline(
     """
     facts = shown_facts(dataset, cities).dropna(subset=["year"])
     if facts.empty:
-        return no_data_figure(labels("h2f_timeline_title_empty"), labels("h2f_no_data")), []
+        return no_data_figure(labels, labels("h2f_timeline_title_empty")), []
     years = sorted(int(y) for y in facts["year"].unique())
     places = list(dict.fromkeys(facts["place"]))
     fig, ax = new_figure(10, 1.2 + 1.1 * len(places))
@@ -503,7 +461,7 @@ def plot_ratios(
     results = {r: derive_ratio(dataset, r, cities) for r in RATIOS}
     results = {r: v for r, v in results.items() if v is not None}
     if not results:
-        return no_data_figure(labels("h2f_ratios_title_empty"), labels("h2f_no_data")), []
+        return no_data_figure(labels, labels("h2f_ratios_title_empty")), []
     fig, axes = plt.subplots(len(results), 1, figsize=(8, 1.9 * len(results) + 1.2), layout="constrained")
     axes = [axes] if len(results) == 1 else list(axes)
     used: set[str] = set()

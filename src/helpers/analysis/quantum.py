@@ -16,7 +16,7 @@ from matplotlib.patches import Patch, Rectangle
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.indicators import Bounded, bounded_ratio, years_left
-from helpers.plots import ROLE_COLOURS, bound_legend_handles, new_figure, plot_bounded_points
+from helpers.plots import ROLE_COLOURS, bound_legend_handles, draw_no_data, new_figure, plot_bounded_points
 from helpers.quantity import format_bound
 
 SECTOR = "quantum"
@@ -256,34 +256,6 @@ def draw_focus_matrix(ax, matrix: pd.DataFrame, labels: Labels) -> None:
     ax.legend(handles=handles, title=labels("role"), loc="upper left", bbox_to_anchor=(1.04, 1))
 
 
-def draw_no_data(ax, labels: Labels) -> None:
-    """Replace a plot by the message that the chosen cities have no data for it."""
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, labels("q_no_data"), ha="center", va="center", fontsize=12, color="#555555",
-            transform=ax.transAxes)  # fmt: skip
-
-
-def roles_source(dataset: Dataset, sector: str, labels: Labels, cities: list[str] | None = None) -> str:
-    """A citation of the city_roles rows behind a figure: "city roles: anue-2025-10-27 ¶6, 7, 8".
-
-    OutputSink.save_figure cites facts only; pass this as `extra_sources` for figures built from roles.
-    """
-    roles = dataset.city_roles[dataset.city_roles["sector"] == sector]
-    if cities:
-        roles = roles[roles["place"].isin(cities)]
-    parts = []
-    for source_id, group in roles.groupby("source_id", sort=True):
-        paragraphs = ", ".join(str(int(p)) for p in sorted(set(group["locator"])))
-        parts.append(f"{source_id} {labels('paragraph')}{paragraphs}")
-    return labels("q_roles_source", ref="; ".join(parts)) if parts else ""
-
-
-def fact_ids_used(registry: dict) -> list[str]:
-    """Every fact id an OutputSink registry cites, in first-use order (figures, then tables)."""
-    entries = registry["figures"] + registry["tables"]
-    return list(dict.fromkeys(fact_id for entry in entries for fact_id in entry["fact_ids"]))
-
-
 def table_fact_ids(table: pd.DataFrame, labels: Labels, fallback: tuple[str, ...] | list[str]) -> list[str]:
     """The fact ids in a table's fact-id column, or `fallback` (the facts it was filtered from) when it has none."""
     column = labels("fact_id")
@@ -294,28 +266,6 @@ def table_fact_ids(table: pd.DataFrame, labels: Labels, fallback: tuple[str, ...
 def sector_fact_ids(dataset: Dataset, sector: str) -> list[str]:
     """Every fact id of one sector, in file order."""
     return list(dataset.facts.loc[dataset.facts["sector"] == sector, "fact_id"])
-
-
-def sources_table(dataset: Dataset, fact_ids: list[str], sector: str, cities: list[str] | None = None):
-    """The facts and city roles a notebook used: where each comes from (source id and paragraph).
-
-    Returns:
-        DataFrame with `used_as` ("fact" or "city role"), `id` (fact id or sector:place), `quantity_text`,
-        `source_id`, `paragraph`; facts first in the order given, then roles in file order.
-    """
-    facts = dataset.facts.set_index("fact_id").loc[list(dict.fromkeys(fact_ids))].reset_index()
-    rows = [
-        ("fact", f["fact_id"], f["quantity_text"], f["source_id"], int(f["locator"]))
-        for _, f in facts.iterrows()
-    ]
-    roles = dataset.city_roles[dataset.city_roles["sector"] == sector]
-    if cities:
-        roles = roles[roles["place"].isin(cities)]
-    rows += [
-        ("city role", f"{sector}:{r['place']}", "", r["source_id"], int(r["locator"]))
-        for _, r in roles.iterrows()
-    ]
-    return pd.DataFrame(rows, columns=["used_as", "id", "quantity_text", "source_id", "paragraph"])
 
 
 # --- figures of notebook 01 ------------------------------------------------------------------------------

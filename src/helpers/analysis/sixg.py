@@ -16,13 +16,12 @@ from helpers.analysis.embodied_ai import (
     check_targets,
     chosen_facts,
     chosen_roles,
-    draw_no_data,
     plot_timeline,
     target_note,
     timeline_rows,
     year_basis,
 )
-from helpers.plots import ROLE_COLOURS, new_figure
+from helpers.plots import ROLE_COLOURS, draw_no_data, new_figure
 from helpers.session import ARTICLE_YEAR, Session
 from helpers.tables import format_figure, sector_facts
 

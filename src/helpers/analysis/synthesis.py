@@ -21,13 +21,23 @@ from matplotlib.patches import Patch, Rectangle
 
 from helpers.data import MONEY_MEASURES, ROLES, Dataset
 from helpers.i18n import Labels
-from helpers.indicators import cagr, convert_money, project, ratio_bound, required_growth, years_left
+from helpers.indicators import (
+    cagr,
+    convert_money,
+    find_baseline,
+    project,
+    ratio_bound,
+    required_growth,
+    same_series,
+    years_left,
+)
 from helpers.plots import (
     KIND_MARKERS,
     MEASURE_COLOURS,
     ROLE_COLOURS,
     bound_legend_handles,
     new_figure,
+    no_data_figure,
     plot_bounded_points,
 )
 from helpers.quantity import format_bound
@@ -74,8 +84,8 @@ def citation(dataset: Dataset, places: Sequence[str], kinds: Sequence[str] | Non
     facts of the paragraphs where the sources name them; failing that, every fact (the output then says
     that the chosen cities have no data, and the citation names what was searched).
 
-    OutputSink needs at least one fact id, while role-only outputs rest on data/city_roles.csv rows: pass
-    `roles_source` as `extra_sources` as well.
+    Outputs drawn from data/city_roles.csv rows cite those too: pass `helpers.tables.role_pairs(...)` as the
+    sink's `roles=`.
     """
     own = fact_ids_for(dataset, places, kinds)
     if own:
@@ -266,29 +276,10 @@ def money_facts(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.Dat
 # --- plan-target tracker -------------------------------------------------------------------------------------
 
 
-def _same_series(facts: pd.DataFrame, fact: pd.Series) -> pd.DataFrame:
-    """Facts of the same place, indicator and district as `fact` (itself excluded)."""
-    same = (facts["place"] == fact["place"]) & (facts["indicator"] == fact["indicator"])
-    same &= facts["district_en"].fillna("") == ("" if pd.isna(fact["district_en"]) else fact["district_en"])
-    return facts[same & (facts["fact_id"] != fact["fact_id"])]
-
-
-def find_baseline(dataset: Dataset, fact: pd.Series) -> pd.Series | None:
-    """The latest actual of the same place, indicator and district dated before `fact`'s year, or None."""
-    if pd.isna(fact["year"]):
-        return None
-    candidates = _same_series(dataset.facts, fact)
-    candidates = candidates[(candidates["kind"] == "actual") & candidates["year"].notna()]
-    candidates = candidates[candidates["year"] < fact["year"]]
-    if candidates.empty:
-        return None
-    return candidates.sort_values("year", kind="stable").iloc[-1]
-
-
 def sourced_rate(dataset: Dataset, fact: pd.Series, baseline: pd.Series) -> tuple[float, str] | None:
     """A growth rate the sources themselves imply for `fact`'s series: from `baseline` to a forecast or a
     later actual of the same series (not `fact` itself). Returns (rate, fact id used) or None."""
-    later = _same_series(dataset.facts, fact)
+    later = same_series(dataset.facts, fact)
     later = later[later["kind"].isin(["forecast", "actual"]) & later["year"].notna()]
     later = later[(later["year"] > baseline["year"]) & (later["fact_id"] != baseline["fact_id"])]
     if later.empty:
@@ -330,7 +321,7 @@ def target_tracker(
             "years_left": years_left(int(fact["year"]), as_of) if has_year else None,
             "required_growth": np.nan, "sourced_rate": np.nan,
         }  # fmt: skip
-        baseline = find_baseline(dataset, fact)
+        baseline = find_baseline(dataset.facts, fact)
         if not has_year:
             row["status"] = "no_year"
         elif fact["measure"] == "milestone":
@@ -561,44 +552,7 @@ def shares_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
                          labels("syn_variance_share"): ["—" if pd.isna(v) else percent(v) for v in table["share"]]})  # fmt: skip
 
 
-def sources_table(
-    dataset: Dataset, fact_ids: Sequence[str], cities: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Where every fact and city role used comes from: facts in the order given, then roles in file order.
-
-    Returns:
-        Columns `used_as` ("fact" or "city role"), `id` (fact id or sector:place), `quantity_text`,
-        `source_id`, `paragraph`.
-    """
-    facts = dataset.facts.set_index("fact_id").loc[list(dict.fromkeys(fact_ids))].reset_index()
-    rows = [("fact", f.fact_id, f.quantity_text, f.source_id, int(f.locator)) for f in facts.itertuples()]
-    roles = dataset.city_roles[dataset.city_roles["place"].isin(named_places(dataset, cities))]
-    rows += [
-        ("city role", f"{r.sector}:{r.place}", "", r.source_id, int(r.locator)) for r in roles.itertuples()
-    ]
-    return pd.DataFrame(rows, columns=["used_as", "id", "quantity_text", "source_id", "paragraph"])
-
-
-def roles_source(dataset: Dataset, labels: Labels, cities: Sequence[str] | None = None) -> tuple[str, ...]:
-    """A citation of the city-role rows behind a figure, for OutputSink.save_figure's `extra_sources`
-    (which cites facts only): ("city roles: anue-2025-10-27 ¶6, 7, ...",) or () when no role is shown."""
-    roles = dataset.city_roles[dataset.city_roles["place"].isin(named_places(dataset, cities))]
-    parts = [f"{source} {labels('paragraph')}{', '.join(str(int(p)) for p in sorted(set(group['locator'])))}"
-             for source, group in roles.groupby("source_id", sort=True)]  # fmt: skip
-    return (labels("syn_roles_source", ref="; ".join(parts)),) if parts else ()
-
-
 # --- figures -------------------------------------------------------------------------------------------------
-
-
-def no_data_figure(labels: Labels, title: str, width: float = 8, height: float = 3) -> Figure:
-    """A figure that says the chosen cities have no data for it."""
-    fig, ax = new_figure(width, height)
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, labels("syn_no_data"), ha="center", va="center", fontsize=12, color="#555555",
-            transform=ax.transAxes)  # fmt: skip
-    set_title(fig, title)
-    return fig
 
 
 def set_title(fig: Figure, text: str, width: int = 78) -> None:
