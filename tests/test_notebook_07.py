@@ -98,3 +98,19 @@ def test_changed_index_settings_change_the_intervals_and_a_seed_repeats_them(run
     default_ranks = rank_cities(composite_index(indicators))
     default = syn.intervals_table(rank_uncertainty(indicators, 1000, 20251027), default_ranks, labels)
     assert not pd.read_csv(first / "tables" / "syn_rank_intervals.csv").equals(default)
+
+
+@pytest.mark.slow
+def test_a_fixed_normalisation_moves_the_intervals(run_notebook):
+    """With vary_normalisation=False the Monte Carlo keeps the chosen normalisation, so choosing "rank" gives
+    other intervals than drawing all three (same seed and draws): Shanghai's median rank is 3, not 2."""
+    out = _run(run_notebook, "fixed_rank", normalisation="rank", vary_normalisation=False, n_draws=500)
+    table = pd.read_csv(out / "tables" / "syn_rank_intervals.csv")
+    dataset = load_dataset()
+    labels = Labels("en", dataset)
+    indicators = city_indicators(dataset)
+    ranks = rank_cities(composite_index(indicators, "rank"))
+    fixed = rank_uncertainty(indicators, 500, 20251027, normalisations=("rank",))
+    pd.testing.assert_frame_equal(table, syn.intervals_table(fixed, ranks, labels))
+    drawn = syn.intervals_table(rank_uncertainty(indicators, 500, 20251027), ranks, labels)
+    assert not table.equals(drawn)
