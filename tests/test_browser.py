@@ -68,10 +68,14 @@ def check_page(index: Path, screenshot: Path) -> dict:
                 "Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"
             )
             ids = set(page.evaluate("Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
+            fonts = page.evaluate(  # the page's @font-face fonts once loaded: a font Chromium rejects is "error"
+                "document.fonts.ready.then(() => Array.from(document.fonts).map(f => [f.family, f.status]))"
+            )
             page.screenshot(path=str(screenshot))
         finally:
             context.close()
     problems += [f"broken image: {src}" for src, ok in images if not ok]
+    problems += [f"font failed to load: {family}" for family, status in fonts if status == "error"]
     for href in links:
         parts = urlsplit(href)
         if parts.scheme in ("http", "https", "mailto"):
@@ -81,7 +85,8 @@ def check_page(index: Path, screenshot: Path) -> dict:
                 problems.append(f"broken anchor: {href}")
         elif not (index.parent / unquote(parts.path)).is_file():
             problems.append(f"broken local link: {href}")
-    return {"problems": problems, "images": len(images), "links": len(links)}
+    fonts = {family.strip('"'): status for family, status in fonts}
+    return {"problems": problems, "images": len(images), "links": len(links), "fonts": fonts}
 
 
 def test_fixture_report_opens_cleanly_in_chromium(tmp_path: Path) -> None:
@@ -95,6 +100,7 @@ def test_fixture_report_opens_cleanly_in_chromium(tmp_path: Path) -> None:
     found = check_page(folders.reports / "default" / "index.html", tmp_path / "screenshot.png")
     assert found["problems"] == []
     assert found["images"] == 3 and found["links"] > 10
+    assert found["fonts"] == {"Report CJK": "loaded"}  # the page's own CJK font (helpers.report.fonts)
     assert (tmp_path / "screenshot.png").stat().st_size > 10_000
 
 
@@ -110,4 +116,5 @@ def test_real_report_opens_cleanly_in_chromium(tmp_path_factory) -> None:
     assert found["problems"] == []
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     assert found["images"] == sum(len(n["figures"]) for n in manifest["notebooks"])
+    assert found["fonts"] == {"Report CJK": "loaded"}
     assert screenshot.stat().st_size > 10_000

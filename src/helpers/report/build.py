@@ -549,8 +549,11 @@ def is_up_to_date(target: Path, fingerprint: str) -> bool:
     return manifest.get("fingerprint") == fingerprint and (target / "index.html").is_file()
 
 
-def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fingerprint: str) -> dict:
-    """Fill `staging` with the run's files and index.html; return the manifest (also written there)."""
+def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fingerprint: str,
+                    err: TextIO | None = None) -> dict:  # fmt: skip
+    """Fill `staging` with the run's files, index.html and the page's font subset (`fonts`: warnings to
+    `err`); return the manifest (also written there)."""
+    from helpers.report import fonts
     from helpers.report.environment import read_installed_versions
     from helpers.report.render import build_appendix, collect_section, render_index
 
@@ -573,8 +576,11 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
         "git": git, "parameter_rows": parameter_rows(plan), "sections": sections, **appendix,
         "grid_tables": grid_index(plan, folders.data),
     }  # fmt: skip
+    source_font = fonts.find_font(err)
+    context["page_font"] = fonts.FONT_FILE if source_font else None
     html = render_index(context, folders.cache / "jinja")
     (staging / "index.html").write_text(html, encoding="utf-8", newline="\n")
+    font = fonts.write_font(source_font, html, staging, err) if source_font else None
     manifest = {
         "run": plan.run,
         "description": context["description"],
@@ -628,6 +634,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
         ],  # fmt: skip
         "facts": [f["fact_id"] for f in appendix["facts"]],
         "roles": [{"sector": r["sector"], "place": r["place"]} for r in appendix["roles"]],
+        "font": font,
         "fingerprint": fingerprint,
     }
     return manifest
@@ -766,7 +773,7 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
                 )
                 return EXIT_OK
             staging = staging_dir(folders.reports, plan.run)
-            manifest = assemble_report(plan, folders, staging, git, fingerprint)
+            manifest = assemble_report(plan, folders, staging, git, fingerprint, err)
             write_manifest(manifest, plan, staging, started)
             interrupts.check()
             publish(staging, target)
