@@ -28,7 +28,7 @@ RUNNER_CACHE_VERSION = "1"  # bump when the runner changes what it passes to not
 # re-execute notebooks. Everything else under helpers/, the rest of the runner included, is in every key.
 PAGE_ONLY_FILES: tuple[str, ...] = (
     "report/templates", "report/render.py", "report/diff.py", "report/publish.py", "report/environment.py",
-    "report/__main__.py",
+    "report/__main__.py", "report/fonts.py",
 )  # fmt: skip
 ENTRY_FILE = "entry.json"
 
