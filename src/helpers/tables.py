@@ -186,7 +186,8 @@ def sources_table(
     """
     fact_ids, roles = cited_in(registry)
     fact_ids = list(dict.fromkeys([*fact_ids, *extra_fact_ids]))
-    unknown = [f for f in fact_ids if f not in set(dataset.facts["fact_id"])]
+    known = set(dataset.facts["fact_id"])
+    unknown = [f for f in fact_ids if f not in known]
     if unknown:
         raise KeyError(f"fact ids not in data/facts.csv: {unknown}")
     facts = dataset.facts.set_index("fact_id").loc[fact_ids].reset_index()

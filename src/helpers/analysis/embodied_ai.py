@@ -399,12 +399,12 @@ def fact_lines(session: Session, fact_ids: list[str], with_notes: bool = False) 
     paragraph (and, with `with_notes`, the data's note on the next line). Facts of places outside the chosen
     cities are named as left out."""
     facts = session.dataset.facts.set_index("fact_id")
-    cities = list(session.settings.get("cities") or [])
+    shown = set(shown_ids(session, fact_ids))
     names = session.dataset.cities.set_index("place_id")["name_en"]
     lines = []
     for fact_id in fact_ids:
         row = facts.loc[fact_id]
-        if cities and row["place"] not in cities + ["china"]:
+        if fact_id not in shown:
             lines.append(f"- {names[row['place']]} is not among the chosen cities ({fact_id} left out)")
             continue
         basis = "none" if pd.isna(row["year"]) else year_basis(row["year_note"])
