@@ -238,40 +238,36 @@ def test_first_order_shares_are_nan_when_no_rank_moves():
     assert shares["share"].isna().all()
 
 
-def test_city_indicators_count_what_the_article_states(dataset):
+def test_city_indicators_are_counts_of_the_evidence(dataset):
+    """A property of the live data: each indicator is what its definition counts, each figure once."""
     indicators = city_indicators(dataset)
     assert "china" not in indicators.index  # national figures are not a city
-    assert len(indicators) == 13
-    # Beijing: named in quantum (¶7), biomanufacturing (¶9), hydrogen (¶11), BCI (¶14), embodied AI (¶15) and 6G
-    # (¶16); leads biomanufacturing, embodied AI and 6G; actuals: Changping 120 餘家 and 超 60 億元 (¶9),
-    # 1200 輛 buses and 35 座 stations (¶11), the 2024 6G action plan (¶16) = 5
-    assert indicators.loc["beijing"].tolist() == [6, 3, 5]
-    # Shanghai leads biomanufacturing, BCI, embodied AI and 6G; actuals: 9000 億元 (¶9), 300 萬公里 (¶11), 三分之一 (¶15)
-    assert indicators.loc["shanghai"].tolist() == [6, 4, 3]
-    # Hefei: quantum leader (¶6) and fusion (¶13); 93 家, 24 個, 超 2000 件 (¶6)
-    assert indicators.loc["hefei"].tolist() == [2, 1, 3]
-    # Hangzhou: quantum (¶8), biomanufacturing (¶10), BCI (¶14), embodied-AI leader (¶15); its figures are targets
-    assert indicators.loc["hangzhou"].tolist() == [4, 1, 0]
+    roles, observations = dataset.city_roles, dataset.observations
+    for place, row in indicators.iterrows():
+        assert row["breadth"] == roles.loc[roles["place"] == place, "sector"].nunique()
+        assert row["leader_roles"] == ((roles["place"] == place) & (roles["role"] == "leader")).sum()
+        actual = observations[(observations["place"] == place) & (observations["kind"] == "actual")]
+        assert row["quantified_actuals"] == actual["observation_id"].nunique() == len(actual)
     assert city_indicators(dataset, ["hefei", "china"]).index.tolist() == ["hefei"]
 
 
-def test_index_of_the_article_by_hand(dataset):
-    indicators = city_indicators(dataset)
-    scores = composite_index(indicators)  # min-max, equal weights, arithmetic
-    # ranges: breadth 1-6, leader roles 0-4, actuals 0-5
-    # Beijing (5/5 + 3/4 + 5/5) / 3 = 0.91667; Shanghai (1 + 1 + 3/5) / 3 = 0.86667;
-    # Shenzhen (1 + 3/4 + 4/5) / 3 = 0.85; Hefei (1/5 + 1/4 + 3/5) / 3 = 0.35
-    assert scores[["beijing", "shanghai", "shenzhen", "hefei"]].tolist() == pytest.approx(
-        [0.91667, 0.86667, 0.85, 0.35], abs=1e-5
+def test_index_of_the_fixture_by_hand():
+    from pathlib import Path
+
+    fixture = load_dataset(Path(__file__).parent / "fixtures" / "evidence", sources_dir=None)
+    scores = composite_index(city_indicators(fixture))  # min-max, equal weights, arithmetic
+    # indicators (tests/test_evidence.py): Hefei [1, 1, 3], Beijing [2, 1, 0], Shenzhen [1, 0, 1]
+    # min-max: breadth 1..2 -> 0, 1, 0; leader roles 0..1 -> 1, 1, 0; actuals 0..3 -> 1, 0, 1/3
+    # Hefei (0 + 1 + 1) / 3 = 0.66667; Beijing (1 + 1 + 0) / 3 = 0.66667; Shenzhen (0 + 0 + 1/3) / 3 = 0.11111
+    assert scores[["hefei", "beijing", "shenzhen"]].tolist() == pytest.approx([2 / 3, 2 / 3, 1 / 9])
+
+
+def test_rank_intervals_change_with_the_settings():
+    # six made-up cities whose order depends on how the three indicators are weighed and scaled
+    indicators = pd.DataFrame(
+        {"breadth": [6, 5, 4, 3, 2, 1], "leader_roles": [0, 3, 1, 4, 2, 5], "quantified_actuals": [2, 90, 0, 1, 7, 3]},
+        index=pd.Index(list("ABCDEF"), name="place"),
     )
-    ranks = rank_cities(scores)
-    assert ranks[["beijing", "shanghai", "shenzhen", "hefei"]].tolist() == [1, 2, 3, 4]
-    # Suzhou, Chongqing and Jinan have the lowest value of every indicator: score 0, sharing rank 11
-    assert ranks[["suzhou", "chongqing", "jinan"]].tolist() == [11, 11, 11]
-
-
-def test_rank_intervals_change_with_the_settings(dataset):
-    indicators = city_indicators(dataset)
     default = rank_uncertainty(indicators, 300, seed=20251027)
     pd.testing.assert_frame_equal(default, rank_uncertainty(indicators, 300, seed=20251027))
     changed = [

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.quantity import (
+    unit_words,
     BOUNDS,
     Quantity,
     QuantityParseError,
@@ -59,7 +60,7 @@ ARTICLE_QUANTITIES = [
     ("全國第一", 1, "rank", "=", "P15: first in the country"),
     ("超 1700 億元", 1.7e11, "CNY", ">=", "P15: 1700 × 10^8 = 1.7×10^11"),
     ("7 家", 7, "count", "=", "P15"),
-    ("三分之一", 1 / 3, "fraction", "=", "P15: 三分之一 = one of three parts = 1/3"),
+    ("三分之一", 1 / 3, "fraction", "~", "P15: 三分之一 = one of three parts = 1/3, a rounded share: about"),
     ("百家", 100, "count", "=", "P15"),
     ("百件", 100, "count", "=", "P15"),
     ("2 萬台", 2e4, "count", "=", "P15: 2 萬 = 2 × 10^4 = 20 000 units"),
@@ -176,10 +177,12 @@ def test_chinese_numeral_rejects_other_text(text):
 @pytest.mark.parametrize(
     ("text", "value", "unit", "bound"),
     [
-        ("三分之一", 1 / 3, "fraction", "="),  # 1 / 3
-        ("四分之三", 3 / 4, "fraction", "="),  # 3 / 4
+        ("三分之一", 1 / 3, "fraction", "~"),  # 1 / 3, a rounded share
+        ("四分之三", 3 / 4, "fraction", "~"),  # 3 / 4
         ("近三分之一", 1 / 3, "fraction", "<="),
-        ("半", 0.5, "fraction", "="),
+        ("半", 0.5, "fraction", "~"),  # a half in words is rounded
+        ("一半", 0.5, "fraction", "~"),
+        ("近一半", 0.5, "fraction", "<="),
         ("近半", 0.5, "fraction", "<="),
         ("過半", 0.5, "fraction", ">="),  # 過 (past) half
         ("50%", 0.5, "fraction", "="),  # 50 / 100
@@ -267,7 +270,7 @@ def test_money_and_distance_units(text, value, unit):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "很多企業", "abc 家", "2 噸", "3 千萬元", "第十五個", "5G", "祖沖之三號", "93 家 企業"],
+    ["", "   ", "很多企業", "abc 家", "2 斤斤", "3 千萬美金", "第十五個", "5G", "祖沖之三號", "93 家 企業", "今年"],
 )
 def test_unparseable_text_raises_quoting_it(text):
     with pytest.raises(QuantityParseError) as error:
@@ -389,3 +392,109 @@ def test_any_text_parses_or_raises_quantity_parse_error(text):
     else:
         assert parsed.bound in BOUNDS
         assert parsed.value >= 0
+
+
+# --- both scripts, new units, relative years -----------------------------------------------------------------
+
+SCRIPT_PAIRS = [
+    # Simplified as printed on mainland pages, its Traditional form, value, unit, bound (worked by hand)
+    ("超2000件", "超2000件", 2000, "count", ">="),
+    ("120余家", "120餘家", 120, "count", ">="),  # 余/餘: and more
+    ("千亿级", "千億級", 1e11, None, ">="),  # 千亿 = 10^3 × 10^8
+    ("不少于60个", "不少於60個", 60, "count", ">="),  # 不少于: no fewer than
+    ("超过100家", "超過100家", 100, "count", ">="),
+    ("达55.8亿元", "達55.8億元", 5.58e9, "CNY", "="),  # 55.8 × 10^8
+    ("约1.2万吨/年", "約1.2萬噸/年", 1.2e4, "tonne_per_year", "~"),  # 1.2 × 10^4 t a year
+    ("近一半", "近一半", 0.5, "fraction", "<="),
+    ("1.5万亿元", "1.5萬億元", 1.5e12, "CNY", "="),  # 1.5 × 10^4 × 10^8
+    ("3千万元", "3千萬元", 3e7, "CNY", "="),  # 3 × 10^3 × 10^4
+    ("2185.8万人", "2185.8萬人", 21_858_000, "person", "="),  # 2185.8 × 10^4
+    ("100亿元以上", "100億元以上", 1e10, "CNY", ">="),
+    ("全国第一", "全國第一", 1, "rank", "="),
+]
+
+
+@pytest.mark.parametrize(("simplified", "traditional", "value", "unit", "bound"), SCRIPT_PAIRS)
+def test_simplified_and_traditional_parse_alike(simplified, traditional, value, unit, bound):
+    assert_quantity(parse_quantity(simplified), value, unit, bound)
+    assert_quantity(parse_quantity(traditional), value, unit, bound)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("１２０家", 120, "count"),  # full-width digits
+        ("５０％", 0.5, "fraction"),  # full-width percent
+        ("1亿摄氏度", 1e8, "celsius"),  # 1 × 10^8 degrees
+        ("1066秒", 1066, "second"),
+        ("105个量子比特", 105, "qubit"),  # a counter before the unit word
+        ("20万吨", 2e5, "tonne"),  # 20 × 10^4
+        ("7千米", 7, "km"),  # 千米 is a unit word, not 千 × 米
+        ("50亿美元", 5e9, "USD"),  # 50 × 10^8 dollars
+        ("100兆瓦", 1e5, "kw"),  # 100 MW = 100 × 1000 kW (scale in data/units.csv)
+        ("位居全国第三", 3, "rank"),
+    ],
+)
+def test_new_units_and_forms(text, value, unit):
+    parsed = parse_quantity(text)
+    assert parsed.value == pytest.approx(value, rel=1e-12)
+    assert parsed.unit == unit
+
+
+def test_relative_years_need_the_sources_date():
+    assert_quantity(parse_quantity("今年", reference_year=2025), 2025, "year", "=")
+    assert_quantity(parse_quantity("去年", reference_year=2025), 2024, "year", "=")
+    with pytest.raises(QuantityParseError, match="relative to the source's date"):
+        parse_quantity("今年")
+
+
+def test_unit_words_come_from_a_table(tmp_path):
+    table = tmp_path / "units.csv"
+    table.write_text("word,unit,scale,meaning\n斤,kg,0.5,half a kilogram\n", encoding="utf-8")
+    words = unit_words(table)
+    assert_quantity(parse_quantity("10斤", words), 5, "kg", "=")  # 10 × 0.5 kg
+    with pytest.raises(QuantityParseError, match="unknown unit"):
+        parse_quantity("10家", words)
+
+
+def test_a_bad_units_table_names_its_line(tmp_path):
+    table = tmp_path / "units.csv"
+    table.write_text("word,unit,scale,meaning\n斤,kg,half,x\n", encoding="utf-8")
+    with pytest.raises(QuantityParseError, match="line 2"):
+        unit_words(table)
+
+
+def _quantity_texts() -> list[str]:
+    """Every quantity text of data/ and of this file's tables."""
+    import csv
+
+    from helpers.paths import DATA_DIR
+
+    texts = []
+    for name in ("facts", "context"):
+        path = DATA_DIR / f"{name}.csv"
+        if path.is_file():
+            with open(path, encoding="utf-8", newline="") as handle:
+                texts += [row["quantity_text"] for row in csv.DictReader(handle)]
+    texts += [row[0] for row in ARTICLE_QUANTITIES] + [t for pair in SCRIPT_PAIRS for t in pair[:2]]
+    texts += [text for text, _ in QUALIFIED]
+    return sorted(set(texts))
+
+
+def test_opencc_conversion_never_changes_a_parse():
+    import opencc
+
+    converters = [opencc.OpenCC(name) for name in ("t2s", "s2t", "tw2sp", "s2twp")]
+    texts = _quantity_texts()
+    assert len(texts) > 50
+    for text in texts:
+        try:
+            expected = parse_quantity(text, reference_year=2025)
+        except QuantityParseError:
+            continue
+        for converter in converters:
+            converted = converter.convert(text)
+            parsed = parse_quantity(converted, reference_year=2025)
+            assert (parsed.value, parsed.unit, parsed.bound) == (expected.value, expected.unit, expected.bound), (
+                text, converted,
+            )

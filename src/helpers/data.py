@@ -1,11 +1,16 @@
 """Load the tidy tables of data/ into typed DataFrames and validate them (pandera plus cross-checks).
 
-A bad table raises DataValidationError listing every problem at once: file, line, column, expected, got.
+The schema lives in `data/dictionary.csv`: every column's type and its allowed values ("values: a;b",
+"ref: table.column", "refs: table.column" for ';'-separated ids, "pattern: <regex>", "range: lo..hi") are read
+from there, so a new unit, measure or kind is a line of data, not a code change. A bad table raises
+DataValidationError listing every problem at once: file, line, column, expected, got.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import hashlib
 import io
 import math
@@ -14,56 +19,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 import yaml
 
 from helpers.paths import DATA_DIR, find_sources_dir
-from helpers.quantity import BOUNDS, QuantityParseError, parse_quantity
+from helpers.quantity import QuantityParseError, parse_quantity, unit_words
 
-SECTOR_IDS: tuple[str, ...] = ("quantum", "biomanufacturing", "hydrogen_fusion", "bci", "embodied_ai", "6g")
-KINDS: tuple[str, ...] = ("actual", "target", "forecast")
-ROLES: tuple[str, ...] = ("leader", "hub", "specialist", "follower")
-REGIONS: tuple[str, ...] = (
-    "yangtze_river_delta", "greater_bay_area", "beijing_tianjin_hebei", "chengdu_chongqing", "other", "national",
+# Tables kept as files, in the order they are read; the optional ones may be absent from a data folder
+# (an empty table of the dictionary's columns is used; units fall back to the package's data/units.csv).
+TABLES: tuple[str, ...] = (
+    "sources", "sectors", "cities", "facts", "city_roles", "context", "rankings", "policy_mentions", "units",
 )  # fmt: skip
-UNITS: tuple[str, ...] = ("CNY", "count", "fraction", "multiple", "km", "year", "years", "rank")
-MEASURES: tuple[str, ...] = (
-    "count", "market_size", "industry_scale", "industrial_output", "revenue", "investment", "share",
-    "multiple", "distance", "rank", "milestone", "firm_size_threshold",
-)  # fmt: skip
-MONEY_MEASURES: tuple[str, ...] = (
-    "market_size", "industry_scale", "industrial_output", "revenue", "investment", "firm_size_threshold",
-)  # fmt: skip
-YEAR_RANGE: tuple[int, int] = (2000, 2050)
-TABLES: tuple[str, ...] = ("sources", "sectors", "cities", "facts", "city_roles")
-ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
-
-# Column types per table: "str" (required text), "str?" (may be blank), "int", "int?", "float?", "bool".
-COLUMNS: dict[str, dict[str, str]] = {
-    "sources": {
-        "source_id": "str", "kind": "str", "title": "str", "publisher": "str", "author": "str?",
-        "published": "str", "language": "str", "file_name": "str?", "sha256": "str?", "url": "str?",
-        "note": "str?",
-    },
-    "sectors": {
-        "sector_id": "str", "order": "int", "name_en": "str", "name_zh": "str", "name_zh_plan": "str",
-        "article_terms": "str", "locator": "int",
-    },
-    "cities": {
-        "place_id": "str", "name_en": "str", "name_zh": "str", "province_en": "str?", "province_zh": "str?",
-        "region": "str", "latitude": "float?", "longitude": "float?", "source_id": "str",
-    },
-    "facts": {
-        "fact_id": "str", "sector": "str", "place": "str", "district_en": "str?", "district_zh": "str?",
-        "indicator": "str", "label_en": "str", "label_zh": "str", "measure": "str", "kind": "str",
-        "year": "int?", "year_note": "str", "value": "float", "bound": "str", "unit": "str",
-        "is_unit_implied": "bool", "quantity_text": "str", "source_id": "str", "locator": "int", "note": "str?",
-    },
-    "city_roles": {
-        "sector": "str", "place": "str", "role": "str", "role_basis": "str", "focus": "str",
-        "focus_tags": "str", "source_id": "str", "locator": "int",
-    },
+OPTIONAL_TABLES: tuple[str, ...] = ("context", "rankings", "policy_mentions", "units")
+# Columns whose values must be unique together, per table.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "sources": ("source_id",), "sectors": ("sector_id",), "cities": ("place_id",), "facts": ("fact_id",),
+    "city_roles": ("sector", "place", "source_id"), "context": ("context_id",),
+    "rankings": ("ranking_id", "place"), "policy_mentions": ("document_id", "term"), "units": ("word",),
 }  # fmt: skip
+# Tables whose quantity_text is parsed and cross-checked against value, unit and bound.
+QUANTITY_TABLES: dict[str, str] = {"facts": "fact_id", "context": "context_id"}
+TYPES: tuple[str, ...] = ("str", "str?", "int", "int?", "float", "float?", "bool")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
 
 
 @dataclass(frozen=True)
@@ -92,15 +68,100 @@ class DataValidationError(ValueError):
 
 
 @dataclass(frozen=True)
+class Rule:
+    """One column's entry in data/dictionary.csv."""
+
+    table: str
+    column: str
+    type: str
+    allowed: str
+
+    @property
+    def kind(self) -> str:
+        return self.allowed.split(":", 1)[0] if ":" in self.allowed else ""
+
+    @property
+    def argument(self) -> str:
+        return self.allowed.split(":", 1)[1].strip() if ":" in self.allowed else ""
+
+
+@functools.lru_cache(maxsize=8)
+def _read_dictionary(path: str) -> tuple[Rule, ...]:
+    label = "data/dictionary.csv"
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataValidationError([Problem(label, None, None, "a readable UTF-8 file", str(error))]) from error
+    rules, problems = [], []
+    for line, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        table, column, kind = (row.get(k) or "" for k in ("table", "column", "type"))
+        if not table or not column or kind not in TYPES:
+            problems.append(Problem(label, line, "type", f"a table, a column and a type in {TYPES}", repr(row)))
+            continue
+        rules.append(Rule(table, column, kind, (row.get("allowed") or "").strip()))
+    if problems:
+        raise DataValidationError(problems)
+    return tuple(rules)
+
+
+def dictionary(data_dir: Path = DATA_DIR) -> tuple[Rule, ...]:
+    """Every column rule of data/dictionary.csv (the package's own when `data_dir` has none)."""
+    path = Path(data_dir) / "dictionary.csv"
+    return _read_dictionary(str(path if path.is_file() else DATA_DIR / "dictionary.csv"))
+
+
+def columns(table: str, data_dir: Path = DATA_DIR) -> dict[str, str]:
+    """Column name -> type of one table, in the dictionary's order."""
+    return {r.column: r.type for r in dictionary(data_dir) if r.table == table}
+
+
+def allowed_values(table: str, column: str, data_dir: Path = DATA_DIR) -> tuple[str, ...]:
+    """The closed list ("values: a;b") of one column, or the rule order ("order: a;b") of a computed one."""
+    for rule in dictionary(data_dir):
+        if (rule.table, rule.column) == (table, column) and rule.kind in ("values", "order"):
+            return tuple(v.strip() for v in rule.argument.split(";") if v.strip())
+    raise KeyError(f"data/dictionary.csv has no list of values for {table}.{column}")
+
+
+# Column name -> type of every table kept as a file, read from the dictionary.
+COLUMNS: dict[str, dict[str, str]] = {table: columns(table) for table in TABLES}
+# Closed lists the analyses name, read from the dictionary (so a new role or kind is a line of data).
+SECTOR_IDS: tuple[str, ...] = allowed_values("sectors", "sector_id")
+KINDS: tuple[str, ...] = allowed_values("facts", "kind")
+ROLES: tuple[str, ...] = allowed_values("city_roles", "role")
+MEASURES: tuple[str, ...] = allowed_values("facts", "measure")
+UNITS: tuple[str, ...] = allowed_values("facts", "unit")
+MONEY_MEASURES: tuple[str, ...] = (
+    "market_size", "industry_scale", "industrial_output", "revenue", "investment", "firm_size_threshold",
+)  # fmt: skip
+MONEY_UNITS: tuple[str, ...] = ("CNY", "USD")
+# Measures that are thresholds by definition: "10 億元企業" (firms of 1 billion yuan) means at least that size.
+THRESHOLD_MEASURES: tuple[str, ...] = ("firm_size_threshold",)
+
+
+@dataclass(frozen=True)
 class Dataset:
-    """The validated tables, typed."""
+    """The validated tables, typed, and the evidence built from them (see helpers.evidence).
+
+    `facts` holds every row of facts.csv; `observations` one row per observation (each figure counted once,
+    with every source that states it); `city_roles` one row per (sector, place), the role chosen by the
+    dictionary's rule, and `role_statements` every source's row; `disagreements` lists where sources differ.
+    """
 
     sources: pd.DataFrame
     sectors: pd.DataFrame
     cities: pd.DataFrame
     facts: pd.DataFrame
     city_roles: pd.DataFrame
+    context: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rankings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    policy_mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)
     assumptions: dict = field(default_factory=dict)
+    observations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    role_statements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    provenance: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _line(index: object) -> int | None:
@@ -133,28 +194,43 @@ def _shape_problems(label: str, text: str) -> list[Problem]:
     return problems
 
 
-def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read data/<name>.csv as text and convert its typed columns; return the frame and the problems found."""
-    path = Path(data_dir) / f"{name}.csv"
-    label = f"data/{name}.csv"
+def read_table_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
+    """The text of a table file, decoded as UTF-8 (a byte-order mark is removed); or the problem found."""
     if not path.is_file():
-        return pd.DataFrame(), [Problem(label, None, None, "the file to exist", f"no file at {path}")]
+        return None, [Problem(label, None, None, "the file to exist", f"no file at {path}")]
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return pd.DataFrame(), [Problem(label, line, None, "UTF-8 text", f"byte {raw[error.start]:#04x}")]
+        return None, [Problem(label, line, None, "UTF-8 text", f"byte {raw[error.start]:#04x}")]
+    return text, []
+
+
+def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read data/<name>.csv as text and convert its typed columns; return the frame and the problems found.
+
+    This is the one reader of every table: the loader and the report runner both use it.
+    """
+    path = Path(data_dir) / f"{name}.csv"
+    label = f"data/{name}.csv"
+    spec = columns(name, data_dir)
+    if name in OPTIONAL_TABLES and not path.is_file():
+        if name == "units":
+            path = DATA_DIR / "units.csv"
+        else:
+            return pd.DataFrame({c: pd.Series(dtype=_dtype(k)) for c, k in spec.items()}), []
+    text, problems = read_table_text(path, label)
+    if text is None:
+        return pd.DataFrame(), problems
     if not text.strip():
         return pd.DataFrame(), [Problem(label, None, None, "a header and at least one row", "an empty file")]
     shape_problems = _shape_problems(label, text)
     if shape_problems:
         return pd.DataFrame(), shape_problems
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    if frame.empty:
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    if frame.empty and name not in OPTIONAL_TABLES:
         return frame, [Problem(label, None, None, "at least one data row", "only a header")]
-    problems: list[Problem] = []
-    spec = COLUMNS[name]
     missing = [c for c in spec if c not in frame.columns]
     unknown = [c for c in frame.columns if c not in spec]
     for column in missing:
@@ -163,6 +239,7 @@ def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, 
         problems.append(Problem(label, 1, column, f"only the columns {', '.join(spec)}", "an extra column"))
     if missing:
         return frame, problems
+    frame = frame[list(spec)]
     for column, kind in spec.items():
         values = frame[column].str.strip()
         optional = kind.endswith("?")
@@ -173,12 +250,12 @@ def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, 
                 problems.append(Problem(label, _line(index), column, "a value", "a blank cell"))
         if base in ("int", "float"):
             numbers = pd.to_numeric(values.where(~blank), errors="coerce")
-            bad = numbers.isna() & ~blank
+            bad = (numbers.isna() & ~blank) | ~numbers.map(lambda x: pd.isna(x) or math.isfinite(x))
             if base == "int":
                 bad |= numbers.notna() & (numbers % 1 != 0)
             for index in frame.index[bad]:
                 problems.append(
-                    Problem(label, _line(index), column, f"a number ({base})", repr(values[index]))
+                    Problem(label, _line(index), column, f"a finite number ({base})", repr(values[index]))
                 )
             frame[column] = numbers.where(~bad).astype("Int64" if base == "int" else "Float64")
         elif base == "bool":
@@ -191,119 +268,125 @@ def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, 
     return frame, problems
 
 
-def _schema(name: str, ids: dict[str, list[str]]) -> pa.DataFrameSchema:
-    """The pandera schema of one table; `ids` holds the allowed foreign keys."""
-    text = pa.Column(str)
-    optional = pa.Column(str, nullable=True)
-
-    def one_of(values) -> pa.Column:
-        return pa.Column(str, pa.Check.isin(list(values)))
-
-    year_check = pa.Check.in_range(*YEAR_RANGE)
-    schemas = {
-        "sources": {
-            "source_id": pa.Column(str, pa.Check.str_matches(ID_PATTERN), unique=True),
-            "kind": one_of(["news", "report", "policy", "reference", "assumption"]),
-            "sha256": pa.Column(
-                str,
-                pa.Check(
-                    lambda s: s.eq("") | s.str.fullmatch("[0-9a-f]{64}"),
-                    error="64 lower-case hex digits or blank",
-                ),
-            ),
-        },
-        "sectors": {"sector_id": pa.Column(str, pa.Check.isin(list(SECTOR_IDS)), unique=True)},
-        "cities": {
-            "place_id": pa.Column(str, pa.Check.str_matches(ID_PATTERN), unique=True),
-            "region": one_of(REGIONS),
-            "latitude": pa.Column("Float64", pa.Check.in_range(-90, 90), nullable=True),
-            "longitude": pa.Column("Float64", pa.Check.in_range(-180, 180), nullable=True),
-            "source_id": one_of(ids["source_id"]),
-        },
-        "facts": {
-            "fact_id": pa.Column(str, pa.Check.str_matches(ID_PATTERN), unique=True),
-            "sector": one_of(ids["sector_id"]),
-            "place": one_of(ids["place_id"]),
-            "measure": one_of(MEASURES),
-            "kind": one_of(KINDS),
-            "year": pa.Column("Int64", year_check, nullable=True),
-            "value": pa.Column("Float64", pa.Check.ge(0)),
-            "bound": one_of(BOUNDS),
-            "unit": one_of(UNITS),
-            "source_id": one_of(ids["source_id"]),
-            "locator": pa.Column("Int64", pa.Check.ge(1)),
-            "quantity_text": text,
-            "district_en": optional,
-        },
-        "city_roles": {
-            "sector": one_of(ids["sector_id"]),
-            "place": one_of(ids["place_id"]),
-            "role": one_of(ROLES),
-            "source_id": one_of(ids["source_id"]),
-            "locator": pa.Column("Int64", pa.Check.ge(1)),
-        },
-    }
-    unique = ["sector", "place"] if name == "city_roles" else None
-    return pa.DataFrameSchema(schemas[name], unique=unique, strict=False)
+def _dtype(kind: str) -> str:
+    base = kind.rstrip("?")
+    return {"int": "Int64", "float": "Float64", "bool": "bool"}.get(base, "object")
 
 
-def _pandera_problems(name: str, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
+def _rule_check(rule: Rule, frames: dict[str, pd.DataFrame], data_dir: Path):
+    """(pandera check, description) for one dictionary rule, or None for free text."""
+    import pandera.pandas as pa
+
+    kind, argument = rule.kind, rule.argument
+    if rule.type.rstrip("?") == "bool":  # the reader already checked true/false
+        return None
+    if kind == "values":
+        values = allowed_values(rule.table, rule.column, data_dir)
+        blank = [""] if rule.type.endswith("?") else []
+        return pa.Check.isin([*values, *blank], error=f"one of: {', '.join(values)}" + (" or blank" if blank else ""))
+    if kind in ("ref", "refs"):
+        parts = argument.split(".")
+        if parts[0] == "dictionary":  # the allowed values of another column
+            known = list(allowed_values(parts[1], parts[2], data_dir))
+        else:
+            frame = frames.get(parts[0], pd.DataFrame())
+            known = list(frame[parts[1]]) if parts[1] in frame else []
+        where = f"a value of {argument}"
+        if kind == "refs":
+            known_set = set(known)
+
+            def every_id(series: pd.Series) -> pd.Series:
+                return series.map(lambda s: all(i.strip() in known_set for i in s.split(";") if i.strip()))
+
+            return pa.Check(every_id, element_wise=False, error=f"';'-separated ids of {argument}")
+        return pa.Check(lambda s: s.eq("") | s.isin(known), error=where)
+    if kind == "pattern":
+        return pa.Check(lambda s: s.eq("") | s.str.fullmatch(argument.removeprefix("^").removesuffix("$")),
+                        error=f"text matching {argument}")  # fmt: skip
+    if kind == "range":
+        low, _, high = argument.partition("..")
+        lo = float(low) if low.strip() else -math.inf
+        hi = float(high) if high.strip() else math.inf
+        return pa.Check(lambda s: s.isna() | ((s >= lo) & (s <= hi)), error=f"a number from {low or '-inf'} to {high or 'inf'}")  # fmt: skip
+    return None
+
+
+def _schema(name: str, frames: dict[str, pd.DataFrame], data_dir: Path):
+    """The pandera schema of one table, built from the dictionary's rules."""
+    import pandera.pandas as pa
+
+    spec = {}
+    for rule in dictionary(data_dir):
+        if rule.table != name:
+            continue
+        check = _rule_check(rule, frames, data_dir)
+        spec[rule.column] = pa.Column(
+            _dtype(rule.type) if rule.type.rstrip("?") != "str" else str,
+            [check] if check is not None else [],
+            nullable=rule.type.endswith("?") and rule.type.rstrip("?") != "str",
+            unique=TABLE_KEYS.get(name) == (rule.column,),
+        )
+    keys = TABLE_KEYS.get(name, ())
+    return pa.DataFrameSchema(spec, unique=list(keys) if len(keys) > 1 else None, strict=False)
+
+
+def _pandera_problems(name: str, frame: pd.DataFrame, schema) -> list[Problem]:
+    import pandera.pandas as pa
+
+    if frame.empty:
+        return []
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         problems = []
         for case in errors.failure_cases.itertuples():
             column = case.column if isinstance(case.column, str) else None
-            problems.append(
-                Problem(
-                    f"data/{name}.csv", _line(case.index), column, str(case.check), repr(case.failure_case)
-                )
-            )
+            check = str(case.check)
+            if check == "field_uniqueness" or check.startswith("multiple_fields_uniqueness"):
+                keys = ", ".join(TABLE_KEYS.get(name, ()))
+                check = f"no other row with the same {keys}"
+            got = case.failure_case
+            got = f"{got:g}" if isinstance(got, (int, float)) and not isinstance(got, bool) else repr(got)
+            problems.append(Problem(f"data/{name}.csv", _line(case.index), column, check, got))
         return problems
     return []
 
 
-def check_quantities(facts: pd.DataFrame) -> list[Problem]:
-    """Parse every `quantity_text` independently and compare with the row's value, unit and bound."""
+def check_quantities(
+    frame: pd.DataFrame, table: str = "facts", units: pd.DataFrame | None = None,
+    sources: pd.DataFrame | None = None,
+) -> list[Problem]:
+    """Parse every `quantity_text` independently and compare with the row's value, unit and bound.
+
+    A year printed relative to the source's date (今年) is resolved with the year of `sources.published`; a
+    threshold measure (THRESHOLD_MEASURES) printed without a qualifier is a lower bound.
+    """
+    words = _unit_words(units)
+    years = {} if sources is None else {s: int(p[:4]) for s, p in zip(sources["source_id"], sources["published"], strict=True)}
     problems = []
-    for index, row in facts.iterrows():
-        line, label = _line(index), "data/facts.csv"
+    label = f"data/{table}.csv"
+    for index, row in frame.iterrows():
+        line = _line(index)
         try:
-            parsed = parse_quantity(row["quantity_text"])
+            parsed = parse_quantity(row["quantity_text"], words, years.get(row.get("source_id")))
         except QuantityParseError as error:
             problems.append(Problem(label, line, "quantity_text", "a parseable quantity", str(error)))
             continue
+        if row.get("measure") in THRESHOLD_MEASURES and parsed.bound == "=":
+            parsed = dataclasses.replace(parsed, bound=">=")
         value = row["value"]
         if pd.isna(value) or not math.isclose(parsed.value, float(value), rel_tol=1e-9):
             problems.append(
-                Problem(
-                    label,
-                    line,
-                    "value",
-                    f"{parsed.value:g} (parsed from {row['quantity_text']!r})",
-                    str(value),
-                )
+                Problem(label, line, "value", f"{parsed.value:g} (parsed from {row['quantity_text']!r})", str(value))
             )
         if parsed.bound != row["bound"]:
             problems.append(
-                Problem(
-                    label,
-                    line,
-                    "bound",
-                    f"{parsed.bound} (parsed from {row['quantity_text']!r})",
-                    row["bound"],
-                )
+                Problem(label, line, "bound", f"{parsed.bound} (parsed from {row['quantity_text']!r})", row["bound"])
             )
         if parsed.unit is None:
             if not row["is_unit_implied"]:
                 problems.append(
-                    Problem(
-                        label,
-                        line,
-                        "is_unit_implied",
-                        f"true: {row['quantity_text']!r} prints no unit",
-                        "false",
-                    )
+                    Problem(label, line, "is_unit_implied", f"true: {row['quantity_text']!r} prints no unit", "false")
                 )
         elif parsed.unit != row["unit"] or row["is_unit_implied"]:
             problems.append(
@@ -313,16 +396,121 @@ def check_quantities(facts: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def _unit_words(units: pd.DataFrame | None):
+    if units is None or units.empty:
+        return unit_words()
+    from decimal import Decimal
+
+    from helpers.quantity import fold
+
+    return {fold(w): (u, Decimal(str(s))) for w, u, s in zip(units["word"], units["unit"], units["scale"], strict=True)}
+
+
+def check_sources(sources: pd.DataFrame) -> list[Problem]:
+    """Lineage holds together: a relation exactly when derived_from is set, no source derived from itself,
+    no cycle; a kept text has its hash."""
+    label, problems = "data/sources.csv", []
+    parents = {
+        row.source_id: [s.strip() for s in row.derived_from.split(";") if s.strip()]
+        for row in sources.itertuples()
+    }
+    for index, row in sources.iterrows():
+        line = _line(index)
+        if bool(row["derived_from"]) != bool(row["relation"]):
+            problems.append(Problem(label, line, "relation", "a relation exactly when derived_from is set",
+                                    repr(row["relation"])))  # fmt: skip
+        if row["source_id"] in parents[row["source_id"]]:
+            problems.append(Problem(label, line, "derived_from", "other sources' ids", "the source itself"))
+        if bool(row["file_name"]) != bool(row["sha256"]):
+            problems.append(Problem(label, line, "sha256", "a SHA-256 exactly when file_name is set",
+                                    repr(row["sha256"])))  # fmt: skip
+    for start in parents:
+        seen, stack = set(), list(parents[start])
+        while stack:
+            node = stack.pop()
+            if node == start:
+                line = _line(sources.index[sources["source_id"] == start][0])
+                problems.append(Problem(label, line, "derived_from", "no cycle of derivation", f"{start} derives from itself"))
+                break
+            if node not in seen:
+                seen.add(node)
+                stack += parents.get(node, [])
+    return problems
+
+
+def check_locators(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A blank locator is allowed only for a source whose text is not kept (a page whose paragraph could not
+    be counted), and then the note must say so."""
+    kept = set(frames["sources"].loc[frames["sources"]["file_name"] != "", "source_id"])
+    problems = []
+    for table in ("facts", "context", "city_roles", "rankings", "policy_mentions"):
+        frame = frames.get(table)
+        if frame is None or frame.empty or "locator" not in frame:
+            continue
+        for index in frame.index[frame["locator"].isna()]:
+            source = frame.at[index, "source_id"]
+            if source in kept:
+                problems.append(Problem(f"data/{table}.csv", _line(index), "locator",
+                                        f"a paragraph number ({source}'s text is kept)", "a blank cell"))  # fmt: skip
+            elif "note" in frame and "locator" not in str(frame.at[index, "note"]):
+                problems.append(Problem(f"data/{table}.csv", _line(index), "note",
+                                        "a note saying why the locator is blank", repr(frame.at[index, "note"])))  # fmt: skip
+    return problems
+
+
+def check_rankings(rankings: pd.DataFrame) -> list[Problem]:
+    """A printed rank parses to the row's rank."""
+    problems = []
+    for index, row in rankings.iterrows():
+        if not row["rank_text"]:
+            continue
+        try:
+            parsed = parse_quantity(row["rank_text"])
+        except QuantityParseError as error:
+            problems.append(Problem("data/rankings.csv", _line(index), "rank_text", "a parseable rank", str(error)))
+            continue
+        if parsed.unit != "rank" or pd.isna(row["rank"]) or int(parsed.value) != int(row["rank"]):
+            problems.append(Problem("data/rankings.csv", _line(index), "rank",
+                                    f"{parsed.value:g} (parsed from {row['rank_text']!r})", str(row["rank"])))  # fmt: skip
+    return problems
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs of a source text: blocks separated by one or more blank lines; the date line is number 1."""
     return [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
 
 
+PROVENANCE_STATES: dict[str, str] = {
+    "checked": "text kept beside the project; every figure found in the paragraph its locator names",
+    "text missing": "text recorded in sources.csv but not found beside the project: NOT checked",
+    "page": "a public page whose text is not kept: its figures rest on the recorded quantity, paragraph, URL "
+    "and retrieval date",
+    "origin not read": "an origin known from the sources that derive from it: no figure rests on it alone",
+    "package": "the package's own reference data or stated assumptions",
+}
+
+
+def provenance_status(sources: pd.DataFrame, sources_dir: Path | None) -> pd.DataFrame:
+    """One row per source: `status` (a key of PROVENANCE_STATES) and what it means."""
+    rows = []
+    for source in sources.itertuples():
+        if source.kind in ("reference", "assumption"):
+            status = "package"
+        elif not source.file_name:
+            status = "page" if source.url else "origin not read"
+        elif sources_dir is not None and (Path(sources_dir) / source.file_name).is_file():
+            status = "checked"
+        else:
+            status = "text missing"
+        rows.append({"source_id": source.source_id, "status": status, "meaning": PROVENANCE_STATES[status]})
+    return pd.DataFrame(rows, columns=["source_id", "status", "meaning"])
+
+
 def check_provenance(facts: pd.DataFrame, sources: pd.DataFrame, sources_dir: Path | None) -> list[Problem]:
     """Check that each fact's quantity text occurs in the paragraph its locator names.
 
-    Only sources whose text is in `sources_dir` with the SHA-256 recorded in sources.csv are checked; a text
-    present with another hash is itself a problem.
+    Only sources whose text is in `sources_dir` are checked, and a text present with another hash than the one
+    recorded is itself a problem; the others are listed by `provenance_status`.
     """
     if sources_dir is None:
         return []
@@ -360,22 +548,28 @@ def check_provenance(facts: pd.DataFrame, sources: pd.DataFrame, sources_dir: Pa
 
 def validate_tables(data_dir: Path = DATA_DIR, sources_dir: Path | None = None) -> tuple[dict, list[Problem]]:
     """Read and check every table; return the typed frames and every problem found (none raised)."""
+    data_dir = Path(data_dir)
+    try:
+        dictionary(data_dir)
+    except DataValidationError as error:
+        return {}, list(error.problems)
     frames, problems = {}, []
     for name in TABLES:
         frames[name], found = read_raw_table(name, data_dir)
         problems += found
     if problems:
         return frames, problems
-    ids = {
-        "source_id": frames["sources"]["source_id"].tolist(),
-        "sector_id": frames["sectors"]["sector_id"].tolist(),
-        "place_id": frames["cities"]["place_id"].tolist(),
-    }
     for name in TABLES:
-        problems += _pandera_problems(name, frames[name], _schema(name, ids))
-    problems += check_quantities(frames["facts"])
+        problems += _pandera_problems(name, frames[name], _schema(name, frames, data_dir))
+    problems += check_sources(frames["sources"])
+    problems += check_locators(frames)
+    for table in QUANTITY_TABLES:
+        if not frames[table].empty:
+            problems += check_quantities(frames[table], table, frames["units"], frames["sources"])
+    problems += check_rankings(frames["rankings"])
     problems += check_provenance(frames["facts"], frames["sources"], sources_dir)
-    return frames, problems
+    problems += check_provenance(frames["context"], frames["sources"], sources_dir) if not frames["context"].empty else []
+    return frames, sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or ""))
 
 
 def load_assumptions(data_dir: Path = DATA_DIR) -> dict:
@@ -395,19 +589,31 @@ def load_assumptions(data_dir: Path = DATA_DIR) -> dict:
 
 
 def load_dataset(data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "auto") -> Dataset:
-    """Load and validate all tables of `data_dir`.
+    """Load and validate all tables of `data_dir`, and build the evidence (observations, chosen roles,
+    disagreements, provenance states) from them.
 
     Args:
         data_dir: folder of the CSV tables.
         sources_dir: folder of source texts for the provenance check; "auto" looks for ../shared/sources or
-            $FUTURE_INDUSTRIES_SOURCES; None skips the check.
+            $FUTURE_INDUSTRIES_SOURCES; None skips the check (every kept text is then "text missing").
 
     Raises:
         DataValidationError: listing every problem in every table.
     """
+    from helpers import evidence
+
     if sources_dir == "auto":
         sources_dir = find_sources_dir()
     frames, problems = validate_tables(Path(data_dir), sources_dir)
     if problems:
         raise DataValidationError(problems)
-    return Dataset(**frames, assumptions=load_assumptions(Path(data_dir)))
+    built = evidence.build(frames, allowed_values("observations", "chosen_fact", Path(data_dir)),
+                           allowed_values("observations", "chosen_role", Path(data_dir)))  # fmt: skip
+    return Dataset(
+        sources=frames["sources"], sectors=frames["sectors"], cities=frames["cities"], facts=frames["facts"],
+        city_roles=built.city_roles, context=frames["context"], rankings=frames["rankings"],
+        policy_mentions=frames["policy_mentions"], units=frames["units"],
+        assumptions=load_assumptions(Path(data_dir)), observations=built.observations,
+        role_statements=frames["city_roles"], disagreements=built.disagreements,
+        provenance=provenance_status(frames["sources"], sources_dir),
+    )  # fmt: skip

@@ -50,7 +50,7 @@ def city_indicators(dataset: Dataset, cities: Sequence[str] | None = None) -> pd
     roles = dataset.city_roles[dataset.city_roles["place"] != "china"]
     named = set(roles["place"])
     places = [p for p in dataset.cities["place_id"] if p in named and (not cities or p in cities)]
-    actuals = dataset.facts[dataset.facts["kind"] == "actual"]
+    actuals = dataset.observations[dataset.observations["kind"] == "actual"]  # each figure once
     frame = pd.DataFrame(
         {
             "breadth": [int(roles.loc[roles["place"] == p, "sector"].nunique()) for p in places],

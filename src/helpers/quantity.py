@@ -1,55 +1,51 @@
-"""Parse a Chinese quantity exactly as printed ("超 2000 件", "千億級", "近半") into value, unit and bound.
+"""Parse a Chinese quantity exactly as printed ("超 2000 件", "千亿级", "近一半") into value, unit and bound.
 
-Bounds: "=" stated as exact (達, or no qualifier), ">=" a lower bound (超, 逾, 餘, 多, 突破, 破, 級, 以上),
-"<=" an upper bound (近, 以下), "~" an approximation (約, 左右); 達 yields to any other qualifier, two others
-that disagree raise. Money comes out in yuan (unit "CNY"), counts as unit "count".
+Simplified and Traditional forms parse alike: the text is first folded to one form (`fold`: full-width digits
+to ASCII, 万 to 萬, 亿 to 億, 个 to 個, 余 to 餘 ...), so converting a text with OpenCC never changes its parse.
+Unit words come from `data/units.csv` (word, canonical unit, scale): a new unit is a line of data.
+
+Bounds: "=" stated as exact (达, or no qualifier), ">=" a lower bound (超, 超过, 逾, 余, 多, 突破, 破, 级, 以上,
+不少于, 至少), "<=" an upper bound (近, 接近, 将近, 以下, 不超过, 不足), "~" an approximation (约, 左右, 大约, and
+printed fractions such as 三分之一 or 一半, which are rounded shares); 达 yields to any other qualifier, two
+others that disagree raise. Money comes out in yuan (unit "CNY"), counts as unit "count".
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
+
+from helpers.paths import DATA_DIR
 
 BOUNDS: tuple[str, ...] = ("=", ">=", "<=", "~")
 
-# Qualifiers printed before the number, longest first so that 超計 wins over 超.
+# Simplified (and variant) characters folded to the one form the rules below are written in.
+_FOLD_CHARS = {
+    "万": "萬", "亿": "億", "个": "個", "余": "餘", "级": "級", "过": "過", "达": "達", "约": "約",
+    "于": "於", "将": "將", "两": "兩", "项": "項", "辆": "輛", "条": "條", "种": "種", "数": "數",
+    "吨": "噸", "后": "後", "摄": "攝", "币": "幣", "颗": "顆", "计": "計", "国": "國", "内": "內", "点": "點",
+    "\u3000": " ", "，": ",", "．": ".", "％": "%", "／": "/", "～": "~",
+}  # fmt: skip
+_FOLD_CHARS.update({chr(0xFF10 + d): str(d) for d in range(10)})  # full-width digits
+_FOLD_CHARS.update({chr(0xFF21 + i): chr(0x41 + i) for i in range(26)})  # full-width Latin capitals
+_FOLD_TABLE = str.maketrans({k: v for k, v in _FOLD_CHARS.items() if len(k) == 1})
+
+# Qualifiers printed before the number (folded forms), longest first so that 超過 wins over 超.
 PREFIX_QUALIFIERS: dict[str, str] = {
+    "不少於": ">=", "不低於": ">=", "不超過": "<=", "不高於": "<=",
     "超計": ">=",  # garbled in the Anue article: 超過 (over) or 累計 (cumulative); 超 read as "over"
-    "超過": ">=",
-    "突破": ">=",
-    "將近": "<=",
-    "不足": "<=",
-    "大約": "~",
-    "達到": "=",
-    "超": ">=",
-    "逾": ">=",
-    "破": ">=",
-    "近": "<=",
-    "約": "~",
-    "達": "=",
-}
+    "超過": ">=", "突破": ">=", "至少": ">=", "高達": ">=", "多達": ">=",
+    "將近": "<=", "接近": "<=", "不足": "<=", "大約": "~", "達到": "=",
+    "超": ">=", "逾": ">=", "破": ">=", "近": "<=", "約": "~", "達": "=",
+}  # fmt: skip
 # Qualifiers printed after the number (120 餘家, 20 多個, 100 以上).
 SUFFIX_QUALIFIERS: dict[str, str] = {"餘": ">=", "多": ">=", "以上": ">=", "左右": "~", "以下": "<="}
 
-# Counter words: the thing counted does not change the unit.
-COUNTERS: tuple[str, ...] = (
-    "家",
-    "個",
-    "件",
-    "輛",
-    "座",
-    "項",
-    "台",
-    "臺",
-    "名",
-    "人",
-    "所",
-    "款",
-    "條",
-    "種",
-)
 MAGNITUDES: dict[str, int] = {"萬": 10**4, "億": 10**8}
 CHINESE_DIGITS: dict[str, int] = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4,
@@ -58,6 +54,8 @@ CHINESE_DIGITS: dict[str, int] = {
 CHINESE_SMALL_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMERAL = "[零〇一二兩三四五六七八九十百千萬億]+"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# Arabic digits may carry a magnitude: 1.2萬, 3千萬, 5萬億.
+_ARABIC_MAG = rf"{_ARABIC}\s*(?:[十百千](?![米瓦克]))?[萬億]*"
 
 
 class QuantityParseError(ValueError):
@@ -69,22 +67,45 @@ class Quantity:
     """A parsed quantity: value in the canonical unit, the unit, the bound and what was printed."""
 
     value: float
-    unit: (
-        str | None
-    )  # "CNY", "count", "fraction", "multiple", "km", "year", "years", "rank"; None if unprinted
+    unit: str | None  # a unit of data/units.csv ("CNY", "count", "tonne" ...), "fraction", "rank" ...; None if unprinted
     bound: str  # one of BOUNDS
     text: str
-    unit_word: str | None = None  # the counter or unit word as printed (家, 億元, 萬公里 ...)
+    unit_word: str | None = None  # the unit word as printed, magnitude included (家, 億元, 萬公里 ...)
+
+
+def fold(text: str) -> str:
+    """`text` with Simplified and full-width characters folded to the forms the parser's rules use."""
+    return text.translate(_FOLD_TABLE)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_units(path: str) -> dict[str, tuple[str, Decimal]]:
+    units: dict[str, tuple[str, Decimal]] = {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            word, unit, scale = (row.get(k) or "" for k in ("word", "unit", "scale"))
+            if not word or not unit or not re.fullmatch(r"\d+(\.\d+)?", scale.strip()):
+                raise QuantityParseError(
+                    f"{path}, line {line}: expected a word, a unit and a positive scale; got {row!r}"
+                )
+            units[fold(word.strip())] = (unit.strip(), Decimal(scale.strip()))
+    return units
+
+
+def unit_words(path: Path | None = None) -> dict[str, tuple[str, Decimal]]:
+    """The unit words of data/units.csv (folded), each with its canonical unit and scale."""
+    return _read_units(str(path or DATA_DIR / "units.csv"))
 
 
 def parse_chinese_numeral(text: str) -> int:
-    """Convert a Chinese numeral (三, 二十五, 百, 千億, 一萬二千) to an integer.
+    """Convert a Chinese numeral (三, 二十五, 百, 千億, 一萬二千; either script) to an integer.
 
     Raises:
         QuantityParseError: if `text` holds a character that is not a Chinese numeral.
     """
+    original, text = text, fold(text) if isinstance(text, str) else text
     if not text or not re.fullmatch(_CN_NUMERAL, text):
-        raise QuantityParseError(f"not a Chinese numeral: {text!r}")
+        raise QuantityParseError(f"not a Chinese numeral: {original!r}")
     total, section, digit = 0, 0, 0
     for char in text:
         if char in CHINESE_DIGITS:
@@ -104,14 +125,18 @@ def parse_chinese_numeral(text: str) -> int:
     return total + section + digit
 
 
+def _magnitude(chars: str) -> Decimal:
+    scale = Decimal(1)
+    for char in chars:
+        scale *= CHINESE_SMALL_UNITS.get(char) or MAGNITUDES[char]
+    return scale
+
+
 def _to_number(token: str) -> Decimal:
-    """Arabic digits (with optional 萬/億 after them) or a Chinese numeral, as an exact Decimal."""
-    match = re.fullmatch(rf"({_ARABIC})\s*([萬億]*)", token)
+    """Arabic digits (with optional 千/萬/億 after them) or a Chinese numeral, as an exact Decimal."""
+    match = re.fullmatch(rf"({_ARABIC})\s*((?:[十百千](?![米瓦克]))?[萬億]*)", token)
     if match:
-        number = Decimal(match.group(1).replace(",", ""))
-        for char in match.group(2):
-            number *= MAGNITUDES[char]
-        return number
+        return Decimal(match.group(1).replace(",", "")) * _magnitude(match.group(2))
     return Decimal(parse_chinese_numeral(token))
 
 
@@ -131,49 +156,71 @@ def _combine(text: str, *bounds: str | None) -> str:
     return given[0] if given else "="
 
 
-def parse_quantity(text: str) -> Quantity:
-    """Parse a quantity exactly as printed into a `Quantity`.
+# Years printed relative to the source's date: 今年 (this year), 去年 (last year) ...
+RELATIVE_YEARS: dict[str, int] = {"今年": 0, "去年": -1, "前年": -2, "明年": 1, "後年": 2}
 
-    Examples: "超 2000 件" -> 2000 count >=; "突破 9000 億元" -> 9e11 CNY >=; "千億級" -> 1e11 None >=;
-    "三分之一" -> 1/3 fraction =; "近半" -> 0.5 fraction <=; "百倍" -> 100 multiple =; "2035 年" -> year.
+
+def parse_quantity(
+    text: str, units: dict[str, tuple[str, Decimal]] | None = None, reference_year: int | None = None
+) -> Quantity:
+    """Parse a quantity exactly as printed, in either script, into a `Quantity`.
+
+    Examples: "超 2000 件" -> 2000 count >=; "突破9000亿元" -> 9e11 CNY >=; "千億級" -> 1e11 None >=;
+    "三分之一" -> 1/3 fraction ~; "近一半" -> 0.5 fraction <=; "百倍" -> 100 multiple =; "2035 年" -> year;
+    "1.2万吨/年" -> 12000 tonne_per_year.
+
+    Args:
+        text: the quantity as printed.
+        units: unit words (see `unit_words`); data/units.csv when None.
+        reference_year: the year of the source's date, for years printed relative to it (今年, 去年).
 
     Raises:
         QuantityParseError: quoting `text`, when any part of it is not understood.
     """
     if not isinstance(text, str) or not text.strip():
         raise QuantityParseError(f"empty quantity text: {text!r}")
+    units = unit_words() if units is None else units
     original = text
-    rest = re.sub(r"\s+", " ", text.strip())
-    rest = re.sub(r"^(全國|全球)", "", rest)
+    rest = re.sub(r"\s+", " ", fold(text).strip())
+    rest = re.sub(r"^(?:全國|全球|國內|排名|位居|位列|居)+", "", rest).strip()
     rest, prefix_bound = _split_qualifiers(rest)
 
-    # Ranks: 第一, 第 3
-    if match := re.fullmatch(rf"第\s*({_ARABIC}|{_CN_NUMERAL})", rest):
+    # Relative years: 今年 is the source's own year
+    if rest in RELATIVE_YEARS:
+        if reference_year is None:
+            raise QuantityParseError(f"{original!r} is a year relative to the source's date, which is not given")
+        return Quantity(float(reference_year + RELATIVE_YEARS[rest]), "year", _combine(original, prefix_bound), original)
+    # Ranks: 第一, 第 3, 首位
+    if match := re.fullmatch(rf"第\s*({_ARABIC}|{_CN_NUMERAL})\s*(位|名)?", rest):
         return Quantity(float(_to_number(match.group(1))), "rank", _combine(original, prefix_bound), original)
-    # Halves: 半, 近半, 過半
-    if match := re.fullmatch(r"(過)?半(數)?", rest):
+    if rest in ("首位", "首"):
+        return Quantity(1.0, "rank", _combine(original, prefix_bound), original)
+    # Halves, printed as words: 半, 一半, 近半, 過半, 半數 — rounded shares
+    if match := re.fullmatch(r"(過)?(一)?半(數)?", rest):
         bound = _combine(original, prefix_bound, ">=" if match.group(1) else None)
-        return Quantity(0.5, "fraction", bound, original)
-    # Fractions: 三分之一
+        return Quantity(0.5, "fraction", "~" if bound == "=" else bound, original)
+    # Fractions: 三分之一 — a rounded share
     if match := re.fullmatch(rf"({_CN_NUMERAL}|\d+)\s*分之\s*({_CN_NUMERAL}|\d+)", rest):
         denominator, numerator = (_to_number(g) for g in match.groups())
         if denominator == 0:
             raise QuantityParseError(f"zero denominator in {original!r}")
         value = float(Fraction(int(numerator), int(denominator)))
-        return Quantity(value, "fraction", _combine(original, prefix_bound), original)
-    # Percent
-    if match := re.fullmatch(rf"({_ARABIC})\s*[%％]", rest):
+        bound = _combine(original, prefix_bound)
+        return Quantity(value, "fraction", "~" if bound == "=" else bound, original)
+    # Percent: 40%, 超 12.5%, 40%以上
+    if match := re.fullmatch(rf"({_ARABIC})\s*%\s*(以上|左右|以下)?", rest):
         value = float(Decimal(match.group(1).replace(",", "")) / 100)
-        return Quantity(value, "fraction", _combine(original, prefix_bound), original)
+        bound = _combine(original, prefix_bound, SUFFIX_QUALIFIERS.get(match.group(2) or ""))
+        return Quantity(value, "fraction", bound, original)
 
     match = re.fullmatch(
-        rf"(?P<num>{_ARABIC}\s*[萬億]*|{_CN_NUMERAL})\s*(?P<suffix>餘|多|以上|左右|以下)?\s*"
-        rf"(?P<level>級)?\s*(?P<unit>.*)",
+        rf"(?P<num>{_ARABIC_MAG}|{_CN_NUMERAL})\s*(?P<suffix>餘|多|以上|左右|以下)?\s*"
+        rf"(?P<mag>[萬億]*)\s*(?P<level>級)?\s*(?P<unit>.*)",
         rest,
     )
     if not match:
         raise QuantityParseError(f"cannot parse quantity {original!r}: no number found")
-    number = _to_number(match.group("num").strip())
+    number = _to_number(match.group("num").strip()) * _magnitude(match.group("mag"))
     unit_text = match.group("unit").strip()
     # 以上, 左右, 以下 may also follow the unit word (100 家左右, 100 億元以上).
     tail = re.fullmatch(r"(.*?)\s*(以上|左右|以下)", unit_text)
@@ -182,42 +229,39 @@ def parse_quantity(text: str) -> Quantity:
     suffix_bound = SUFFIX_QUALIFIERS.get(match.group("suffix") or "")
     level_bound = ">=" if match.group("level") else None
     bound = _combine(original, prefix_bound, suffix_bound, tail_bound, level_bound)
-    if match.group("level") and not re.search("[十百千萬億]", match.group("num")):
+    if match.group("level") and not re.search("[十百千萬億]", match.group("num") + match.group("mag")):
         raise QuantityParseError(f"級 must follow an order of magnitude (百億, 千億 ...) in {original!r}")
 
-    unit, scale = _parse_unit(unit_text, number, original)
+    unit, scale = _parse_unit(unit_text, number, original, units)
     value = number * scale
     unit_word = unit_text or None
-    num_text, is_plain = match.group("num").strip(), not (match.group("suffix") or match.group("level"))
-    if unit in ("CNY", "km") and num_text[0].isdigit() and is_plain:
-        unit_word = re.search("[萬億]*$", num_text).group() + unit_text  # "9000 億元" prints the unit 億元
+    num_text = match.group("num").strip()
+    is_plain = not (match.group("suffix") or match.group("level") or match.group("mag"))
+    if unit_text and num_text[0].isdigit() and is_plain:
+        magnitude = re.search("[十百千]?[萬億]*$", num_text).group()
+        unit_word = (magnitude + unit_text) if magnitude else unit_text  # "9000 億元" prints the unit 億元
     return Quantity(float(value), unit, bound, original, unit_word)
 
 
-def _parse_unit(unit_text: str, number: Decimal, original: str) -> tuple[str | None, Decimal]:
-    """Map a printed unit word to (canonical unit, multiplier)."""
+def _parse_unit(
+    unit_text: str, number: Decimal, original: str, units: dict[str, tuple[str, Decimal]]
+) -> tuple[str | None, Decimal]:
+    """Map a printed unit word (after its magnitude) to (canonical unit, multiplier)."""
     if not unit_text:
         return None, Decimal(1)
-    if unit_text in COUNTERS:
-        return "count", Decimal(1)
-    if unit_text == "倍":
-        return "multiple", Decimal(1)
     if unit_text == "年":
         is_calendar_year = number == number.to_integral_value() and 1900 <= number <= 2100
         return ("year" if is_calendar_year else "years"), Decimal(1)
-    money = re.fullmatch(r"([萬億]*)(?:人民幣)?元", unit_text)
-    if money:
-        scale = Decimal(1)
-        for char in money.group(1):
-            scale *= MAGNITUDES[char]
-        return "CNY", scale
-    distance = re.fullmatch(r"([萬億]*)(公里|千米)", unit_text)
-    if distance:
-        scale = Decimal(1)
-        for char in distance.group(1):
-            scale *= MAGNITUDES[char]
-        return "km", scale
-    raise QuantityParseError(f"cannot parse quantity {original!r}: unknown unit {unit_text!r}")
+    match = re.fullmatch(r"([萬億]*)(.+)", unit_text)
+    magnitude, word = _magnitude(match.group(1)), match.group(2).strip()
+    if word not in units and word.startswith("個") and word[1:] in units:
+        word = word[1:]  # 105 個量子比特: a counter before the unit word
+    if word in units:
+        unit, scale = units[word]
+        return unit, magnitude * scale
+    raise QuantityParseError(
+        f"cannot parse quantity {original!r}: unknown unit {unit_text!r} (add it to data/units.csv)"
+    )
 
 
 def format_bound(bound: str) -> str:

@@ -1,0 +1,207 @@
+"""From facts to evidence: lineage of sources, observations counted once, the value and the role an analysis
+uses, and every disagreement between sources.
+
+An **observation** is what the facts of several sources may state together: the same sector, place,
+indicator, kind and year, and the same district, unless the facts come from one lineage (sources that derive
+from a common origin), where a different district is a disagreement of scope about one figure (the Anue article
+puts Beijing's target of 30 leading biomanufacturing firms in Changping District; other pages of the same
+origin give it to Beijing as a whole). Which fact an analysis uses, and which role, follows the rule orders of
+`data/dictionary.csv` (table `observations`), never row order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Closer relations first: a republished text is the origin's own words, a summary the furthest from them.
+RELATION_ORDER: tuple[str, ...] = ("", "republishes", "translates", "compiles", "reports", "summarises")
+BOUND_ORDER: dict[str, int] = {"=": 0, "~": 1, ">=": 2, "<=": 2}
+BASIS_ORDER: dict[str, int] = {"stated": 0, "inferred": 1}
+DISAGREEMENT_COLUMNS = [
+    "subject", "key", "sector", "place", "aspect", "item", "source_id", "district_en", "stated", "chosen",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Evidence:
+    observations: pd.DataFrame
+    city_roles: pd.DataFrame
+    disagreements: pd.DataFrame
+
+
+def lineage(sources: pd.DataFrame) -> pd.DataFrame:
+    """Per source: `roots` (the independent origins it derives from, ';'-joined; itself for an origin),
+    `depth` (0 for an origin, else 1 + the smallest depth of what it derives from) and `relation_rank`."""
+    parents = {
+        row.source_id: [s.strip() for s in str(row.derived_from).split(";") if s.strip()]
+        for row in sources.itertuples()
+    }
+    relation = dict(zip(sources["source_id"], sources["relation"], strict=True))
+
+    def walk(source: str, seen: frozenset) -> tuple[frozenset, int]:
+        ups = [p for p in parents.get(source, []) if p not in seen]
+        if not ups:
+            return frozenset([source]), 0
+        results = [walk(p, seen | {source}) for p in ups]
+        return frozenset().union(*(r for r, _ in results)), 1 + min(d for _, d in results)
+
+    rows = []
+    for source in sources["source_id"]:
+        roots, depth = walk(source, frozenset())
+        rank = RELATION_ORDER.index(relation[source]) if relation[source] in RELATION_ORDER else len(RELATION_ORDER)
+        rows.append({"source_id": source, "roots": ";".join(sorted(roots)), "depth": depth, "relation_rank": rank})
+    return pd.DataFrame(rows).set_index("source_id")
+
+
+def independent_origins(sources: pd.DataFrame, source_ids) -> list[str]:
+    """The distinct independent origins behind `source_ids` (two pages of one origin count once)."""
+    table = lineage(sources)
+    return sorted({root for s in source_ids for root in table.loc[s, "roots"].split(";")})
+
+
+def _sort_keys(frame: pd.DataFrame, order: tuple[str, ...], sources: pd.DataFrame, tail: str) -> pd.DataFrame:
+    """Add the columns the rule order sorts by; return the frame sorted by them (first = chosen)."""
+    table = lineage(sources)
+    published = dict(zip(sources["source_id"], sources["published"], strict=True))
+    frame = frame.copy()
+    frame["_depth"] = frame["source_id"].map(table["depth"])
+    frame["_relation"] = frame["source_id"].map(table["relation_rank"])
+    # Most recent first: sort on the negated date (ISO dates sort as text; inverted character by character).
+    frame["_published"] = frame["source_id"].map(lambda s: "".join(chr(0x10FFFF - ord(c)) for c in published[s]))
+    if "bound" in frame:
+        frame["_bound"] = frame["bound"].map(BOUND_ORDER)
+    if "role_basis" in frame:
+        frame["_basis"] = frame["role_basis"].str.split(":").str[0].map(BASIS_ORDER)
+    columns = {
+        "lineage_depth": "_depth", "relation": "_relation", "published_desc": "_published", "bound": "_bound",
+        "role_basis": "_basis", "fact_id": "fact_id", "source_id": "source_id",
+    }  # fmt: skip
+    unknown = [step for step in order if step not in columns]
+    if unknown:
+        raise ValueError(f"data/dictionary.csv: unknown step(s) {unknown} in a rule order; known: {sorted(columns)}")
+    keys = [columns[step] for step in order]
+    if tail not in keys:
+        keys.append(tail)
+    return frame.sort_values(keys, kind="mergesort")
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=0.0)
+
+
+def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[str, ...]):
+    """(observations, disagreement rows): one observation per group of facts that state one figure."""
+    roots = lineage(sources)["roots"].map(lambda r: set(r.split(";")))
+    facts = facts.reset_index(drop=True)
+    year_key = facts["year"].map(lambda y: "" if pd.isna(y) else str(int(y)))
+    group_key = list(zip(facts["sector"], facts["place"], facts["indicator"], facts["kind"], year_key, strict=True))
+    parent = list(range(len(facts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_group: dict[tuple, list[int]] = {}
+    for i, key in enumerate(group_key):
+        by_group.setdefault(key, []).append(i)
+    for members in by_group.values():
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1 :]:
+                same_district = facts.at[a, "district_en"] == facts.at[b, "district_en"]
+                same_lineage = bool(roots[facts.at[a, "source_id"]] & roots[facts.at[b, "source_id"]])
+                if same_district or same_lineage:
+                    parent[find(a)] = find(b)
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(facts)):
+        clusters.setdefault(find(i), []).append(i)
+
+    observations, disagreements = [], []
+    for members in clusters.values():
+        ranked = _sort_keys(facts.loc[members], order, sources, "fact_id")
+        chosen = ranked.iloc[0]
+        key = "/".join([chosen["sector"], chosen["place"], chosen["district_en"] or "-", chosen["indicator"],
+                        chosen["kind"], year_key[ranked.index[0]] or "-"])  # fmt: skip
+        aspects = []
+        if ranked["district_en"].nunique() > 1:
+            aspects.append("scope")
+        if ranked["unit"].nunique() > 1:
+            aspects.append("unit")
+        if not all(_same(v, chosen["value"]) for v in ranked["value"]):
+            aspects.append("value")
+        if ranked["bound"].nunique() > 1:
+            aspects.append("bound")
+        stated_by = list(dict.fromkeys(ranked["source_id"]))
+        row = {c: chosen[c] for c in facts.columns}
+        row.update({
+            "observation_id": key, "fact_ids": ";".join(ranked["fact_id"]), "stated_by": ";".join(stated_by),
+            "n_sources": len(stated_by), "n_facts": len(ranked), "disagreement": ";".join(aspects),
+        })  # fmt: skip
+        observations.append(row)
+        if aspects:
+            for _, fact in ranked.iterrows():
+                disagreements.append({
+                    "subject": "fact", "key": key, "sector": fact["sector"], "place": fact["place"],
+                    "aspect": ";".join(aspects), "item": fact["fact_id"], "source_id": fact["source_id"],
+                    "district_en": fact["district_en"], "stated": fact["quantity_text"],
+                    "chosen": fact["fact_id"] == chosen["fact_id"],
+                })  # fmt: skip
+    frame = pd.DataFrame(observations)
+    if frame.empty:
+        frame = pd.DataFrame(columns=[*facts.columns, "observation_id", "fact_ids", "stated_by", "n_sources",
+                                      "n_facts", "disagreement"])  # fmt: skip
+    else:
+        frame = frame.sort_values("observation_id", kind="mergesort").reset_index(drop=True)
+        for column in ("year", "locator"):
+            frame[column] = frame[column].astype("Int64")
+        frame["value"] = frame["value"].astype("Float64")
+    return frame, disagreements
+
+
+def choose_roles(roles: pd.DataFrame, sources: pd.DataFrame, order: tuple[str, ...]):
+    """(one row per sector and place with the chosen role, disagreement rows)."""
+    chosen_rows, disagreements = [], []
+    for (sector, place), group in roles.groupby(["sector", "place"], sort=False):
+        ranked = _sort_keys(group, order, sources, "source_id")
+        chosen = ranked.iloc[0]
+        row = {c: chosen[c] for c in roles.columns}
+        row["stated_by"] = ";".join(ranked["source_id"])
+        row["roles_stated"] = ";".join(dict.fromkeys(ranked["role"]))
+        row["disagreement"] = "role" if ranked["role"].nunique() > 1 else ""
+        chosen_rows.append(row)
+        if row["disagreement"]:
+            for _, statement in ranked.iterrows():
+                disagreements.append({
+                    "subject": "role", "key": f"{sector}/{place}", "sector": sector, "place": place,
+                    "aspect": "role", "item": statement["role"], "source_id": statement["source_id"],
+                    "district_en": "", "stated": statement["role_basis"],
+                    "chosen": statement["source_id"] == chosen["source_id"],
+                })  # fmt: skip
+    frame = pd.DataFrame(chosen_rows, columns=[*roles.columns, "stated_by", "roles_stated", "disagreement"])
+    if not frame.empty:
+        frame["locator"] = frame["locator"].astype("Int64")
+    return frame.reset_index(drop=True), disagreements
+
+
+def build(frames: dict[str, pd.DataFrame], fact_order: tuple[str, ...], role_order: tuple[str, ...]) -> Evidence:
+    """Observations, chosen roles and disagreements of validated tables (see helpers.data.load_dataset)."""
+    sources = frames["sources"]
+    observations, fact_rows = build_observations(frames["facts"], sources, fact_order)
+    city_roles, role_rows = choose_roles(frames["city_roles"], sources, role_order)
+    disagreements = pd.DataFrame(fact_rows + role_rows, columns=DISAGREEMENT_COLUMNS)
+    return Evidence(observations, city_roles, disagreements)
+
+
+def sources_of(observations: pd.DataFrame, fact_ids) -> list[str]:
+    """Every fact id of the observations that hold `fact_ids` (each observation's facts, in rule order)."""
+    wanted = set(fact_ids)
+    found: list[str] = []
+    for ids in observations["fact_ids"]:
+        members = ids.split(";")
+        if wanted & set(members):
+            found += members
+    return list(dict.fromkeys(found))
