@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from helpers.data import allowed_values
+
 from helpers.data import load_dataset
 from helpers.i18n import LANGS, Labels, MissingTranslationError, check_lang, load_catalogue, to_simplified
 
@@ -60,14 +62,14 @@ def test_names_come_from_the_data(dataset):
 def test_every_label_of_the_data_exists_in_every_language(dataset):
     for lang in LANGS:
         labels = Labels(lang, dataset)
-        for role in dataset.city_roles["role"].unique():
+        for role in allowed_values("city_roles", "role"):  # every allowed value, not only those in use
             labels.role(role)
         for tags in dataset.city_roles["focus_tags"]:
             for tag in tags.split(";"):
                 labels(f"focus_{tag}")
-        for measure in dataset.facts["measure"].unique():
+        for measure in allowed_values("facts", "measure"):
             labels.measure(measure)
-        for kind in dataset.facts["kind"].unique():
+        for kind in allowed_values("facts", "kind"):
             labels.kind(kind)
         for region in dataset.cities["region"].unique():
             labels.region(region)

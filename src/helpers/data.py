@@ -27,14 +27,18 @@ from helpers.quantity import QuantityParseError, parse_quantity, unit_words
 # Tables kept as files, in the order they are read; the optional ones may be absent from a data folder
 # (an empty table of the dictionary's columns is used; units fall back to the package's data/units.csv).
 TABLES: tuple[str, ...] = (
-    "sources", "sectors", "cities", "facts", "city_roles", "context", "rankings", "policy_mentions", "units",
+    "sources", "sectors", "cities", "units", "focus_tags", "facts", "city_roles", "context", "rankings",
+    "policy_mentions",
 )  # fmt: skip
-OPTIONAL_TABLES: tuple[str, ...] = ("context", "rankings", "policy_mentions", "units")
+OPTIONAL_TABLES: tuple[str, ...] = ("context", "rankings", "policy_mentions", "units", "focus_tags")
+# Optional tables that fall back to the package's own file when a data folder has none.
+SHARED_TABLES: tuple[str, ...] = ("units", "focus_tags")
 # Columns whose values must be unique together, per table.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "sources": ("source_id",), "sectors": ("sector_id",), "cities": ("place_id",), "facts": ("fact_id",),
     "city_roles": ("sector", "place", "source_id"), "context": ("context_id",),
     "rankings": ("ranking_id", "place"), "policy_mentions": ("document_id", "term"), "units": ("word",),
+    "focus_tags": ("tag",),
 }  # fmt: skip
 # Tables whose quantity_text is parsed and cross-checked against value, unit and bound.
 QUANTITY_TABLES: dict[str, str] = {"facts": "fact_id", "context": "context_id"}
@@ -157,6 +161,7 @@ class Dataset:
     rankings: pd.DataFrame = field(default_factory=pd.DataFrame)
     policy_mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)
+    focus_tags: pd.DataFrame = field(default_factory=pd.DataFrame)
     assumptions: dict = field(default_factory=dict)
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
     role_statements: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -216,8 +221,8 @@ def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, 
     label = f"data/{name}.csv"
     spec = columns(name, data_dir)
     if name in OPTIONAL_TABLES and not path.is_file():
-        if name == "units":
-            path = DATA_DIR / "units.csv"
+        if name in SHARED_TABLES:
+            path = DATA_DIR / f"{name}.csv"
         else:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(k)) for c, k in spec.items()}), []
     text, problems = read_table_text(path, label)
@@ -612,7 +617,7 @@ def load_dataset(data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "au
     return Dataset(
         sources=frames["sources"], sectors=frames["sectors"], cities=frames["cities"], facts=frames["facts"],
         city_roles=built.city_roles, context=frames["context"], rankings=frames["rankings"],
-        policy_mentions=frames["policy_mentions"], units=frames["units"],
+        policy_mentions=frames["policy_mentions"], units=frames["units"], focus_tags=frames["focus_tags"],
         assumptions=load_assumptions(Path(data_dir)), observations=built.observations,
         role_statements=frames["city_roles"], disagreements=built.disagreements,
         provenance=provenance_status(frames["sources"], sources_dir),

@@ -66,6 +66,18 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+@cache
+def _traditional_converter():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Convert Simplified Chinese to Traditional (OpenCC s2t); Traditional text passes unchanged."""
+    return _traditional_converter().convert(text)
+
+
 def check_lang(lang: str) -> str:
     """Return `lang` if it is a supported label language, else raise ValueError naming the allowed ones."""
     if lang not in LANGS:
@@ -87,6 +99,13 @@ class Labels:
             return english
         return traditional if self.lang == "zh-Hant" else to_simplified(traditional)
 
+    def localise_source(self, english: str, chinese: str) -> str:
+        """Like `localise`, for a label in a source's own script (Simplified or Traditional): converted to the
+        label language's script."""
+        if self.lang == "zh-Hant":
+            return to_traditional(chinese)
+        return self.localise(english, chinese)
+
     def __call__(self, key: str, **values: object) -> str:
         """The catalogue's text for `key` in this language, formatted with `values`.
 
@@ -94,6 +113,8 @@ class Labels:
             MissingTranslationError: the key, or its English or Traditional text, is missing.
         """
         entry = self.catalogue.get(key)
+        if entry is None and key.startswith("focus_") and self.dataset is not None:
+            return self._lookup("focus_tags", "tag", key.removeprefix("focus_"), "label_en", "label_zh")
         if entry is None:
             raise MissingTranslationError(f"no message {key!r} in helpers/messages/*.yml")
         missing = [lang for lang in ("en", "zh-Hant") if lang not in entry]
@@ -101,7 +122,7 @@ class Labels:
             raise MissingTranslationError(f"message {key!r} has no {' or '.join(missing)} text")
         return self.localise(entry["en"], entry["zh-Hant"]).format(**values)
 
-    def _lookup(self, table: str, id_column: str, ident: str, en: str, zh: str) -> str:
+    def _lookup(self, table: str, id_column: str, ident: str, en: str, zh: str, source_script: bool = False) -> str:
         if self.dataset is None:
             raise ValueError("Labels needs the dataset for names of cities, sectors and indicators")
         frame = getattr(self.dataset, table)
@@ -109,7 +130,7 @@ class Labels:
         if rows.empty:
             raise MissingTranslationError(f"no {id_column} {ident!r} in data/{table}.csv")
         row = rows.iloc[0]
-        return self.localise(row[en], row[zh])
+        return self.localise_source(row[en], row[zh]) if source_script else self.localise(row[en], row[zh])
 
     def city(self, place_id: str) -> str:
         """City name from data/cities.csv."""
@@ -124,11 +145,11 @@ class Labels:
 
     def fact(self, fact_id: str) -> str:
         """Short label of a fact's indicator from data/facts.csv."""
-        return self._lookup("facts", "fact_id", fact_id, "label_en", "label_zh")
+        return self._lookup("facts", "fact_id", fact_id, "label_en", "label_zh", source_script=True)
 
     def district(self, fact_id: str) -> str:
         """District of a fact ("" when the figure is for the whole city)."""
-        return self._lookup("facts", "fact_id", fact_id, "district_en", "district_zh")
+        return self._lookup("facts", "fact_id", fact_id, "district_en", "district_zh", source_script=True)
 
     def role(self, role: str) -> str:
         return self(f"role_{role}")

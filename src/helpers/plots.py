@@ -32,6 +32,7 @@ ROLE_COLOURS: dict[str, str] = {
     "hub": "#2e86c1",
     "specialist": "#85c1e9",
     "follower": "#d5d8dc",
+    "contender": "#a569bd",
 }
 KIND_MARKERS: dict[str, str] = {"actual": "o", "target": "D", "forecast": "s"}
 MEASURE_COLOURS: dict[str, str] = {
