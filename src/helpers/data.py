@@ -37,7 +37,7 @@ SHARED_TABLES: tuple[str, ...] = ("units", "focus_tags")
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "sources": ("source_id",), "sectors": ("sector_id",), "cities": ("place_id",), "facts": ("fact_id",),
     "city_roles": ("sector", "place", "source_id"), "context": ("context_id",),
-    "rankings": ("ranking_id", "place"), "policy_mentions": ("document_id", "term"), "units": ("word",),
+    "rankings": ("ranking_id", "place"), "policy_mentions": ("document_id", "term", "source_id"), "units": ("word",),
     "focus_tags": ("tag",),
 }  # fmt: skip
 # Tables whose quantity_text is parsed and cross-checked against value, unit and bound.
@@ -367,7 +367,9 @@ def check_quantities(
     threshold measure (THRESHOLD_MEASURES) printed without a qualifier is a lower bound.
     """
     words = _unit_words(units)
-    years = {} if sources is None else {s: int(p[:4]) for s, p in zip(sources["source_id"], sources["published"], strict=True)}
+    years = {} if sources is None else {
+        s: int(p[:4]) for s, p in zip(sources["source_id"], sources["published"], strict=True) if p[:4].isdigit()
+    }
     problems = []
     label = f"data/{table}.csv"
     for index, row in frame.iterrows():

@@ -62,15 +62,29 @@ def independent_origins(sources: pd.DataFrame, source_ids) -> list[str]:
     return sorted({root for s in source_ids for root in table.loc[s, "roots"].split(";")})
 
 
-def _sort_keys(frame: pd.DataFrame, order: tuple[str, ...], sources: pd.DataFrame, tail: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Context:
+    """What the rule orders need about the sources, computed once."""
+
+    table: pd.DataFrame
+    published: dict
+
+    @classmethod
+    def of(cls, sources: pd.DataFrame) -> _Context:
+        return cls(lineage(sources), dict(zip(sources["source_id"], sources["published"], strict=True)))
+
+
+def _sort_keys(frame: pd.DataFrame, order: tuple[str, ...], context: _Context, tail: str) -> pd.DataFrame:
     """Add the columns the rule order sorts by; return the frame sorted by them (first = chosen)."""
-    table = lineage(sources)
-    published = dict(zip(sources["source_id"], sources["published"], strict=True))
+    table, published = context.table, context.published
     frame = frame.copy()
     frame["_depth"] = frame["source_id"].map(table["depth"])
     frame["_relation"] = frame["source_id"].map(table["relation_rank"])
     # Most recent first: sort on the negated date (ISO dates sort as text; inverted character by character).
-    frame["_published"] = frame["source_id"].map(lambda s: "".join(chr(0x10FFFF - ord(c)) for c in published[s]))
+    # an undated source sorts after every dated one
+    frame["_published"] = frame["source_id"].map(
+        lambda s: "".join(chr(0x10FFFF - ord(c)) for c in published[s]) if published[s] else "\U0010ffff"
+    )
     if "bound" in frame:
         frame["_bound"] = frame["bound"].map(BOUND_ORDER)
     if "role_basis" in frame:
@@ -94,7 +108,8 @@ def _same(a: float, b: float) -> bool:
 
 def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[str, ...]):
     """(observations, disagreement rows): one observation per group of facts that state one figure."""
-    roots = lineage(sources)["roots"].map(lambda r: set(r.split(";")))
+    context = _Context.of(sources)
+    roots = context.table["roots"].map(lambda r: set(r.split(";")))
     facts = facts.reset_index(drop=True)
     year_key = facts["year"].map(lambda y: "" if pd.isna(y) else str(int(y)))
     group_key = list(zip(facts["sector"], facts["place"], facts["indicator"], facts["kind"], year_key, strict=True))
@@ -122,7 +137,7 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
 
     observations, disagreements = [], []
     for members in clusters.values():
-        ranked = _sort_keys(facts.loc[members], order, sources, "fact_id")
+        ranked = _sort_keys(facts.loc[members], order, context, "fact_id")
         chosen = ranked.iloc[0]
         key = "/".join([chosen["sector"], chosen["place"], chosen["district_en"] or "-", chosen["indicator"],
                         chosen["kind"], year_key[ranked.index[0]] or "-"])  # fmt: skip
@@ -131,15 +146,17 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
             aspects.append("scope")
         if ranked["unit"].nunique() > 1:
             aspects.append("unit")
-        if not all(_same(v, chosen["value"]) for v in ranked["value"]):
+        same_unit = ranked[ranked["unit"] == chosen["unit"]]  # values compare only in one unit
+        if not all(_same(v, chosen["value"]) for v in same_unit["value"]):
             aspects.append("value")
-        if ranked["bound"].nunique() > 1:
+        if same_unit["bound"].nunique() > 1:
             aspects.append("bound")
         stated_by = list(dict.fromkeys(ranked["source_id"]))
         row = {c: chosen[c] for c in facts.columns}
         row.update({
             "observation_id": key, "fact_ids": ";".join(ranked["fact_id"]), "stated_by": ";".join(stated_by),
             "n_sources": len(stated_by), "n_facts": len(ranked), "disagreement": ";".join(aspects),
+            "_position": int(ranked.index[0]),
         })  # fmt: skip
         observations.append(row)
         if aspects:
@@ -155,7 +172,8 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
         frame = pd.DataFrame(columns=[*facts.columns, "observation_id", "fact_ids", "stated_by", "n_sources",
                                       "n_facts", "disagreement"])  # fmt: skip
     else:
-        frame = frame.sort_values("observation_id", kind="mergesort").reset_index(drop=True)
+        # shown in the order of the chosen facts in facts.csv (choosing never depends on it)
+        frame = frame.sort_values("_position", kind="mergesort").drop(columns="_position").reset_index(drop=True)
         for column in ("year", "locator"):
             frame[column] = frame[column].astype("Int64")
         frame["value"] = frame["value"].astype("Float64")
@@ -165,8 +183,9 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
 def choose_roles(roles: pd.DataFrame, sources: pd.DataFrame, order: tuple[str, ...]):
     """(one row per sector and place with the chosen role, disagreement rows)."""
     chosen_rows, disagreements = [], []
+    context = _Context.of(sources)
     for (sector, place), group in roles.groupby(["sector", "place"], sort=False):
-        ranked = _sort_keys(group, order, sources, "source_id")
+        ranked = _sort_keys(group, order, context, "source_id")
         chosen = ranked.iloc[0]
         row = {c: chosen[c] for c in roles.columns}
         row["stated_by"] = ";".join(ranked["source_id"])

@@ -47,7 +47,8 @@ def city_indicators(dataset: Dataset, cities: Sequence[str] | None = None) -> pd
         Index `place` (place ids in data/cities.csv order); int columns in INDICATORS order: `breadth`,
         `leader_roles`, `quantified_actuals`.
     """
-    roles = dataset.city_roles[dataset.city_roles["place"] != "china"]
+    city_ids = set(dataset.cities.loc[dataset.cities["level"] == "city", "place_id"])
+    roles = dataset.city_roles[dataset.city_roles["place"].isin(city_ids)]  # not national or provincial
     named = set(roles["place"])
     places = [p for p in dataset.cities["place_id"] if p in named and (not cities or p in cities)]
     actuals = dataset.observations[dataset.observations["kind"] == "actual"]  # each figure once

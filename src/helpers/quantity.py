@@ -28,7 +28,7 @@ BOUNDS: tuple[str, ...] = ("=", ">=", "<=", "~")
 _FOLD_CHARS = {
     "万": "萬", "亿": "億", "个": "個", "余": "餘", "级": "級", "过": "過", "达": "達", "约": "約",
     "于": "於", "将": "將", "两": "兩", "项": "項", "辆": "輛", "条": "條", "种": "種", "数": "數",
-    "吨": "噸", "后": "後", "摄": "攝", "币": "幣", "颗": "顆", "计": "計", "国": "國", "内": "內", "点": "點",
+    "吨": "噸", "后": "後", "长": "長", "几": "幾", "别": "別", "时": "時", "户": "戶", "摄": "攝", "币": "幣", "颗": "顆", "计": "計", "国": "國", "内": "內", "点": "點",
     "\u3000": " ", "，": ",", "．": ".", "％": "%", "／": "/", "～": "~",
 }  # fmt: skip
 _FOLD_CHARS.update({chr(0xFF10 + d): str(d) for d in range(10)})  # full-width digits
@@ -37,7 +37,8 @@ _FOLD_TABLE = str.maketrans({k: v for k, v in _FOLD_CHARS.items() if len(k) == 1
 
 # Qualifiers printed before the number (folded forms), longest first so that 超過 wins over 超.
 PREFIX_QUALIFIERS: dict[str, str] = {
-    "不少於": ">=", "不低於": ">=", "不超過": "<=", "不高於": "<=",
+    "不少於": ">=", "不低於": ">=", "不超過": "<=", "不高於": "<=", "超過了": ">=", "最少": ">=",
+    "站上": ">=", "邁上": ">=", "跨上": ">=",
     "超計": ">=",  # garbled in the Anue article: 超過 (over) or 累計 (cumulative); 超 read as "over"
     "超過": ">=", "突破": ">=", "至少": ">=", "高達": ">=", "多達": ">=",
     "將近": "<=", "接近": "<=", "不足": "<=", "大約": "~", "達到": "=",
@@ -181,7 +182,13 @@ def parse_quantity(
         raise QuantityParseError(f"empty quantity text: {text!r}")
     units = unit_words() if units is None else units
     original = text
+    if re.search(r"[A-Za-z]{2,}", text) and not re.search(r"[\u4e00-\u9fff]", text):
+        return _parse_english(text, units)
     rest = re.sub(r"\s+", " ", fold(text).strip())
+    # garbling of mirror sites: pinyin after a character (萬(wàn)億), a space after a decimal point (2. 2)
+    rest = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", "", rest)
+    rest = re.sub(r"(\d)\. (\d)", r"\1.\2", rest)
+    rest = re.sub(r"^(增長|同比增長|增速)", "", rest)
     rest = re.sub(r"^(?:全國|全球|國內|排名|位居|位列|居)+", "", rest).strip()
     rest, prefix_bound = _split_qualifiers(rest)
 
@@ -190,11 +197,61 @@ def parse_quantity(
         if reference_year is None:
             raise QuantityParseError(f"{original!r} is a year relative to the source's date, which is not given")
         return Quantity(float(reference_year + RELATIVE_YEARS[rest]), "year", _combine(original, prefix_bound), original)
-    # Ranks: 第一, 第 3, 首位
-    if match := re.fullmatch(rf"第\s*({_ARABIC}|{_CN_NUMERAL})\s*(位|名)?", rest):
+    # Ranks: 第一, 第 3, 首位, 第一城, 榜首; 前四 (among the first four) is a rank of at most 4
+    if match := re.fullmatch(rf"第\s*({_ARABIC}|{_CN_NUMERAL})\s*(位|名|城)?", rest):
         return Quantity(float(_to_number(match.group(1))), "rank", _combine(original, prefix_bound), original)
-    if rest in ("首位", "首"):
+    if rest in ("首位", "首", "榜首"):
         return Quantity(1.0, "rank", _combine(original, prefix_bound), original)
+    if match := re.fullmatch(rf"前\s*({_ARABIC}|{_CN_NUMERAL})\s*(位|名)?", rest):
+        return Quantity(float(_to_number(match.group(1))), "rank", _combine(original, prefix_bound, "<="), original)
+    # Years bounded in time: 2050年前 (before 2050), 2017年前後 (around 2017)
+    if match := re.fullmatch(r"(\d{4})\s*年\s*(前後|左右|前|以前|後|以後)", rest):
+        tail = {"前後": "~", "左右": "~", "前": "<=", "以前": "<=", "後": ">=", "以後": ">="}[match.group(2)]
+        return Quantity(float(match.group(1)), "year", _combine(original, prefix_bound, tail), original)
+    # Ranges: 3至5家, 1—2个, 50-60台, 20兆瓦至200兆瓦, 三四百公里, 二三十年: the lower end, as a lower bound
+    if match := re.fullmatch(rf"({_ARABIC})\s*(\S*?)\s*(?:至|到|—|–|-|~)\s*({_ARABIC})\s*(.*)", rest):
+        low, low_unit, high, unit_text = match.groups()
+        if low_unit in ("", unit_text) and Decimal(high.replace(",", "")) > Decimal(low.replace(",", "")):
+            lower = parse_quantity(f"{low}{unit_text}", units, reference_year)
+            return Quantity(lower.value, lower.unit, _combine(original, prefix_bound, ">="), original, lower.unit_word)
+    if match := re.fullmatch(r"([一二三四五六七八九])([二三四五六七八九])([十百千萬億]+)(.*)", rest):
+        first, second, magnitude, unit_text = match.groups()
+        if CHINESE_DIGITS[second] == CHINESE_DIGITS[first] + 1:
+            lower = parse_quantity(f"{first}{magnitude}{unit_text}", units, reference_year)
+            return Quantity(lower.value, lower.unit, _combine(original, prefix_bound, ">="), original, lower.unit_word)
+    # Several: 數十家 (several tens), 數億元, 幾十分之一: at least two of the magnitude (or at most 1/20)
+    if match := re.fullmatch(r"[數幾]([十百千萬億]+)分之一(.*)", rest):
+        unit, scale = _parse_unit(match.group(2).strip(), Decimal(0), original, units) if match.group(2) else ("fraction", Decimal(1))
+        value = Decimal(1) / (2 * _magnitude(match.group(1))) * scale
+        return Quantity(float(value), unit, _combine(original, prefix_bound, "<="), original)
+    if match := re.fullmatch(r"[數幾]([十百千萬億]+)\s*(級)?\s*(.*)", rest):
+        number = 2 * _magnitude(match.group(1))
+        unit, scale = _parse_unit(match.group(3).strip(), number, original, units)
+        return Quantity(float(number * scale), unit, _combine(original, prefix_bound, ">="), original)
+    # Parts of a unit: 百萬分之一秒 (a millionth of a second)
+    if match := re.fullmatch(rf"({_CN_NUMERAL}|\d+)\s*分之\s*({_CN_NUMERAL}|\d+)\s*(\S+)", rest):
+        denominator, numerator = (_to_number(g) for g in match.groups()[:2])
+        unit, scale = _parse_unit(match.group(3), numerator, original, units)
+        if denominator == 0:
+            raise QuantityParseError(f"zero denominator in {original!r}")
+        return Quantity(float(numerator / denominator * scale), unit, _combine(original, prefix_bound), original)
+    # Digits as a fraction: 1/3 (a rounded share)
+    if match := re.fullmatch(r"(\d+)\s*/\s*(\d+)", rest):
+        numerator, denominator = int(match.group(1)), int(match.group(2))
+        if denominator == 0:
+            raise QuantityParseError(f"zero denominator in {original!r}")
+        bound = _combine(original, prefix_bound)
+        return Quantity(float(Fraction(numerator, denominator)), "fraction", "~" if bound == "=" else bound, original)
+    # Tenths: 4 成 (four tenths)
+    if match := re.fullmatch(rf"({_ARABIC}|{_CN_NUMERAL})\s*成\s*(左右|以上|多)?", rest):
+        value = float(_to_number(match.group(1)) / 10)
+        bound = _combine(original, prefix_bound, SUFFIX_QUALIFIERS.get(match.group(2) or ""))
+        return Quantity(value, "fraction", bound, original)
+    # Digits with 萬 inside: 6萬5291家 = 65291
+    if match := re.fullmatch(r"(\d+)萬(\d{1,4})\s*(.*)", rest):
+        number = Decimal(match.group(1)) * 10**4 + Decimal(match.group(2))
+        unit, scale = _parse_unit(match.group(3).strip(), number, original, units)
+        return Quantity(float(number * scale), unit, _combine(original, prefix_bound), original, match.group(3) or None)
     # Halves, printed as words: 半, 一半, 近半, 過半, 半數 — rounded shares
     if match := re.fullmatch(r"(過)?(一)?半(數)?", rest):
         bound = _combine(original, prefix_bound, ">=" if match.group(1) else None)
@@ -222,14 +279,17 @@ def parse_quantity(
         raise QuantityParseError(f"cannot parse quantity {original!r}: no number found")
     number = _to_number(match.group("num").strip()) * _magnitude(match.group("mag"))
     unit_text = match.group("unit").strip()
+    level_after = re.fullmatch(r"(.*?)\s*級別?", unit_text)
+    if level_after and not match.group("level"):
+        unit_text = level_after.group(1)
     # 以上, 左右, 以下 may also follow the unit word (100 家左右, 100 億元以上).
     tail = re.fullmatch(r"(.*?)\s*(以上|左右|以下)", unit_text)
     tail_bound = SUFFIX_QUALIFIERS[tail.group(2)] if tail else None
     unit_text = tail.group(1) if tail else unit_text
     suffix_bound = SUFFIX_QUALIFIERS.get(match.group("suffix") or "")
-    level_bound = ">=" if match.group("level") else None
+    level_bound = ">=" if match.group("level") or level_after else None
     bound = _combine(original, prefix_bound, suffix_bound, tail_bound, level_bound)
-    if match.group("level") and not re.search("[十百千萬億]", match.group("num") + match.group("mag")):
+    if (match.group("level") or level_after) and not re.search("[十百千萬億]", match.group("num") + match.group("mag")):
         raise QuantityParseError(f"級 must follow an order of magnitude (百億, 千億 ...) in {original!r}")
 
     unit, scale = _parse_unit(unit_text, number, original, units)
@@ -241,6 +301,72 @@ def parse_quantity(
         magnitude = re.search("[十百千]?[萬億]*$", num_text).group()
         unit_word = (magnitude + unit_text) if magnitude else unit_text  # "9000 億元" prints the unit 億元
     return Quantity(float(value), unit, bound, original, unit_word)
+
+
+_EN_PREFIXES: dict[str, str] = {
+    "more than": ">=", "over": ">=", "exceeding": ">=", "exceeded": ">=", "exceeds": ">=", "exceed": ">=",
+    "surpassed": ">=", "surpassing": ">=", "surpass": ">=", "above": ">=", "at least": ">=", "upwards of": ">=",
+    "nearly": "<=", "almost": "<=", "close to": "<=", "less than": "<=", "fewer than": "<=", "under": "<=",
+    "up to": "<=", "around": "~", "about": "~", "approximately": "~", "roughly": "~", "some": "~",
+}  # fmt: skip
+_EN_NUMBERS: dict[str, int] = {
+    w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                               "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}  # fmt: skip
+_EN_MAGNITUDES: dict[str, int] = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_EN_ORDINALS: dict[str, int] = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split())}  # fmt: skip
+_EN_FRACTIONS: dict[str, Fraction] = {
+    "half": Fraction(1, 2), "one half": Fraction(1, 2), "one third": Fraction(1, 3), "a third": Fraction(1, 3),
+    "two thirds": Fraction(2, 3), "a quarter": Fraction(1, 4), "one quarter": Fraction(1, 4),
+    "three quarters": Fraction(3, 4),
+}  # fmt: skip
+
+
+def _parse_english(original: str, units: dict[str, tuple[str, Decimal]]) -> Quantity:
+    """An English quantity ("more than 540", "36.5 million tonnes", "ranks first", "one-third", "$0.45 billion")."""
+    text = original.strip().lower().replace("’", "'")
+    text = re.sub(r"(?<=[a-z0-9])-(?=[a-z])", " ", text)  # 10-trillion-yuan, one-third
+    text = re.sub(r"\s+", " ", text)
+    bound = None
+    for word in sorted(_EN_PREFIXES, key=len, reverse=True):
+        if text.startswith(word + " "):
+            bound, text = _EN_PREFIXES[word], text[len(word) :].strip()
+            break
+    if match := re.fullmatch(r"(?:the )?(?:ranks?|ranking|ranked|placed)? ?(?:no\. ?(\d+)|(\w+))", text):
+        if match.group(1) or match.group(2) in _EN_ORDINALS:
+            value = int(match.group(1)) if match.group(1) else _EN_ORDINALS[match.group(2)]
+            return Quantity(float(value), "rank", _combine(original, bound), original)
+    if text in _EN_FRACTIONS:
+        rounded = "~" if bound is None else bound
+        return Quantity(float(_EN_FRACTIONS[text]), "fraction", _combine(original, rounded), original)
+    dollars = text.startswith("$")
+    text = text.lstrip("$").strip()
+    match = re.fullmatch(rf"({_ARABIC}|[a-z]+)\s*(thousand|million|billion|trillion)?\s*(.*)", text)
+    if not match:
+        raise QuantityParseError(f"cannot parse quantity {original!r}: no number found")
+    token, magnitude, unit_text = match.groups()
+    if re.fullmatch(_ARABIC, token):
+        number = Decimal(token.replace(",", ""))
+    elif token in _EN_NUMBERS:
+        number = Decimal(_EN_NUMBERS[token])
+    else:
+        raise QuantityParseError(f"cannot parse quantity {original!r}: no number found")
+    number *= _EN_MAGNITUDES.get(magnitude or "", 1)
+    unit_text = unit_text.strip()
+    if unit_text in ("%", "percent", "per cent"):
+        return Quantity(float(number / 100), "fraction", _combine(original, bound), original)
+    per_year = re.fullmatch(r"(.*?)\s*(?:annually|a year|per year|per annum|/year)", unit_text)
+    if per_year:
+        unit_text = per_year.group(1) + "/年"
+    if dollars:
+        unit_text = unit_text or "usd"
+    if unit_text == "" :
+        return Quantity(float(number), None, _combine(original, bound), original)
+    if unit_text not in units:
+        raise QuantityParseError(f"cannot parse quantity {original!r}: unknown unit {unit_text!r} (add it to data/units.csv)")
+    unit, scale = units[unit_text]
+    return Quantity(float(number * scale), unit, _combine(original, bound), original, unit_text)
 
 
 def _parse_unit(

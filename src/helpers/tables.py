@@ -12,6 +12,7 @@ from fractions import Fraction
 import pandas as pd
 
 from helpers.data import Dataset
+from helpers.evidence import sources_of
 from helpers.i18n import Labels
 from helpers.indicators import convert_money
 from helpers.quantity import format_bound
@@ -82,9 +83,17 @@ def format_figure(
     return f"{symbol}{body}"
 
 
+def year_text(year: object, year_note: str) -> str:
+    """A year as a table cell: "2025*" when the year is implied (not printed), "" when there is none."""
+    if pd.isna(year):
+        return ""
+    return f"{int(year)}*" if str(year_note).startswith("implied") else str(int(year))
+
+
 def sector_facts(dataset: Dataset, sector: str, cities: list[str] | None = None) -> pd.DataFrame:
-    """The facts of one sector (optionally only some places), in file order."""
-    facts = dataset.facts[dataset.facts["sector"] == sector]
+    """The observations of one sector (optionally only some places): each figure once, with the fact the
+    dictionary's rule chooses and every source that states it (`stated_by`), in the chosen facts' file order."""
+    facts = dataset.observations[dataset.observations["sector"] == sector]
     if cities:
         facts = facts[facts["place"].isin(cities + ["china"])]
     return facts.reset_index(drop=True)
@@ -117,17 +126,19 @@ def landscape_table(
         base = {labels("city"): labels.city(place), labels("role"): role, labels("focus"): focus}
         if place_facts.empty:
             rows.append(base | {labels("district"): "", labels("indicator"): "—", labels("figure"): "—",
-                                labels("year"): "", labels("kind"): "", labels("fact_id"): ""})  # fmt: skip
+                                labels("year"): "", labels("kind"): "", labels("fact_id"): "",
+                                labels("stated_by"): role_rows["stated_by"].iloc[0].replace(";", ", ")})  # fmt: skip
         for _, fact in place_facts.iterrows():
             rows.append(base | {
                 labels("district"): labels.district(fact["fact_id"]),
                 labels("indicator"): labels.fact(fact["fact_id"]),
                 labels("figure"): format_figure(fact["value"], fact["bound"], fact["unit"], labels, currency, cny_per_usd),
-                labels("year"): "" if pd.isna(fact["year"]) else str(int(fact["year"])),
+                labels("year"): year_text(fact["year"], fact["year_note"]),
                 labels("kind"): labels.kind(fact["kind"]),
                 labels("fact_id"): fact["fact_id"],
+                labels("stated_by"): fact["stated_by"].replace(";", ", "),
             })  # fmt: skip
-    columns = ["city", "district", "role", "focus", "indicator", "figure", "year", "kind", "fact_id"]
+    columns = ["city", "district", "role", "focus", "indicator", "figure", "year", "kind", "fact_id", "stated_by"]
     return pd.DataFrame(rows, columns=[labels(c) for c in columns])
 
 
@@ -166,6 +177,11 @@ def cited_in(registry: dict) -> tuple[list[str], list[tuple[str, str]]]:
     return fact_ids, roles
 
 
+def _paragraph(locator: object) -> str:
+    """A locator as a table cell: the paragraph number, or "" when it could not be counted."""
+    return "" if pd.isna(locator) else str(int(locator))
+
+
 def sources_table(
     dataset: Dataset,
     registry: dict,
@@ -190,11 +206,14 @@ def sources_table(
     unknown = [f for f in fact_ids if f not in known]
     if unknown:
         raise KeyError(f"fact ids not in data/facts.csv: {unknown}")
+    # every source that states a cited figure: all the facts of each cited observation
+    fact_ids = sources_of(dataset.observations, fact_ids) if len(dataset.observations) else fact_ids
     facts = dataset.facts.set_index("fact_id").loc[fact_ids].reset_index()
-    rows = [("fact", f.fact_id, f.quantity_text, f.source_id, int(f.locator)) for f in facts.itertuples()]
+    rows = [("fact", f.fact_id, f.quantity_text, f.source_id, _paragraph(f.locator)) for f in facts.itertuples()]
     wanted = set(roles)
-    rows += [("city role", f"{r.sector}:{r.place}", "", r.source_id, int(r.locator))
-             for r in dataset.city_roles.itertuples() if (r.sector, r.place) in wanted]  # fmt: skip
+    statements = dataset.role_statements if len(dataset.role_statements) else dataset.city_roles
+    rows += [("city role", f"{r.sector}:{r.place}", "", r.source_id, _paragraph(r.locator))
+             for r in statements.itertuples() if (r.sector, r.place) in wanted]  # fmt: skip
     table = pd.DataFrame(rows, columns=["used_as", "id", "quantity_text", "source_id", "paragraph"])
     if labels is None:
         return table

@@ -179,22 +179,71 @@ def collect_section(entry: Path, run_dir: Path, notebook: str, title: str, param
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV file as dicts; [] when the file is missing."""
+    """Rows of a CSV file as dicts (a byte-order mark removed); [] when the file is missing."""
     if not path.is_file():
         return []
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def build_appendix(sections: list[Section], data_dir: Path, lang: str) -> dict[str, list[dict]]:
-    """What the sections cite, in order of first citation: "facts" (each with the quantity as printed, source
-    and paragraph), "roles" (city roles of data/city_roles.csv) and the "sources" of both."""
-    facts = {row.get("fact_id", ""): row for row in read_csv_rows(data_dir / "facts.csv")}
-    roles = {
-        (row.get("sector", ""), row.get("place", "")): row
-        for row in read_csv_rows(data_dir / "city_roles.csv")
-    }
-    sources = {row.get("source_id", ""): row for row in read_csv_rows(data_dir / "sources.csv")}
+def load_evidence(data_dir: Path):
+    """The validated dataset with its evidence (helpers.data.load_dataset, the one reader of every table).
+
+    A data folder that does not validate (the runner's own test fixtures hold partial tables) gives the rows as
+    they are, each fact its own observation, no disagreements and no provenance state."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from helpers.data import DataValidationError, load_dataset
+
+    try:
+        return load_dataset(data_dir)
+    except DataValidationError:
+        pass
+
+    def frame(name: str) -> pd.DataFrame:
+        return pd.DataFrame(read_csv_rows(Path(data_dir) / f"{name}.csv"), dtype=str)
+
+    facts, roles, sources = frame("facts"), frame("city_roles"), frame("sources")
+    ids = facts["fact_id"] if "fact_id" in facts else pd.Series(dtype=str)
+    return SimpleNamespace(
+        facts=facts, role_statements=roles, city_roles=roles, sources=sources,
+        observations=pd.DataFrame({"fact_ids": ids}),
+        disagreements=pd.DataFrame(columns=["key", "aspect", "stated", "district_en", "item", "source_id", "chosen"]),
+        provenance=pd.DataFrame({"source_id": sources.get("source_id", pd.Series(dtype=str)), "status": ""}),
+    )  # fmt: skip
+
+
+def _cell(value: object) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def build_appendix(sections: list[Section], data_dir: Path, lang: str, dataset=None) -> dict[str, list[dict]]:
+    """What the sections cite, in order of first citation: "facts" (every fact of each cited observation, with
+    the quantity as printed, source and paragraph), "roles" (every source's statement of each cited city role),
+    "sources" (with their provenance state), "disagreements" (every disagreement between sources in the data)
+    and "provenance" (the state of each source)."""
+    from helpers.evidence import sources_of
+
+    dataset = dataset if dataset is not None else load_evidence(data_dir)
+    facts = {row.get("fact_id", ""): {k: _cell(v) for k, v in row.items()} for row in dataset.facts.to_dict("records")}
+    statements: dict[tuple[str, str], list[dict]] = {}
+    for row in dataset.role_statements.to_dict("records"):
+        statements.setdefault((row.get("sector", ""), row.get("place", "")), []).append(
+            {k: _cell(v) for k, v in row.items()}
+        )
+    chosen_roles = {(r.get("sector", ""), r.get("place", "")): r.get("source_id", "")
+                    for r in dataset.city_roles.to_dict("records")}  # fmt: skip
+    sources = {row.get("source_id", ""): {k: _cell(v) for k, v in row.items()}
+               for row in dataset.sources.to_dict("records")}  # fmt: skip
+    states = dict(zip(dataset.provenance["source_id"], dataset.provenance["status"], strict=True))
     used_facts: dict[str, list[dict]] = {}
     used_roles: dict[tuple[str, str], list[dict]] = {}
     for section in sections:
@@ -203,7 +252,9 @@ def build_appendix(sections: list[Section], data_dir: Path, lang: str) -> dict[s
                 "anchor": f"{kind}-{section.name}-{item.name}",
                 "label": f"{section.name} {kind} {item.name}",
             }
-            for fact_id in dict.fromkeys(item.fact_ids):
+            cited = [f for f in dict.fromkeys(item.fact_ids)]
+            known = [f for f in cited if f in facts]
+            for fact_id in [*sources_of(dataset.observations, known), *[f for f in cited if f not in facts]]:
                 used_facts.setdefault(fact_id, []).append(use)
             for role in item.roles:
                 used_roles.setdefault((role["sector"], role["place"]), []).append(use)
@@ -231,17 +282,32 @@ def build_appendix(sections: list[Section], data_dir: Path, lang: str) -> dict[s
         })  # fmt: skip
     role_rows = []
     for (sector, place), uses in used_roles.items():
-        role = roles.get((sector, place))
-        row = {"sector": sector, "place": place, "anchor": f"role-{sector}-{place}", "uses": uses,
-               "missing": role is None}  # fmt: skip
-        if role is not None:
+        found = statements.get((sector, place))
+        if not found:
+            role_rows.append({"sector": sector, "place": place, "anchor": f"role-{sector}-{place}", "uses": uses,
+                              "missing": True})  # fmt: skip
+            continue
+        for position, role in enumerate(found):
             source_id = role.get("source_id", "")
-            row.update({"role": role.get("role", ""), "focus": role.get("focus", ""),
-                        "basis": role.get("role_basis", ""), "source_id": source_id,
-                        "locator": role.get("locator", ""), "has_source": cite(source_id)})  # fmt: skip
-        role_rows.append(row)
-    listed = [dict(sources[s], source_id=s) for s in source_ids if s in sources]
-    return {"facts": fact_rows, "roles": role_rows, "sources": listed}
+            role_rows.append({
+                "sector": sector, "place": place, "uses": uses, "missing": False,
+                "anchor": f"role-{sector}-{place}" + ("" if position == 0 else f"-{source_id}"),
+                "role": role.get("role", ""), "focus": role.get("focus", ""), "basis": role.get("role_basis", ""),
+                "source_id": source_id, "locator": role.get("locator", ""), "has_source": cite(source_id),
+                "chosen": chosen_roles.get((sector, place)) == source_id,
+            })  # fmt: skip
+    disagreement_rows = [{k: _cell(v) if k != "chosen" else bool(v) for k, v in row.items()}
+                         for row in dataset.disagreements.to_dict("records")]  # fmt: skip
+    for row in disagreement_rows:
+        cite(row["source_id"])
+    listed = [dict(sources[s], source_id=s, state=states.get(s, "")) for s in source_ids if s in sources]
+    provenance = [{"source_id": s, "status": states[s], "kind": sources[s].get("kind", ""),
+                   "url": sources[s].get("url", ""), "retrieved": sources[s].get("retrieved", "")}
+                  for s in source_ids if states.get(s) and s in sources]  # fmt: skip
+    from helpers.data import PROVENANCE_STATES
+
+    return {"facts": fact_rows, "roles": role_rows, "sources": listed, "disagreements": disagreement_rows,
+            "provenance": provenance, "provenance_states": sorted(PROVENANCE_STATES.items())}  # fmt: skip
 
 
 def make_environment(bytecode_dir: Path | None = None):
