@@ -3,6 +3,8 @@ papermill run of a notebook into a temporary folder."""
 
 from __future__ import annotations
 
+import functools
+
 import json
 import shutil
 from collections.abc import Callable
@@ -91,3 +93,15 @@ def run_notebook(tmp_path: Path) -> Callable[..., Executed]:
         return Executed(nbformat.read(path, as_version=4), path, out_dir, registry)
 
     return run
+
+
+# The data as it stood with one source (the Anue article), frozen: tests whose values were worked out by hand
+# from the article use it, so that they keep their meaning as data/ grows (see fixtures/article/README.md).
+ARTICLE_DIR = Path(__file__).parent / "fixtures" / "article"
+
+
+@functools.cache
+def article_dataset():
+    from helpers.data import load_dataset
+
+    return load_dataset(ARTICLE_DIR)

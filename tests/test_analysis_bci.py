@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.text import Text
 
+from conftest import article_dataset
 from helpers.analysis import bci
 from helpers.data import load_dataset
 from helpers.i18n import Labels
@@ -31,7 +32,7 @@ ALLOWED_LATIN = {"anue", "pkg", "assumptions", "CNY", "USD"}
 
 @pytest.fixture(scope="module")
 def ds():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +140,7 @@ def test_matrix_follows_paragraph_14(ds) -> None:
     matrix = bci.route_application_matrix(ds)
     assert list(matrix.index) == ["shanghai", "beijing", "shenzhen", "hangzhou", "chengdu"]
     assert matrix.loc["shanghai", list(bci.ROUTES)].all()  # 侵入式、半侵入式、非侵入式全技術路線
-    assert matrix["non_invasive"].sum() == 4  # Shanghai, Beijing, Shenzhen, Hangzhou (as tagged)
+    assert matrix["non_invasive"].sum() == 3  # Shanghai, Beijing, Shenzhen (¶14; Hangzhou names no route)
     assert not matrix.loc["chengdu", list(bci.ROUTES)].any()  # 康復機器人, 中試平台: no route named
     assert matrix.loc["beijing"].equals(matrix.loc["shenzhen"])  # the article repeats the same words for both
     assert list(matrix.index[matrix["emotion_recognition"]]) == ["hangzhou"]
@@ -150,7 +151,7 @@ def test_matrix_titles(ds, en) -> None:
     full = bci.route_application_matrix(ds)
     assert (
         bci.matrix_title(full, en)
-        == "Most common route: non-invasive (4 of 5 cities); all three routes: Shanghai"
+        == "Most common route: non-invasive (3 of 5 cities); all three routes: Shanghai"
     )
     pair = bci.route_application_matrix(ds, ["beijing", "chengdu"])
     assert (
@@ -165,7 +166,7 @@ def test_matrix_table_marks_stated_cells(ds, en) -> None:
     table = bci.matrix_table(bci.route_application_matrix(ds, ["hangzhou"]), en)
     assert table.iloc[0][en("city")] == "Hangzhou"
     ticked = [c for c in table.columns[1:] if table.iloc[0][c] == "✓"]
-    assert ticked == ["Technology route: non-invasive", "Application: emotion recognition"]
+    assert ticked == ["Application: emotion recognition"]  # ¶14 names no route for Hangzhou
 
 
 # ---------------------------------------------------------------------------------------------------- figures

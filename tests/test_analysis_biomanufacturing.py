@@ -18,6 +18,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from conftest import article_dataset
 from helpers.analysis import biomanufacturing as bio  # noqa: E402
 from helpers.analysis import quantum as q  # noqa: E402
 from helpers.data import load_dataset  # noqa: E402
@@ -27,13 +28,13 @@ from helpers.session import start_notebook  # noqa: E402
 
 @pytest.fixture(scope="module")
 def ds():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture
 def session_for(tmp_path):
     def make(**params):
-        return start_notebook("02_biomanufacturing", output_dir=str(tmp_path / "out"), **params)
+        return start_notebook(dataset=article_dataset(), notebook="02_biomanufacturing", output_dir=str(tmp_path / "out"), **params)
 
     yield make
     plt.close("all")

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from conftest import article_dataset
 from helpers.analysis import city_profile as cp
 from helpers.data import load_dataset
 from helpers.i18n import Labels
@@ -33,7 +34,7 @@ SHORT = {"tianjin", "suzhou", "chengdu", "chongqing", "jinan"}  # named in ¶9-�
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def test_gaps_of_beijing_by_hand(dataset):
     assert gaps["cp_gap_bounds"]["n"] == 4
     assert gaps["cp_gap_districts"]["n"] == 3  # Changping District (¶9)
     assert "cp_gap_no_series" in gaps  # no indicator given for two years
-    assert "cp_gap_no_comparison" in gaps  # no other place has any of its indicators
+    assert "cp_gap_no_comparison" not in gaps  # Shenzhen's ICT+ action (¶16) shares action_plan_year
     # targets: 2030 cluster, 2026 leading firms, 2027 technologies and cluster, 2026 test environment (a dated goal)
     assert gaps["cp_gap_targets_no_baseline"]["k"] == 4 and gaps["cp_gap_targets_no_baseline"]["n"] == 5
     assert gaps["cp_gap_milestones"]["fact_ids"] == ["6g_beijing_test_environment_2026"]
@@ -179,7 +180,7 @@ def test_timeline_rows_order_and_notes(dataset, result, labels):
 def test_titles_state_the_finding(dataset, result, labels):
     en = labels["en"]
     assert cp.coverage_title(dataset, _profile(dataset, result, "beijing"), en) == (
-        "Beijing: named in 6 of the six races, as leader in 3"  # ¶9, ¶15, ¶16
+        "Beijing: named in 6 of the six races, as leader in 2"  # ¶9, ¶15 (in 6G a contender, ¶16)
     )
     assert cp.coverage_title(dataset, _profile(dataset, result, "chengdu"), en) == (
         "Chengdu: named in 2 of the six races, never as a leader"  # ¶13 and ¶14

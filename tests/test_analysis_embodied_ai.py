@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import article_dataset
 from helpers.analysis import embodied_ai as eai
 from helpers.data import load_dataset
 from helpers.i18n import MESSAGES_DIR
@@ -26,7 +27,7 @@ LATIN_ALLOWED = {"CNY", "USD"}
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def sessions(tmp_path_factory):
     """One session per language and currency, writing into a temporary folder."""
     out = tmp_path_factory.mktemp("eai")
     return {
-        (lang, currency): start_notebook(
+        (lang, currency): start_notebook(dataset=article_dataset(), notebook=
             "05_embodied_ai", lang=lang, currency=currency, output_dir=str(out / lang)
         )
         for lang in ("en", "zh-Hant", "zh-Hans")
@@ -146,9 +147,9 @@ def test_shanghai_share_cannot_size_the_nation(dataset):
     assert list(by_id) == ["eai_beijing_cluster_2027", "eai_shenzhen_output", "eai_hangzhou_core_scale_2029"]
     shenzhen = by_id["eai_shenzhen_output"]
     assert (shenzhen.is_same_place, shenzhen.is_same_measure, shenzhen.is_actual) == (False, False, True)
-    # 超 1700 億元 ÷ 1/3 = 1700 × 3 億元 = 5100 億元 = 5.1 × 10^11, still "over"
+    # 超 1700 億元 ÷ about 1/3 = 1700 × 3 億元 = 5100 億元 = 5.1 × 10^11; over ÷ about is only "about"
     assert shenzhen.naive_total.value == pytest.approx(5.1e11)
-    assert shenzhen.naive_total.bound == ">="
+    assert shenzhen.naive_total.bound == "~"
     hangzhou = by_id["eai_hangzhou_core_scale_2029"]
     assert (hangzhou.is_same_place, hangzhou.is_same_measure, hangzhou.is_actual) == (False, True, False)
     assert sizing.usable == ()
@@ -159,19 +160,19 @@ def test_explanation_prints_the_wrong_shortcut(sessions):
     session = sessions[("en", "CNY")]
     text = "\n".join(eai.explain_sizing(session, eai.chosen_sizing(session, "eai_shanghai_national_share")))
     assert "cannot be computed" in text
-    assert ">CNY 170 bn ÷ 1/3 (that is, × 3) = >CNY 510 bn is NOT the national size" in text  # 1700億 × 3
+    assert ">CNY 170 bn ÷ ~1/3 (that is, × 3) = ~CNY 510 bn is NOT the national size" in text  # 1700億 × 3
     assert "another measure (industrial output, not industry scale)" in text
 
 
 def test_a_same_place_same_measure_actual_would_size_the_nation(dataset):
-    # if the sources gave Shanghai's industry scale as exactly 100 億元: 10^10 ÷ 1/3 = 3 × 10^10
+    # if the sources gave Shanghai's industry scale as exactly 100 億元: 10^10 ÷ about 1/3 = about 3 × 10^10
     made_up = _row(fact_id="made_up", sector="embodied_ai", place="shanghai", measure="industry_scale",
                    unit="CNY", value=1e10)  # fmt: skip
     facts = pd.concat([dataset.facts, pd.DataFrame([made_up])], ignore_index=True)
     sizing = eai.size_nation_from_share(facts, "eai_shanghai_national_share")
     assert [c.fact_id for c in sizing.usable] == ["made_up"]
     assert sizing.total.value == pytest.approx(3e10)
-    assert sizing.total.bound == "="
+    assert sizing.total.bound == "~"  # the share is a rounded 三分之一
 
 
 def test_sizing_needs_a_known_share(dataset):
@@ -182,10 +183,10 @@ def test_sizing_needs_a_known_share(dataset):
 
 
 def test_sizing_respects_the_chosen_cities(tmp_path):
-    session = start_notebook("05_embodied_ai", cities=["shenzhen", "shanghai"], output_dir=str(tmp_path))
+    session = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", cities=["shenzhen", "shanghai"], output_dir=str(tmp_path))
     sizing = eai.chosen_sizing(session, "eai_shanghai_national_share")
     assert [c.fact_id for c in sizing.candidates] == ["eai_shenzhen_output"]
-    session = start_notebook("05_embodied_ai", cities=["hangzhou"], output_dir=str(tmp_path))
+    session = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", cities=["hangzhou"], output_dir=str(tmp_path))
     assert eai.chosen_sizing(session, "eai_shanghai_national_share") is None
     assert eai.sizing_table(session, None).empty
     assert "not among the chosen cities" in eai.explain_sizing(session, None)[0]
@@ -269,7 +270,7 @@ def test_figures_build_for_every_city(sessions, lang):
 
 
 def test_figures_say_no_data_when_the_cities_have_none(tmp_path):
-    session = start_notebook("05_embodied_ai", lang="zh-Hans", cities=["hefei"], output_dir=str(tmp_path))
+    session = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", lang="zh-Hans", cities=["hefei"], output_dir=str(tmp_path))
     money = eai.figure_money_by_measure(session)
     timeline, checks = eai.figure_targets_timeline(session)
     per_unit, pairs = eai.figure_value_per_unit(session)
@@ -299,7 +300,7 @@ def test_messages_are_prefixed_and_complete():
 
 def test_shown_ids_keep_the_chosen_cities_and_the_nation(tmp_path):
     ids = ["eai_shenzhen_output", "eai_shanghai_national_share", "bci_china_market_2024"]
-    everyone = start_notebook("05_embodied_ai", output_dir=str(tmp_path / "all"))
+    everyone = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", output_dir=str(tmp_path / "all"))
     assert eai.shown_ids(everyone, ids) == ids
-    shanghai = start_notebook("05_embodied_ai", cities=["shanghai"], output_dir=str(tmp_path / "sh"))
+    shanghai = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", cities=["shanghai"], output_dir=str(tmp_path / "sh"))
     assert eai.shown_ids(shanghai, ids) == ["eai_shanghai_national_share", "bci_china_market_2024"]

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
+from conftest import article_dataset
 from helpers.analysis import hydrogen_fusion as h2f
 from helpers.data import load_dataset
 from helpers.i18n import Labels
@@ -29,7 +30,7 @@ ALLOWED_LATIN = {"anue", "pkg", "reference", "assumptions", "CNY", "USD", "km"}
 
 @pytest.fixture(scope="module")
 def ds():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture(scope="module")

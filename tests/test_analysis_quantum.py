@@ -17,6 +17,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from conftest import article_dataset
 from helpers.analysis import quantum as q  # noqa: E402
 from helpers.data import load_dataset  # noqa: E402
 from helpers.i18n import Labels, load_catalogue  # noqa: E402
@@ -29,13 +30,13 @@ QUANTUM_TAGS = ["computing", "communication", "metrology", "research", "chips", 
 
 @pytest.fixture(scope="module")
 def ds():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture
 def session_for(tmp_path):
     def make(**params):
-        return start_notebook("01_quantum", output_dir=str(tmp_path / "out"), **params)
+        return start_notebook(dataset=article_dataset(), notebook="01_quantum", output_dir=str(tmp_path / "out"), **params)
 
     yield make
     plt.close("all")
@@ -111,7 +112,7 @@ def test_focus_matrix_quantum(ds):
     assert list(matrix.loc["hefei", QUANTUM_TAGS]) == [True, True, True, False, False, False, False, False]
     # tags per city, counted by hand from data/city_roles.csv (paragraphs 6-8)
     assert q.tag_counts(matrix).to_dict() == {
-        "hefei": 3, "beijing": 2, "shanghai": 1, "nanjing": 1, "shenzhen": 2, "jinan": 2, "hangzhou": 2,
+        "hefei": 3, "beijing": 1, "shanghai": 1, "nanjing": 1, "shenzhen": 2, "jinan": 2, "hangzhou": 2,
     }  # fmt: skip
     assert q.widest_focus(matrix) == (["hefei"], 3)
     assert matrix.loc["hefei", "role"] == "leader"
@@ -121,7 +122,7 @@ def test_focus_matrix_subsets(ds):
     subset = q.focus_matrix(ds, "quantum", ["shenzhen", "beijing"])
     assert list(subset.index) == ["beijing", "shenzhen"]  # file order, not the order asked
     assert list(subset.columns) == ["role"] + QUANTUM_TAGS  # same columns as the full matrix
-    assert q.widest_focus(subset) == (["beijing", "shenzhen"], 2)  # a tie names both
+    assert q.widest_focus(subset) == (["shenzhen"], 2)  # Beijing: research only (¶7 names no computing)
     empty = q.focus_matrix(ds, "quantum", ["chengdu"])
     assert empty.empty and q.widest_focus(empty) == ([], 0)
 

@@ -6,14 +6,16 @@ import matplotlib.pyplot as plt
 import pytest
 import yaml
 
+from conftest import article_dataset
 from helpers.analysis import sixg
 from helpers.data import load_dataset
 from helpers.i18n import MESSAGES_DIR
 from helpers.session import start_notebook
 
-SIXG_FACTS = [  # ¶16: 2024 年出台行動方案, 2026 年建成開放試驗環境, 比 5G 提升百倍, 5 年內 ... 破 3000 億元
+SIXG_FACTS = [  # ¶16: 2024 年出台行動方案, 2026 年建成開放試驗環境, 今年啟動「ICT + 行動」, 比 5G 提升百倍, 5 年內 ... 破 3000 億元
     "6g_beijing_action_plan_2024",
     "6g_beijing_test_environment_2026",
+    "6g_shenzhen_ict_action_2025",
     "6g_nanjing_terahertz_gain",
     "6g_nanjing_output_2030",
 ]
@@ -21,14 +23,14 @@ SIXG_FACTS = [  # ¶16: 2024 年出台行動方案, 2026 年建成開放試驗�
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture(scope="module")
 def sessions(tmp_path_factory):
     out = tmp_path_factory.mktemp("sixg")
     return {
-        lang: start_notebook("06_6g", lang=lang, output_dir=str(out / lang))
+        lang: start_notebook(dataset=article_dataset(), notebook="06_6g", lang=lang, output_dir=str(out / lang))
         for lang in ("en", "zh-Hant", "zh-Hans")
     }
 
@@ -84,11 +86,13 @@ def test_timeline_rows_keep_printed_and_worked_out_years(sessions):
     assert list(rows["fact_id"]) == [
         "6g_beijing_action_plan_2024",
         "6g_beijing_test_environment_2026",
+        "6g_shenzhen_ict_action_2025",
         "6g_nanjing_output_2030",
     ]
-    assert list(rows["year"]) == [2024, 2026, 2030]  # 5 年內 counted from 2025: 2025 + 5 = 2030
-    assert list(rows["basis"]) == ["explicit", "explicit", "derived"]
-    nanjing = rows.iloc[2]["note"].split("\n")
+    # 今年 = the article's year 2025; 5 年內 counted from 2025: 2025 + 5 = 2030
+    assert list(rows["year"]) == [2024, 2026, 2025, 2030]
+    assert list(rows["basis"]) == ["explicit", "explicit", "derived", "derived"]
+    nanjing = rows.iloc[3]["note"].split("\n")
     assert nanjing == [
         ">CNY 300 bn",  # 破 3000 億元 = 3 × 10^11, a lower bound
         "year worked out from the text",
@@ -119,20 +123,21 @@ def test_milestones_table(sessions):
     table = sixg.milestones_table(session)
     labels = session.labels
     assert list(table[labels("fact_id")]) == SIXG_FACTS
-    assert list(table[labels("year")]) == ["2024", "2026", "", "2030"]
-    assert list(table[labels("sixg_col_year_basis")]) == ["原文载明", "原文载明", "原文未载", "由内文推得"]
-    assert list(table[labels("figure")])[2:] == ["100×", ">3,000 亿元"]
+    assert list(table[labels("year")]) == ["2024", "2026", "2025", "", "2030"]
+    assert list(table[labels("sixg_col_year_basis")]) == ["原文载明", "原文载明", "由内文推得", "原文未载", "由内文推得"]
+    assert list(table[labels("figure")])[3:] == ["100×", ">3,000 亿元"]
 
 
 # ------------------------------------------------------------------------------------------ evidence
 def test_evidence_counts(dataset):
     facts = dataset.facts[dataset.facts["sector"] == "6g"]
     counts = sixg.evidence_counts(facts, _roles(dataset))
-    # Beijing: plan (actual) + test environment (target); Nanjing: multiple (actual) + output (target)
+    # Beijing: plan (actual) + test environment (target); Shenzhen: ICT+ launch (actual); Nanjing: output
+    # (target) — its terahertz multiple is a laboratory result, not a figure of the industry
     assert counts.to_dict("index") == {
         "beijing": {"actual": 1, "target": 1, "forecast": 0},
-        "shenzhen": {"actual": 0, "target": 0, "forecast": 0},
-        "nanjing": {"actual": 1, "target": 1, "forecast": 0},
+        "shenzhen": {"actual": 1, "target": 0, "forecast": 0},
+        "nanjing": {"actual": 0, "target": 1, "forecast": 0},
         "shanghai": {"actual": 0, "target": 0, "forecast": 0},
     }
 
@@ -149,21 +154,21 @@ def test_figures_build(sessions, lang):
     evidence, _ = sixg.figure_evidence(session)
     timeline = sixg.figure_timeline(session)
     assert matrix.has_data and evidence.has_data and timeline.has_data
-    assert timeline.fact_ids == [SIXG_FACTS[0], SIXG_FACTS[1], SIXG_FACTS[3]]
+    assert timeline.fact_ids == [SIXG_FACTS[0], SIXG_FACTS[1], SIXG_FACTS[2], SIXG_FACTS[4]]
     assert matrix.fact_ids == SIXG_FACTS  # every role and every figure is in ¶16
     if lang != "en":
         for result in (matrix, evidence, timeline):
-            assert set(re.findall(r"[A-Za-z][A-Za-z&]{2,}", _figure_text(result.fig))) <= {"CNY", "USD"}
+            assert set(re.findall(r"[A-Za-z][A-Za-z&]{2,}", _figure_text(result.fig))) <= {"CNY", "USD", "ICT"}  # ICT: a name as printed (¶16)
 
 
 def test_figures_with_cities_that_give_no_figure(tmp_path):
-    session = start_notebook(
-        "06_6g", lang="zh-Hans", cities=["shenzhen", "shanghai"], output_dir=str(tmp_path)
+    session = start_notebook(dataset=article_dataset(), notebook=
+        "06_6g", lang="zh-Hans", cities=["shanghai"], output_dir=str(tmp_path)
     )
     matrix, table = sixg.figure_focus_matrix(session)
     evidence, counts = sixg.figure_evidence(session)
     timeline = sixg.figure_timeline(session)
-    assert matrix.has_data and list(table.index) == ["shenzhen", "shanghai"]
+    assert matrix.has_data and list(table.index) == ["shanghai"]
     assert evidence.has_data and int(counts.to_numpy().sum()) == 0
     assert not timeline.has_data and "所选城市无资料" in _figure_text(timeline.fig)
     assert "仅文字描述" in _figure_text(evidence.fig)
@@ -174,7 +179,7 @@ def test_figures_with_cities_that_give_no_figure(tmp_path):
 
 
 def test_figures_with_a_city_outside_6g(tmp_path):
-    session = start_notebook("06_6g", cities=["hefei"], output_dir=str(tmp_path))
+    session = start_notebook(dataset=article_dataset(), notebook="06_6g", cities=["hefei"], output_dir=str(tmp_path))
     matrix, _ = sixg.figure_focus_matrix(session)
     evidence, _ = sixg.figure_evidence(session)
     assert not matrix.has_data and not evidence.has_data

@@ -20,6 +20,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from conftest import article_dataset
+from helpers.data import rebuild
 from helpers.analysis import synthesis as syn
 from helpers.data import load_dataset
 from helpers.i18n import Labels
@@ -38,7 +40,7 @@ LATIN_ALLOWED = {"CNY", "USD", "ITER", "ICT", "BCI", "km", "R&D"}  # as in tests
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +50,8 @@ def labels(dataset):
 
 def test_role_matrix_places_beijing_in_all_six(dataset):
     matrix = syn.role_matrix(dataset)
-    # ¶7 hub (research loop), ¶9 leader, ¶11 hub, ¶14 hub, ¶15 leader, ¶16 leader
-    assert matrix.loc["beijing"].tolist() == ["hub", "leader", "hub", "hub", "leader", "leader"]
+    # ¶7 hub (research loop), ¶9 leader, ¶11 hub, ¶14 hub, ¶15 leader, ¶16 contender (competing for the lead)
+    assert matrix.loc["beijing"].tolist() == ["hub", "leader", "hub", "hub", "leader", "contender"]
     assert matrix.loc["jinan"].tolist() == ["specialist", "", "", "", "", ""]  # ¶8 only
     assert "china" not in matrix.index
 
@@ -68,10 +70,10 @@ def test_breadth_counts_sectors_roles_and_figures(dataset):
 def test_region_summary_by_hand(dataset):
     summary = syn.region_summary(dataset)
     # Yangtze River Delta: Shanghai 6 + Hefei 2 + Nanjing 2 + Suzhou 1 + Hangzhou 4 = 15 pairs;
-    # leaders: Shanghai 4, Hefei 1, Nanjing 1, Hangzhou 1 = 7
-    assert summary.loc["yangtze_river_delta", ["n_cities", "n_pairs", "leader"]].tolist() == [5, 15, 7]
-    # Beijing-Tianjin-Hebei: Beijing 6 + Tianjin 1 = 7 pairs, leaders 3 + 1 = 4
-    assert summary.loc["beijing_tianjin_hebei", ["n_cities", "n_pairs", "leader"]].tolist() == [2, 7, 4]
+    # leaders: Shanghai 3 (¶9, ¶14, ¶15; a 6G contender in ¶16), Hefei 1, Hangzhou 1 = 5 (Nanjing: 6G contender)
+    assert summary.loc["yangtze_river_delta", ["n_cities", "n_pairs", "leader"]].tolist() == [5, 15, 5]
+    # Beijing-Tianjin-Hebei: Beijing 6 + Tianjin 1 = 7 pairs, leaders 2 + 1 = 3
+    assert summary.loc["beijing_tianjin_hebei", ["n_cities", "n_pairs", "leader"]].tolist() == [2, 7, 3]
     assert summary["n_pairs"].sum() == 34  # rows of data/city_roles.csv
     assert list(summary.index) == list(syn.REGION_ORDER)
 
@@ -82,7 +84,7 @@ def test_presence_by_hand(dataset):
     assert counts.loc["guangzhou", "hydrogen_fusion"] == 4  # named + 18 項, 20 餘個, 超 40 億元
     assert counts.loc["beijing", "biomanufacturing"] == 4  # named + Changping's three figures
     assert counts.sum().to_dict() == {"quantum": 11, "biomanufacturing": 12, "hydrogen_fusion": 16, "bci": 5,
-                                      "embodied_ai": 14, "6g": 8}  # fmt: skip
+                                      "embodied_ai": 14, "6g": 9}  # fmt: skip (6G: 4 named + 2 + 1 + 2)
 
 
 def test_hhi_and_top_k_share_by_hand():
@@ -96,11 +98,12 @@ def test_hhi_and_top_k_share_by_hand():
 
 def test_concentration_of_the_article_by_hand(dataset):
     table = syn.concentration(syn.presence(dataset))
-    # 6G: 3, 1, 3, 1 of 8 -> HHI (9 + 1 + 9 + 1) / 64 = 0.3125; top city 3/8; top three 7/8; 1/n = 1/4
+    # 6G: Beijing 3, Shenzhen 2 (named + ICT+ launch), Nanjing 3, Shanghai 1 of 9
+    # -> HHI (9 + 4 + 9 + 1) / 81 = 23/81; top city 3/9; top three (3 + 3 + 2)/9 = 8/9; 1/n = 1/4
     six = table.loc["6g"]
-    assert six["hhi"] == pytest.approx(20 / 64)
-    assert six["top_share"] == pytest.approx(3 / 8)
-    assert six["top_k_share"] == pytest.approx(7 / 8)
+    assert six["hhi"] == pytest.approx(23 / 81)
+    assert six["top_share"] == pytest.approx(3 / 9)
+    assert six["top_k_share"] == pytest.approx(8 / 9)
     assert six["hhi_equal"] == pytest.approx(0.25)
     assert six["top_places"] == "beijing;nanjing"
     # quantum: 4, 2, 1, 1, 1, 1, 1 of 11 -> (16 + 4 + 5) / 121 = 25/121; effective cities 121/25 = 4.84
@@ -113,10 +116,10 @@ def test_concentration_of_the_article_by_hand(dataset):
 def test_specialisation_by_hand(dataset):
     counts = syn.presence(dataset)
     quotients = syn.specialisation(counts)
-    # Jinan: all its presence (1) in quantum; quantum holds 11 of 66 -> LQ = 1 / (11/66) = 6
-    assert quotients.loc["jinan", "quantum"] == pytest.approx(6.0)
-    # Chengdu: 1 of its 2 items in BCI; BCI holds 5 of 66 -> LQ = 0.5 / (5/66) = 6.6
-    assert quotients.loc["chengdu", "bci"] == pytest.approx(6.6)
+    # Jinan: all its presence (1) in quantum; quantum holds 11 of 67 -> LQ = 1 / (11/67) = 67/11
+    assert quotients.loc["jinan", "quantum"] == pytest.approx(67 / 11)
+    # Chengdu: 1 of its 2 items in BCI; BCI holds 5 of 67 -> LQ = 0.5 / (5/67) = 6.7
+    assert quotients.loc["chengdu", "bci"] == pytest.approx(6.7)
     assert quotients.loc["jinan", "6g"] == 0
     # the most specialised city named in two or more races
     assert syn.specialised_city(counts, quotients)[:2] == ("chengdu", "bci")
@@ -154,7 +157,7 @@ def test_target_tracker_by_hand(dataset):
 def _with_extra_target(dataset, fact_id, value):
     base = dataset.facts[dataset.facts["fact_id"] == "bci_china_market_2027"].copy()
     base["fact_id"], base["kind"], base["year"], base["value"] = fact_id, "target", 2030, value
-    return dataclasses.replace(dataset, facts=pd.concat([dataset.facts, base], ignore_index=True))
+    return rebuild(dataset, facts=pd.concat([dataset.facts, base], ignore_index=True))
 
 
 def test_a_target_with_a_baseline_and_a_sourced_rate_is_judged(dataset):

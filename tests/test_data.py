@@ -109,10 +109,9 @@ def test_facts_cover_all_six_sectors(dataset):
     assert set(dataset.facts["sector"]) == set(SECTOR_IDS) == set(dataset.sectors["sector_id"])
 
 
-def test_every_city_has_a_role(dataset):
-    cities = set(dataset.cities["place_id"]) - {"china"}
-    assert cities <= set(dataset.city_roles["place"])
-    assert "china" not in set(dataset.city_roles["place"])
+def test_roles_belong_to_cities_provinces_or_regions(dataset):
+    levels = dict(zip(dataset.cities["place_id"], dataset.cities["level"], strict=True))
+    assert {levels[p] for p in dataset.role_statements["place"]} <= {"city", "province", "region"}
 
 
 def test_fact_ids_are_unique(dataset):

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 
 import pytest
 
+from conftest import article_dataset
 from helpers.data import load_dataset
 from helpers.i18n import Labels
 from helpers.outputs import OutputSink
@@ -17,7 +18,7 @@ from helpers.plots import apply_theme, new_figure
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset()
+    return article_dataset()
 
 
 def _figure(title="合肥 量子科技 腦機接口"):

@@ -75,7 +75,7 @@ def test_split_paragraphs_on_a_small_text():
 def test_every_quantity_text_is_in_its_paragraph(dataset, source):
     paragraphs = split_paragraphs(source["text"])
     facts = dataset.facts[dataset.facts["source_id"] == SOURCE_ID]
-    assert len(facts) == len(dataset.facts)
+    assert len(facts) > 30  # the kept article's own facts
     missing = [
         (fact.fact_id, int(fact.locator), fact.quantity_text)
         for fact in facts.itertuples()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import article_dataset
 from helpers.data import load_dataset
 from helpers.i18n import Labels
 from helpers.tables import (
@@ -17,7 +18,7 @@ from helpers.tables import (
 
 @pytest.fixture(scope="module")
 def dataset():
-    return load_dataset()
+    return article_dataset()
 
 
 @pytest.fixture(scope="module")

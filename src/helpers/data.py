@@ -624,3 +624,19 @@ def load_dataset(data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "au
         role_statements=frames["city_roles"], disagreements=built.disagreements,
         provenance=provenance_status(frames["sources"], sources_dir),
     )  # fmt: skip
+
+
+def rebuild(dataset: Dataset, **tables: pd.DataFrame) -> Dataset:
+    """`dataset` with some tables replaced (facts, city_roles as role statements, sources ...) and its evidence
+    built again: for what-if analyses (leave one source out) and tests. The tables are not validated again."""
+    from helpers import evidence
+
+    frames = {"sources": dataset.sources, "facts": dataset.facts, "city_roles": dataset.role_statements}
+    frames.update(tables)
+    built = evidence.build(frames, allowed_values("observations", "chosen_fact"),
+                           allowed_values("observations", "chosen_role"))  # fmt: skip
+    return dataclasses.replace(
+        dataset, sources=frames["sources"], facts=frames["facts"].reset_index(drop=True),
+        role_statements=frames["city_roles"], city_roles=built.city_roles, observations=built.observations,
+        disagreements=built.disagreements,
+    )  # fmt: skip

@@ -34,7 +34,7 @@ ROLE_COLOURS: dict[str, str] = {
     "follower": "#d5d8dc",
     "contender": "#a569bd",
 }
-KIND_MARKERS: dict[str, str] = {"actual": "o", "target": "D", "forecast": "s"}
+KIND_MARKERS: dict[str, str] = {"actual": "o", "target": "D", "forecast": "s", "lab_result": "^"}
 MEASURE_COLOURS: dict[str, str] = {
     "market_size": "#1b9e77", "industry_scale": "#d95f02", "industrial_output": "#7570b3",
     "revenue": "#e7298a", "investment": "#66a61e", "firm_size_threshold": "#a6761d",

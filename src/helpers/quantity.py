@@ -28,7 +28,7 @@ BOUNDS: tuple[str, ...] = ("=", ">=", "<=", "~")
 _FOLD_CHARS = {
     "万": "萬", "亿": "億", "个": "個", "余": "餘", "级": "級", "过": "過", "达": "達", "约": "約",
     "于": "於", "将": "將", "两": "兩", "项": "項", "辆": "輛", "条": "條", "种": "種", "数": "數",
-    "吨": "噸", "后": "後", "长": "長", "几": "幾", "别": "別", "时": "時", "户": "戶", "摄": "攝", "币": "幣", "颗": "顆", "计": "計", "国": "國", "内": "內", "点": "點",
+    "吨": "噸", "臺": "台", "类": "類", "后": "後", "长": "長", "几": "幾", "别": "別", "时": "時", "户": "戶", "摄": "攝", "币": "幣", "颗": "顆", "计": "計", "国": "國", "内": "內", "点": "點",
     "\u3000": " ", "，": ",", "．": ".", "％": "%", "／": "/", "～": "~",
 }  # fmt: skip
 _FOLD_CHARS.update({chr(0xFF10 + d): str(d) for d in range(10)})  # full-width digits
@@ -38,14 +38,14 @@ _FOLD_TABLE = str.maketrans({k: v for k, v in _FOLD_CHARS.items() if len(k) == 1
 # Qualifiers printed before the number (folded forms), longest first so that 超過 wins over 超.
 PREFIX_QUALIFIERS: dict[str, str] = {
     "不少於": ">=", "不低於": ">=", "不超過": "<=", "不高於": "<=", "超過了": ">=", "最少": ">=",
-    "站上": ">=", "邁上": ">=", "跨上": ">=",
+    "站上": ">=", "邁上": ">=", "跨上": ">=", "最高": "<=", "過": ">=",
     "超計": ">=",  # garbled in the Anue article: 超過 (over) or 累計 (cumulative); 超 read as "over"
     "超過": ">=", "突破": ">=", "至少": ">=", "高達": ">=", "多達": ">=",
     "將近": "<=", "接近": "<=", "不足": "<=", "大約": "~", "達到": "=",
     "超": ">=", "逾": ">=", "破": ">=", "近": "<=", "約": "~", "達": "=",
 }  # fmt: skip
 # Qualifiers printed after the number (120 餘家, 20 多個, 100 以上).
-SUFFIX_QUALIFIERS: dict[str, str] = {"餘": ">=", "多": ">=", "以上": ">=", "左右": "~", "以下": "<="}
+SUFFIX_QUALIFIERS: dict[str, str] = {"餘": ">=", "多": ">=", "以上": ">=", "左右": "~", "以下": "<=", "以內": "<="}
 
 MAGNITUDES: dict[str, int] = {"萬": 10**4, "億": 10**8}
 CHINESE_DIGITS: dict[str, int] = {
@@ -204,6 +204,9 @@ def parse_quantity(
         return Quantity(1.0, "rank", _combine(original, prefix_bound), original)
     if match := re.fullmatch(rf"前\s*({_ARABIC}|{_CN_NUMERAL})\s*(位|名)?", rest):
         return Quantity(float(_to_number(match.group(1))), "rank", _combine(original, prefix_bound, "<="), original)
+    # A month: 2023年10月 is the year 2023
+    if match := re.fullmatch(r"(\d{4})\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?", rest):
+        return Quantity(float(match.group(1)), "year", _combine(original, prefix_bound), original)
     # Years bounded in time: 2050年前 (before 2050), 2017年前後 (around 2017)
     if match := re.fullmatch(r"(\d{4})\s*年\s*(前後|左右|前|以前|後|以後)", rest):
         tail = {"前後": "~", "左右": "~", "前": "<=", "以前": "<=", "後": ">=", "以後": ">="}[match.group(2)]
@@ -283,7 +286,7 @@ def parse_quantity(
     if level_after and not match.group("level"):
         unit_text = level_after.group(1)
     # 以上, 左右, 以下 may also follow the unit word (100 家左右, 100 億元以上).
-    tail = re.fullmatch(r"(.*?)\s*(以上|左右|以下)", unit_text)
+    tail = re.fullmatch(r"(.*?)\s*(以上|左右|以下|以內)", unit_text)
     tail_bound = SUFFIX_QUALIFIERS[tail.group(2)] if tail else None
     unit_text = tail.group(1) if tail else unit_text
     suffix_bound = SUFFIX_QUALIFIERS.get(match.group("suffix") or "")
@@ -337,6 +340,9 @@ def _parse_english(original: str, units: dict[str, tuple[str, Decimal]]) -> Quan
         if match.group(1) or match.group(2) in _EN_ORDINALS:
             value = int(match.group(1)) if match.group(1) else _EN_ORDINALS[match.group(2)]
             return Quantity(float(value), "rank", _combine(original, bound), original)
+    if match := re.fullmatch(r"(\w+|[\d,.]+) to (\w+|[\d,.]+)\s*(.*)", text):  # a range: its lower end
+        lower = _parse_english(f"{match.group(1)} {match.group(3)}".strip(), units)
+        return Quantity(lower.value, lower.unit, _combine(original, bound, ">="), original, lower.unit_word)
     if text in _EN_FRACTIONS:
         rounded = "~" if bound is None else bound
         return Quantity(float(_EN_FRACTIONS[text]), "fraction", _combine(original, rounded), original)

@@ -70,15 +70,17 @@ class Session:
         return pd.DataFrame(rows, columns=["assumption", "value", "basis"])
 
 
-def start_notebook(notebook: str, **parameters: object) -> Session:
+def start_notebook(notebook: str, *, dataset: Dataset | None = None, **parameters: object) -> Session:
     """Validate `parameters` (unknown names are errors), load and check the data, apply the theme.
+
+    `dataset` replaces the package's data (tests pass a fixture dataset); notebooks never pass it.
 
     Raises:
         ParameterError: a parameter is unknown, of the wrong type or outside its allowed values.
         DataValidationError: the data tables are not valid.
     """
     settings = validate_parameters(parameters, notebook=notebook)
-    dataset = load_dataset()
+    dataset = load_dataset() if dataset is None else dataset
     lang = str(settings.get("lang", "en"))
     labels = Labels(lang, dataset)
     apply_theme(lang)

@@ -177,9 +177,9 @@ def cited_in(registry: dict) -> tuple[list[str], list[tuple[str, str]]]:
     return fact_ids, roles
 
 
-def _paragraph(locator: object) -> str:
-    """A locator as a table cell: the paragraph number, or "" when it could not be counted."""
-    return "" if pd.isna(locator) else str(int(locator))
+def _paragraph(locator: object) -> object:
+    """A locator as a table cell: the paragraph number, or missing when it could not be counted."""
+    return pd.NA if pd.isna(locator) else int(locator)
 
 
 def sources_table(
@@ -215,6 +215,7 @@ def sources_table(
     rows += [("city role", f"{r.sector}:{r.place}", "", r.source_id, _paragraph(r.locator))
              for r in statements.itertuples() if (r.sector, r.place) in wanted]  # fmt: skip
     table = pd.DataFrame(rows, columns=["used_as", "id", "quantity_text", "source_id", "paragraph"])
+    table["paragraph"] = table["paragraph"].astype("Int64")
     if labels is None:
         return table
     table["used_as"] = table["used_as"].map(

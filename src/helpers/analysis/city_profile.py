@@ -122,7 +122,7 @@ def profile_depth(dataset: Dataset, place: str) -> str:
         )
     if place == NATIONAL:
         return "national"
-    return "full" if (dataset.facts["place"] == place).any() else "short"
+    return "full" if (dataset.observations["place"] == place).any() else "short"
 
 
 def place_roles(dataset: Dataset, place: str) -> pd.DataFrame:
@@ -134,7 +134,7 @@ def place_roles(dataset: Dataset, place: str) -> pd.DataFrame:
 
 def place_facts(dataset: Dataset, place: str) -> pd.DataFrame:
     """The place's rows of data/facts.csv (a district's figures count for its city), in file order."""
-    return dataset.facts[dataset.facts["place"] == place].reset_index(drop=True)
+    return dataset.observations[dataset.observations["place"] == place].reset_index(drop=True)  # each figure once
 
 
 def place_tracker(dataset: Dataset, place: str) -> pd.DataFrame:
@@ -218,7 +218,7 @@ def find_gaps(dataset: Dataset, place: str) -> list[Gap]:
         else:
             gaps.append(Gap("growth", "cp_gap_forecast_only", {"fact_ids": list(forecast["fact_id"])}))
         comparable = [f for f, ind in zip(facts["fact_id"], facts["indicator"], strict=True)
-                      if ((dataset.facts["indicator"] == ind) & (dataset.facts["place"] != place)).any()]  # fmt: skip
+                      if ((dataset.observations["indicator"] == ind) & (dataset.observations["place"] != place)).any()]  # fmt: skip
         if comparable:
             gaps.append(
                 Gap("comparison", "cp_gap_comparison", {"n": len(comparable), "fact_ids": comparable})

@@ -73,7 +73,7 @@ def named_places(dataset: Dataset, cities: Sequence[str] | None = None) -> list[
 
 def fact_ids_for(dataset: Dataset, places: Sequence[str], kinds: Sequence[str] | None = None) -> list[str]:
     """Ids of the facts about `places` (optionally of some kinds), in file order."""
-    facts = dataset.facts[dataset.facts["place"].isin(list(places))]
+    facts = dataset.observations[dataset.observations["place"].isin(list(places))]  # each figure once
     if kinds is not None:
         facts = facts[facts["kind"].isin(list(kinds))]
     return list(facts["fact_id"])
@@ -180,7 +180,7 @@ def presence(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.DataFr
     """
     matrix = role_matrix(dataset, cities)
     counts = (matrix != "").astype(int)
-    facts = dataset.facts[dataset.facts["place"].isin(list(matrix.index))]
+    facts = dataset.observations[dataset.observations["place"].isin(list(matrix.index))]  # each figure once
     for fact in facts.itertuples():
         counts.loc[fact.place, fact.sector] += 1
     return counts
@@ -258,7 +258,7 @@ def money_facts(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.Dat
     Returns:
         The facts rows plus `group`, ordered by MONEY_GROUPS, then value (largest first), then file order.
     """
-    facts = dataset.facts[dataset.facts["unit"] == "CNY"].copy()
+    facts = dataset.observations[dataset.observations["unit"] == "CNY"].copy()
     if cities:
         facts = facts[facts["place"].isin([*cities, NATIONAL])]
     facts["group"] = [
@@ -279,7 +279,7 @@ def money_facts(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.Dat
 def sourced_rate(dataset: Dataset, fact: pd.Series, baseline: pd.Series) -> tuple[float, str] | None:
     """A growth rate the sources themselves imply for `fact`'s series: from `baseline` to a forecast or a
     later actual of the same series (not `fact` itself). Returns (rate, fact id used) or None."""
-    later = same_series(dataset.facts, fact)
+    later = same_series(dataset.observations, fact)
     later = later[later["kind"].isin(["forecast", "actual"]) & later["year"].notna()]
     later = later[(later["year"] > baseline["year"]) & (later["fact_id"] != baseline["fact_id"])]
     if later.empty:
@@ -308,7 +308,7 @@ def target_tracker(
     """
     columns = ["fact_id", "place", "sector", "kind", "measure", "year", "is_year_implied", "years_left",
                "baseline_fact", "required_growth", "required_bound", "sourced_rate", "rate_fact", "status"]  # fmt: skip
-    facts = dataset.facts[dataset.facts["kind"].isin(["target", "forecast"])]
+    facts = dataset.observations[dataset.observations["kind"].isin(["target", "forecast"])]
     if cities:
         facts = facts[facts["place"].isin([*cities, NATIONAL])]
     rows = []
@@ -321,7 +321,7 @@ def target_tracker(
             "years_left": years_left(int(fact["year"]), as_of) if has_year else None,
             "required_growth": np.nan, "sourced_rate": np.nan,
         }  # fmt: skip
-        baseline = find_baseline(dataset.facts, fact)
+        baseline = find_baseline(dataset.observations, fact)
         if not has_year:
             row["status"] = "no_year"
         elif fact["measure"] == "milestone":
@@ -369,7 +369,7 @@ def forecast_projection(dataset: Dataset, tracker: pd.DataFrame, multiplier: flo
     if rows.empty:
         return None
     row = rows.iloc[0]
-    fact = dataset.facts.set_index("fact_id").loc[row["fact_id"]]
+    fact = dataset.observations.set_index("fact_id").loc[row["fact_id"]]
     if horizon_year <= int(fact["year"]):
         return None
     rate = float(row["required_growth"])
