@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import pytest
 
+from conftest import article_dataset
 from helpers.indicators import (
     bounded_ratio,
     cagr,
@@ -138,7 +139,7 @@ def test_find_baseline_matches_place_district_unit_and_indicator_stem(target, ex
 def test_find_baseline_on_the_article():
     from helpers.data import load_dataset
 
-    facts = load_dataset().facts
+    facts = article_dataset().facts
     by_id = facts.set_index("fact_id", drop=False)
     # ¶14: the BCI market, 32 億元 in 2024, expected to reach 55.8 億元 in 2027
     assert find_baseline(facts, by_id.loc["bci_china_market_2027"])["fact_id"] == "bci_china_market_2024"

@@ -65,6 +65,9 @@ def show(fig) -> None:
     display(fig)
 
 
+SOURCE_LINE_MAX = 4  # sources named under a figure; more are counted and listed in the sources table
+
+
 class OutputSink:
     """Where one notebook saves its figures and tables.
 
@@ -123,9 +126,13 @@ class OutputSink:
         cited = pd.concat([facts[["source_id", "locator"]], role_rows[["source_id", "locator"]]])
         parts = []
         for source_id, group in cited.groupby("source_id", sort=True):
-            paragraphs = ", ".join(str(int(p)) for p in sorted(set(group["locator"])))
-            parts.append(f"{source_id} {self.labels('paragraph')}{paragraphs}")
+            located = sorted({int(p) for p in group["locator"] if not pd.isna(p)})
+            paragraphs = ", ".join(map(str, located))
+            parts.append(f"{source_id} {self.labels('paragraph')}{paragraphs}" if located else source_id)
         parts += [s for s in extra_sources if s not in cited["source_id"].values]
+        if len(parts) > SOURCE_LINE_MAX:  # a line under a figure, not a bibliography
+            shown = "; ".join(p.split(" ")[0] for p in parts[:SOURCE_LINE_MAX])
+            return self.labels("sources_line_many", shown=shown, n=len(parts) - SOURCE_LINE_MAX)
         return f"{self.labels('source')}: " + "; ".join(parts)
 
     @staticmethod

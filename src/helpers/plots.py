@@ -39,6 +39,7 @@ MEASURE_COLOURS: dict[str, str] = {
     "market_size": "#1b9e77", "industry_scale": "#d95f02", "industrial_output": "#7570b3",
     "revenue": "#e7298a", "investment": "#66a61e", "firm_size_threshold": "#a6761d",
 }  # fmt: skip
+OTHER_MONEY_COLOUR = "#7f8c8d"  # money measures without a colour of their own (valuation, funding, price ...)
 SVG_HASH_SALT = "future-industries"
 
 

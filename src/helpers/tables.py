@@ -64,6 +64,8 @@ def format_figure(
     symbol = format_bound(bound)
     if unit == "CNY":
         body = format_money(value, labels, currency, cny_per_usd)
+    elif unit == "USD":  # printed in dollars: shown in dollars, never converted at the package's rate
+        body = format_money(value * cny_per_usd, labels, "USD", cny_per_usd)
     elif unit == "fraction":
         body = format_fraction(value)
     elif unit == "multiple":

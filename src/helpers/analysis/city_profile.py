@@ -668,6 +668,9 @@ def timeline_rows(dataset: Dataset, profile: CityProfile, labels: Labels, curren
     return frame
 
 
+TIMELINE_MAX_ROWS = 24  # figures drawn on a profile's timeline; the table lists them all
+
+
 def note_fraction(text: str, axis_inches: float = 5.5, inches_per_char: float = 0.058) -> float:
     """The share of the timeline's axis width that a note of fontsize 8 takes (Chinese glyphs count twice),
     capped at 0.7: the axis is widened to the right so that every note fits."""
@@ -681,9 +684,10 @@ def figure_timeline(dataset: Dataset, profile: CityProfile, labels: Labels, hori
     axis is a year, never a value, so unlike measures never share a scale. Colour: sector; marker: kind; open
     marker: year not printed; a line runs from the article's date to each target's year. None when the sources
     give the place no figure."""
-    rows = timeline_rows(dataset, profile, labels, currency, cny_per_usd)
-    if rows.empty:
+    every_row = timeline_rows(dataset, profile, labels, currency, cny_per_usd)
+    if every_row.empty:
         return None
+    rows = every_row.head(TIMELINE_MAX_ROWS)  # earliest years first; the profile's table lists every figure
     colours = _sector_colours(dataset)
     years = [int(y) for y in rows["year"] if not pd.isna(y)]
     last = max([horizon_year, ARTICLE_YEAR, *years])
@@ -716,6 +720,9 @@ def figure_timeline(dataset: Dataset, profile: CityProfile, labels: Labels, hori
     ax.set_xlim(left, right)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(labels("cp_timeline_axis", year=horizon_year))
+    if len(every_row) > len(rows):
+        ax.text(0.0, -0.16, labels("cp_timeline_shown", k=len(rows), n=len(every_row)), transform=ax.transAxes,
+                fontsize=8, color="#555555", va="top")  # fmt: skip
     sectors = list(dict.fromkeys(rows["sector"]))
     handles = [
         Patch(color=colours[s], label=labels.sector(s)) for s in syn.sector_ids(dataset) if s in sectors

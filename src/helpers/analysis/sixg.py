@@ -134,7 +134,9 @@ def figure_timeline(session: Session) -> FigureResult:
         title = session.labels("sixg_fig_timeline_title_empty")
     else:
         title = session.labels("sixg_fig_timeline_title", first=int(rows["year"].min()), last=int(rows["year"].max()),
-                               n_dated=rows["place"].nunique(), n=len(chosen_roles(session, SECTOR)))  # fmt: skip
+                               n_dated=rows["place"].isin(set(chosen_roles(session, SECTOR)["place"])).pipe(
+                                   lambda named: rows.loc[named, "place"].nunique()),
+                               n=len(chosen_roles(session, SECTOR)))  # fmt: skip
     every = sector_facts(session.dataset, SECTOR)
     fallback = [f for f, note in zip(every["fact_id"], every["year_note"], strict=True)
                 if year_basis(note) in ("explicit", "derived")]  # fmt: skip

@@ -34,6 +34,7 @@ from helpers.indicators import (
 from helpers.plots import (
     KIND_MARKERS,
     MEASURE_COLOURS,
+    OTHER_MONEY_COLOUR,
     ROLE_COLOURS,
     bound_legend_handles,
     new_figure,
@@ -49,8 +50,9 @@ REGION_ORDER: tuple[str, ...] = (
     "yangtze_river_delta", "greater_bay_area", "beijing_tianjin_hebei", "chengdu_chongqing", "other",
 )  # fmt: skip
 MONEY_GROUPS: tuple[str, ...] = (
-    "market_size", "industry_scale", "industrial_output", "revenue", "investment", "target",
+    "market_size", "industry_scale", "industrial_output", "revenue", "investment", "other_money", "target",
 )  # fmt: skip
+MONEY_PER_GROUP = 6  # the money figure draws the largest figures of each group; its table lists them all
 TOP_K = 3  # top-k share of presence
 TIMELINE_END = 2035  # the tracker's timeline runs from the article's year to 2035 (or a later horizon)
 LQ_MIN_SECTORS = 2  # specialisation findings only for cities named in at least this many sectors
@@ -262,7 +264,8 @@ def money_facts(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.Dat
     if cities:
         facts = facts[facts["place"].isin([*cities, NATIONAL])]
     facts["group"] = [
-        ("target" if k == "target" else m) for k, m in zip(facts["kind"], facts["measure"], strict=True)
+        ("target" if k == "target" else m if m in MONEY_GROUPS else "other_money")
+        for k, m in zip(facts["kind"], facts["measure"], strict=True)
     ]
     unknown = set(facts["group"]) - set(MONEY_GROUPS)
     if unknown:
@@ -779,6 +782,8 @@ def figure_money(
     """
     if money.empty:
         return no_data_figure(labels, labels("syn_money_title_none"))
+    n_all = len(money)
+    money = money.groupby("group", sort=False).head(MONEY_PER_GROUP).reset_index(drop=True)  # largest first
     height = 1.9 + 0.45 * len(money)
     # no layout engine: constrained layout over one axes per row is slow to draw; margins in inches instead
     fig, axes = plt.subplots(len(money), 1, figsize=(9.5, height), sharex=True, squeeze=False)
@@ -788,7 +793,7 @@ def figure_money(
     previous = None
     for ax, (_, fact), value in zip(axes[:, 0], money.iterrows(), values, strict=True):
         bounds_used |= plot_bounded_points(ax, [money_row_label(fact, labels)], [value], [fact["bound"]],
-                                           colour=MEASURE_COLOURS[fact["measure"]], marker=KIND_MARKERS[fact["kind"]],
+                                           colour=MEASURE_COLOURS.get(fact["measure"], OTHER_MONEY_COLOUR), marker=KIND_MARKERS[fact["kind"]],
                                            log=True)  # fmt: skip
         ax.annotate(format_figure(fact["value"], fact["bound"], fact["unit"], labels, currency, cny_per_usd),
                     xy=(value, 0), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=7.5)  # fmt: skip
@@ -797,14 +802,21 @@ def figure_money(
         ax.grid(axis="y", visible=False)
         ax.minorticks_off()
         if fact["group"] != previous:
-            title = labels("syn_group_target") if fact["group"] == "target" else labels.measure(fact["group"])
+            title = (labels("syn_group_target") if fact["group"] == "target"
+                     else labels("syn_group_other_money") if fact["group"] == "other_money"
+                     else labels.measure(fact["group"]))  # fmt: skip
             ax.set_title(title, loc="left", fontsize=9, color="#333333")
             previous = fact["group"]
     low, high = min(values), max(values)
     axes[-1, 0].set_xlim(low / 3, high * 4)
     axes[-1, 0].set_xlabel(labels("money_axis", currency=labels(f"currency_{currency}")))
     measure_handles = [Patch(color=MEASURE_COLOURS[m], label=labels.measure(m)) for m in MONEY_MEASURES
-                       if m in set(money["measure"])]  # fmt: skip
+                       if m in set(money["measure"]) and m in MEASURE_COLOURS]  # fmt: skip
+    if (money["group"] == "other_money").any():
+        measure_handles.append(Patch(color=OTHER_MONEY_COLOUR, label=labels("syn_group_other_money")))
+    if n_all > len(money):
+        fig.text(0.01, 0.3 / height, labels("syn_money_shown", k=MONEY_PER_GROUP, n=len(money), total=n_all),
+                 fontsize=8, color="#555555")  # fmt: skip
     kind_handles = [Line2D([], [], marker=KIND_MARKERS[k], color="#555555", linestyle="none", label=labels.kind(k))
                     for k in ("actual", "forecast", "target") if k in set(money["kind"])]  # fmt: skip
     fig.legend(handles=measure_handles + kind_handles + bound_legend_handles(labels, bounds_used, colour="#555555"),
@@ -820,42 +832,33 @@ def figure_money(
 def figure_timeline(
     dataset: Dataset, tracker: pd.DataFrame, labels: Labels, end_year: int = TIMELINE_END
 ) -> Figure:
-    """Every target and forecast on a timeline from the article's year; colour: sector; marker: kind; open
-    marker: year implied, not printed; targets without a year at the right, under "no year"."""
+    """When the targets and forecasts fall due, to scale in years: one row per sector, a disc per year whose
+    area and number give how many of the sector's targets and forecasts are due that year; targets without a
+    year at the right, under "no year". Holds any number of targets (the tracker table lists each one)."""
     if tracker.empty:
         return no_data_figure(labels, labels("syn_timeline_title_none"))
-    end = max(end_year, int(tracker["year"].max()) if tracker["year"].notna().any() else end_year)
-    no_year_x = end + 1.5
+    dated_rows = tracker[tracker["year"].notna()]
+    start = min(ARTICLE_YEAR, int(dated_rows["year"].min())) if not dated_rows.empty else ARTICLE_YEAR
+    end = max(end_year, int(dated_rows["year"].max()) if not dated_rows.empty else end_year)
+    no_year_x = end + 2
     colours = dict(zip(sector_ids(dataset), SECTOR_COLOURS, strict=True))
-    fig, ax = new_figure(10, max(3.2, 1.6 + 0.38 * len(tracker)))
-    positions = list(range(len(tracker)))[::-1]
-    row_labels = []
-    for y, (_, row) in zip(positions, tracker.iterrows(), strict=True):
-        x = no_year_x if pd.isna(row["year"]) else int(row["year"])
-        colour = colours[row["sector"]]
-        face = "white" if row["is_year_implied"] or pd.isna(row["year"]) else colour
-        if not pd.isna(row["year"]):
-            ax.plot([ARTICLE_YEAR, x], [y, y], color=colour, linewidth=0.8, alpha=0.35)
-        ax.plot([x], [y], marker=KIND_MARKERS[row["kind"]], markersize=8, color=colour, markerfacecolor=face,
-                markeredgewidth=1.6, linestyle="none")  # fmt: skip
-        if not pd.isna(row["years_left"]):
-            ax.annotate(labels("syn_years_left_short", n=int(row["years_left"])), xy=(x, y), xytext=(8, -3),
-                        textcoords="offset points", fontsize=7.5, color="#444444")  # fmt: skip
-        place = labels("region_national") if row["place"] == NATIONAL else labels.city(row["place"])
-        row_labels.append(f"{place} · {labels.fact(row['fact_id'])}")
+    sectors = [s for s in sector_ids(dataset) if s in set(tracker["sector"])]
+    fig, ax = new_figure(10, 1.9 + 0.55 * len(sectors))
+    for y, sector in enumerate(reversed(sectors)):
+        rows = tracker[tracker["sector"] == sector]
+        counts = rows.groupby(rows["year"].fillna(no_year_x).astype(int)).size()
+        for x, n in counts.items():
+            ax.scatter([x], [y], s=40 + 45 * n, color=colours[sector], alpha=0.8 if x != no_year_x else 0.35,
+                       edgecolors="white", linewidths=0.8, zorder=3)  # fmt: skip
+            ax.annotate(str(n), xy=(x, y), ha="center", va="center", fontsize=7, color="white", zorder=4)
     ax.axvline(ARTICLE_YEAR, color="#888888", linestyle="--", linewidth=1)
-    ax.set_yticks(positions, row_labels, fontsize=8)
-    ticks = list(range(ARTICLE_YEAR, end + 1))
+    ax.set_yticks(range(len(sectors)), [labels.sector(s) for s in reversed(sectors)], fontsize=8)
+    ax.set_ylim(-0.7, len(sectors) - 0.3)
+    step = 1 if end - start <= 12 else 5
+    ticks = [t for t in range(start, end + 1) if t % step == 0]
     ax.set_xticks([*ticks, no_year_x], [*map(str, ticks), labels("no_year")], fontsize=8)
-    ax.set_xlim(ARTICLE_YEAR - 0.5, no_year_x + 1.2)
+    ax.set_xlim(start - 1, no_year_x + 1.2)
     ax.set_xlabel(labels("syn_timeline_axis"))
-    sectors = list(dict.fromkeys(tracker["sector"]))
-    handles = [Patch(color=colours[s], label=labels.sector(s)) for s in sector_ids(dataset) if s in sectors]
-    handles += [Line2D([], [], marker=KIND_MARKERS[k], color="#555555", linestyle="none", label=labels.kind(k))
-                for k in ("target", "forecast") if k in set(tracker["kind"])]  # fmt: skip
-    handles.append(Line2D([], [], marker="o", color="#555555", markerfacecolor="white", linestyle="none",
-                          label=labels("syn_year_implied")))  # fmt: skip
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     targets = tracker[tracker["kind"] == "target"]
     dated = targets[targets["year"].notna()]
     soon = int((dated["year"] <= ARTICLE_YEAR + 2).sum())
