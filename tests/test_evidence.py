@@ -136,3 +136,70 @@ def test_rule_order_comes_from_the_dictionary(tmp_path):
     data = load_dataset(copy, sources_dir=None)
     output = data.observations[data.observations["indicator"] == "embodied_ai_output"].iloc[0]
     assert output["fact_id"] == "e_shenzhen_output_s"  # bound first: ~ is tighter than >=
+
+
+def test_a_new_source_with_a_new_unit_and_measure_is_data_only(data_copy):
+    """A source not in the repository, added by editing data files only: a row in sources.csv, a unit word in
+    units.csv, a measure in the dictionary, a fact; it validates and becomes an observation of its own."""
+    import csv
+
+    def append(name, row):
+        path = data_copy / f"{name}.csv"
+        with open(path, encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        with open(path, "a", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerow([row.get(c, "") for c in header])
+
+    append("sources", {"source_id": "made-up-plan", "kind": "policy", "title": "某市氢能规划",
+                       "publisher": "某市 (a city)", "published": "2026-05-01", "language": "zh-Hans",
+                       "url": "https://example.org/plan", "retrieved": "2026-12-02"})  # fmt: skip
+    append("units", {"word": "立方米", "unit": "m3", "scale": "1", "meaning": "cubic metres"})
+    dictionary = (data_copy / "dictionary.csv").read_text(encoding="utf-8")
+    dictionary = dictionary.replace(";kg;ampere;score", ";kg;ampere;score;m3").replace(";index_score\n", ";index_score;storage\n")
+    (data_copy / "dictionary.csv").write_text(dictionary, encoding="utf-8")
+    append("facts", {"fact_id": "h2f_hefei_storage_2030_madeup", "sector": "hydrogen_fusion", "place": "hefei",
+                     "indicator": "hydrogen_storage_volume", "label_en": "Hydrogen storage", "label_zh": "储氢",
+                     "measure": "storage", "kind": "target", "year": "2030", "year_note": "explicit: 2030年",
+                     "value": "50000", "bound": ">=", "unit": "m3", "is_unit_implied": "false",
+                     "quantity_text": "超5万立方米", "source_id": "made-up-plan", "locator": "3"})  # fmt: skip
+    data = load_dataset(data_copy, sources_dir=None)
+    row = data.observations[data.observations["fact_id"] == "h2f_hefei_storage_2030_madeup"].iloc[0]
+    assert (row["value"], row["unit"], row["stated_by"]) == (50000, "m3", "made-up-plan")  # 5 × 10^4
+    assert data.provenance.set_index("source_id").loc["made-up-plan", "status"] == "page"
+
+
+def test_live_data_counts_each_fact_once_and_reports_every_difference():
+    """Properties of data/ (whatever it holds): every fact is in exactly one observation; an observation whose
+    facts differ in value, bound or district within one unit is listed in the disagreements, all its facts."""
+    data = load_dataset()
+    members = [f for ids in data.observations["fact_ids"] for f in ids.split(";")]
+    assert sorted(members) == sorted(data.facts["fact_id"])
+    facts = data.facts.set_index("fact_id")
+    listed = set(data.disagreements.loc[data.disagreements["subject"] == "fact", "item"])
+    for ids in data.observations["fact_ids"]:
+        group = facts.loc[ids.split(";")]
+        differs = group["district_en"].nunique() > 1 or group["unit"].nunique() > 1 or any(
+            g["value"].nunique() > 1 or g["bound"].nunique() > 1 for _, g in group.groupby("unit")
+        )
+        if differs:
+            assert set(group.index) <= listed, ids
+        else:
+            assert not set(group.index) & listed, ids
+    for (sector, place), group in data.role_statements.groupby(["sector", "place"]):
+        stated = set(data.disagreements.loc[data.disagreements["key"] == f"{sector}/{place}", "source_id"])
+        assert (group["role"].nunique() > 1) == bool(stated)
+
+
+def test_a_notebooks_disagreements_table_lists_what_it_cites(dataset):
+    from helpers.i18n import Labels
+    from helpers.tables import disagreements_table
+
+    # a notebook that cites the compiler's firm count and Hefei's quantum role: the firm observation's three
+    # statements (93, 93, 95: index-report used) and the role's two (leader used, hub)
+    registry = {"figures": [{"fact_ids": ["q_hefei_firms_c"], "roles": [{"sector": "quantum", "place": "hefei"}]}],
+                "tables": []}  # fmt: skip
+    table = disagreements_table(dataset, registry)
+    assert table["subject"].tolist() == ["fact", "fact", "fact", "role", "role"]
+    assert table.loc[table["used"] == "✓", "source_id"].tolist() == ["index-report", "compiler"]
+    quiet = {"figures": [{"fact_ids": ["q_hefei_patents_c"]}], "tables": []}  # both sources say 超 2000
+    assert disagreements_table(dataset, quiet, labels=Labels("en", dataset)).empty

@@ -184,6 +184,10 @@ class OutputSink:
         facts printed in the prose), headers in the label language: see helpers.tables.sources_table."""
         return tables.sources_table(self.dataset, self.registry, extra_fact_ids, self.labels)
 
+    def disagreements_table(self, extra_fact_ids=()) -> pd.DataFrame:
+        """Where the sources disagree about what this notebook cites: see helpers.tables.disagreements_table."""
+        return tables.disagreements_table(self.dataset, self.registry, extra_fact_ids, self.labels)
+
     def save_table(
         self,
         table: pd.DataFrame,

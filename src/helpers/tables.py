@@ -226,3 +226,33 @@ def sources_table(
     return table.rename(columns={"used_as": labels("used_as"), "id": labels("cited_id"),
                                  "quantity_text": labels("as_printed"), "source_id": labels("source"),
                                  "paragraph": labels("paragraph")})  # fmt: skip
+
+
+def disagreements_table(
+    dataset: Dataset, registry: dict, extra_fact_ids: Sequence[str] = (), labels: Labels | None = None
+) -> pd.DataFrame:
+    """Where the sources disagree about what a notebook cites: every statement of each cited observation whose
+    sources differ (value, bound, unit or scope) and of each cited city role they give differently; `used`
+    marks the one the analyses use (the dictionary's rule). Empty when the cited sources agree.
+
+    Returns: `subject` (fact or role), `key` (the observation or sector/place), `aspect`, `stated` (the
+    quantity as printed, or the role and its basis), `district`, `source_id`, `used`; headers in the label
+    language with `labels`.
+    """
+    fact_ids, roles = cited_in(registry)
+    cited = set(sources_of(dataset.observations, [*fact_ids, *extra_fact_ids])) if len(dataset.observations) else set()
+    table = dataset.disagreements
+    keep = ((table["subject"] == "fact") & table["item"].isin(cited)) | (
+        (table["subject"] == "role") & table["key"].isin({f"{s}/{p}" for s, p in roles})
+    )
+    rows = table[keep].copy()
+    rows["stated"] = [f"{r.item} ({r.stated})" if r.subject == "role" else r.stated for r in rows.itertuples()]
+    out = rows[["subject", "key", "aspect", "stated", "district_en", "source_id", "chosen"]].rename(
+        columns={"district_en": "district", "chosen": "used"}
+    ).reset_index(drop=True)
+    out["used"] = out["used"].map({True: "✓", False: ""})
+    if labels is None:
+        return out
+    return out.rename(columns={"subject": labels("used_as"), "key": labels("cited_id"), "aspect": labels("differs_in"),
+                               "stated": labels("as_printed"), "district": labels("district"),
+                               "source_id": labels("source"), "used": labels("used_by_analyses")})  # fmt: skip
