@@ -4,7 +4,6 @@ papermill run of a notebook into a temporary folder."""
 from __future__ import annotations
 
 import functools
-
 import json
 import shutil
 from collections.abc import Callable

@@ -14,11 +14,10 @@ import warnings
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
+from conftest import article_dataset
 from matplotlib.text import Text
 
-from conftest import article_dataset
 from helpers.analysis import bci
-from helpers.data import load_dataset
 from helpers.i18n import Labels
 from helpers.plots import apply_theme
 

@@ -21,10 +21,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-
 from conftest import article_dataset
+
 from helpers.analysis import city_profile as cp
-from helpers.data import load_dataset
 from helpers.i18n import Labels
 from helpers.plots import apply_theme
 

@@ -6,10 +6,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import article_dataset
+
 from helpers.analysis import embodied_ai as eai
-from helpers.data import load_dataset
 from helpers.i18n import MESSAGES_DIR
 from helpers.session import start_notebook
 from helpers.tables import format_money

@@ -13,11 +13,10 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from conftest import article_dataset
 from matplotlib.text import Text
 
-from conftest import article_dataset
 from helpers.analysis import hydrogen_fusion as h2f
-from helpers.data import load_dataset
 from helpers.i18n import Labels
 from helpers.outputs import OutputSink
 from helpers.plots import apply_theme

@@ -16,10 +16,9 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-
 from conftest import article_dataset
+
 from helpers.analysis import quantum as q  # noqa: E402
-from helpers.data import load_dataset  # noqa: E402
 from helpers.i18n import Labels, load_catalogue  # noqa: E402
 from helpers.indicators import Bounded  # noqa: E402
 from helpers.session import start_notebook  # noqa: E402

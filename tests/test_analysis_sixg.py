@@ -5,10 +5,9 @@ import re
 import matplotlib.pyplot as plt
 import pytest
 import yaml
-
 from conftest import article_dataset
+
 from helpers.analysis import sixg
-from helpers.data import load_dataset
 from helpers.i18n import MESSAGES_DIR
 from helpers.session import start_notebook
 

@@ -9,7 +9,6 @@ Shenzhen 1+3, Shanghai 1+3, Hangzhou 1+2 = 14; 6G ¶16: Beijing 1+2, Shenzhen 1,
 All: 66.
 """
 
-import dataclasses
 import re
 
 import matplotlib
@@ -19,11 +18,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-
 from conftest import article_dataset
-from helpers.data import rebuild
+
 from helpers.analysis import synthesis as syn
-from helpers.data import load_dataset
+from helpers.data import rebuild
 from helpers.i18n import Labels
 from helpers.index import (
     city_indicators,

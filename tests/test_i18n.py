@@ -4,9 +4,7 @@ import re
 
 import pytest
 
-from helpers.data import allowed_values
-
-from helpers.data import load_dataset
+from helpers.data import allowed_values, load_dataset
 from helpers.i18n import LANGS, Labels, MissingTranslationError, check_lang, load_catalogue, to_simplified
 
 # Latin words allowed inside Chinese labels: currency codes, unit and programme names the source prints.

@@ -4,8 +4,8 @@ import math
 
 import pandas as pd
 import pytest
-
 from conftest import article_dataset
+
 from helpers.indicators import (
     bounded_ratio,
     cagr,
@@ -137,7 +137,6 @@ def test_find_baseline_matches_place_district_unit_and_indicator_stem(target, ex
 
 
 def test_find_baseline_on_the_article():
-    from helpers.data import load_dataset
 
     facts = article_dataset().facts
     by_id = facts.set_index("fact_id", drop=False)

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-
-from helpers.data import load_dataset
 import pytest
 
+from helpers.data import load_dataset
 from helpers.params import ParameterError
 from helpers.paths import NOTEBOOKS_DIR
 from helpers.session import start_notebook

@@ -8,9 +8,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest
-
 from conftest import article_dataset
-from helpers.data import load_dataset
+
 from helpers.i18n import Labels
 from helpers.outputs import OutputSink
 from helpers.plots import apply_theme, new_figure

@@ -15,13 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.quantity import (
-    unit_words,
     BOUNDS,
     Quantity,
     QuantityParseError,
     format_bound,
     parse_chinese_numeral,
     parse_quantity,
+    unit_words,
 )
 
 COUNTER_WORDS = ("家", "個", "件", "輛", "座", "項", "台")

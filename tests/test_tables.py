@@ -1,9 +1,8 @@
 """Figures written with their bounds, and the landscape table, checked against the article by hand."""
 
 import pytest
-
 from conftest import article_dataset
-from helpers.data import load_dataset
+
 from helpers.i18n import Labels
 from helpers.tables import (
     cited_in,
