@@ -34,8 +34,12 @@ def sessions(tmp_path_factory):
     """One session per language and currency, writing into a temporary folder."""
     out = tmp_path_factory.mktemp("eai")
     return {
-        (lang, currency): start_notebook(dataset=article_dataset(), notebook=
-            "05_embodied_ai", lang=lang, currency=currency, output_dir=str(out / lang)
+        (lang, currency): start_notebook(
+            dataset=article_dataset(),
+            notebook="05_embodied_ai",
+            lang=lang,
+            currency=currency,
+            output_dir=str(out / lang),
         )
         for lang in ("en", "zh-Hant", "zh-Hans")
         for currency in ("CNY", "USD")
@@ -182,10 +186,17 @@ def test_sizing_needs_a_known_share(dataset):
 
 
 def test_sizing_respects_the_chosen_cities(tmp_path):
-    session = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", cities=["shenzhen", "shanghai"], output_dir=str(tmp_path))
+    session = start_notebook(
+        dataset=article_dataset(),
+        notebook="05_embodied_ai",
+        cities=["shenzhen", "shanghai"],
+        output_dir=str(tmp_path),
+    )
     sizing = eai.chosen_sizing(session, "eai_shanghai_national_share")
     assert [c.fact_id for c in sizing.candidates] == ["eai_shenzhen_output"]
-    session = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", cities=["hangzhou"], output_dir=str(tmp_path))
+    session = start_notebook(
+        dataset=article_dataset(), notebook="05_embodied_ai", cities=["hangzhou"], output_dir=str(tmp_path)
+    )
     assert eai.chosen_sizing(session, "eai_shanghai_national_share") is None
     assert eai.sizing_table(session, None).empty
     assert "not among the chosen cities" in eai.explain_sizing(session, None)[0]
@@ -269,7 +280,13 @@ def test_figures_build_for_every_city(sessions, lang):
 
 
 def test_figures_say_no_data_when_the_cities_have_none(tmp_path):
-    session = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", lang="zh-Hans", cities=["hefei"], output_dir=str(tmp_path))
+    session = start_notebook(
+        dataset=article_dataset(),
+        notebook="05_embodied_ai",
+        lang="zh-Hans",
+        cities=["hefei"],
+        output_dir=str(tmp_path),
+    )
     money = eai.figure_money_by_measure(session)
     timeline, checks = eai.figure_targets_timeline(session)
     per_unit, pairs = eai.figure_value_per_unit(session)
@@ -299,7 +316,14 @@ def test_messages_are_prefixed_and_complete():
 
 def test_shown_ids_keep_the_chosen_cities_and_the_nation(tmp_path):
     ids = ["eai_shenzhen_output", "eai_shanghai_national_share", "bci_china_market_2024"]
-    everyone = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", output_dir=str(tmp_path / "all"))
+    everyone = start_notebook(
+        dataset=article_dataset(), notebook="05_embodied_ai", output_dir=str(tmp_path / "all")
+    )
     assert eai.shown_ids(everyone, ids) == ids
-    shanghai = start_notebook(dataset=article_dataset(), notebook="05_embodied_ai", cities=["shanghai"], output_dir=str(tmp_path / "sh"))
+    shanghai = start_notebook(
+        dataset=article_dataset(),
+        notebook="05_embodied_ai",
+        cities=["shanghai"],
+        output_dir=str(tmp_path / "sh"),
+    )
     assert eai.shown_ids(shanghai, ids) == ["eai_shanghai_national_share", "bci_china_market_2024"]

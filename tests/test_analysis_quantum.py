@@ -35,7 +35,9 @@ def ds():
 @pytest.fixture
 def session_for(tmp_path):
     def make(**params):
-        return start_notebook(dataset=article_dataset(), notebook="01_quantum", output_dir=str(tmp_path / "out"), **params)
+        return start_notebook(
+            dataset=article_dataset(), notebook="01_quantum", output_dir=str(tmp_path / "out"), **params
+        )
 
     yield make
     plt.close("all")

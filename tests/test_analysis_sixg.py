@@ -29,7 +29,9 @@ def dataset():
 def sessions(tmp_path_factory):
     out = tmp_path_factory.mktemp("sixg")
     return {
-        lang: start_notebook(dataset=article_dataset(), notebook="06_6g", lang=lang, output_dir=str(out / lang))
+        lang: start_notebook(
+            dataset=article_dataset(), notebook="06_6g", lang=lang, output_dir=str(out / lang)
+        )
         for lang in ("en", "zh-Hant", "zh-Hans")
     }
 
@@ -123,7 +125,13 @@ def test_milestones_table(sessions):
     labels = session.labels
     assert list(table[labels("fact_id")]) == SIXG_FACTS
     assert list(table[labels("year")]) == ["2024", "2026", "2025", "", "2030"]
-    assert list(table[labels("sixg_col_year_basis")]) == ["原文载明", "原文载明", "由内文推得", "原文未载", "由内文推得"]
+    assert list(table[labels("sixg_col_year_basis")]) == [
+        "原文载明",
+        "原文载明",
+        "由内文推得",
+        "原文未载",
+        "由内文推得",
+    ]
     assert list(table[labels("figure")])[3:] == ["100×", ">3,000 亿元"]
 
 
@@ -157,12 +165,20 @@ def test_figures_build(sessions, lang):
     assert matrix.fact_ids == SIXG_FACTS  # every role and every figure is in ¶16
     if lang != "en":
         for result in (matrix, evidence, timeline):
-            assert set(re.findall(r"[A-Za-z][A-Za-z&]{2,}", _figure_text(result.fig))) <= {"CNY", "USD", "ICT"}  # ICT: a name as printed (¶16)
+            assert set(re.findall(r"[A-Za-z][A-Za-z&]{2,}", _figure_text(result.fig))) <= {
+                "CNY",
+                "USD",
+                "ICT",
+            }  # ICT: a name as printed (¶16)
 
 
 def test_figures_with_cities_that_give_no_figure(tmp_path):
-    session = start_notebook(dataset=article_dataset(), notebook=
-        "06_6g", lang="zh-Hans", cities=["shanghai"], output_dir=str(tmp_path)
+    session = start_notebook(
+        dataset=article_dataset(),
+        notebook="06_6g",
+        lang="zh-Hans",
+        cities=["shanghai"],
+        output_dir=str(tmp_path),
     )
     matrix, table = sixg.figure_focus_matrix(session)
     evidence, counts = sixg.figure_evidence(session)
@@ -178,7 +194,9 @@ def test_figures_with_cities_that_give_no_figure(tmp_path):
 
 
 def test_figures_with_a_city_outside_6g(tmp_path):
-    session = start_notebook(dataset=article_dataset(), notebook="06_6g", cities=["hefei"], output_dir=str(tmp_path))
+    session = start_notebook(
+        dataset=article_dataset(), notebook="06_6g", cities=["hefei"], output_dir=str(tmp_path)
+    )
     matrix, _ = sixg.figure_focus_matrix(session)
     evidence, _ = sixg.figure_evidence(session)
     assert not matrix.has_data and not evidence.has_data

@@ -81,8 +81,14 @@ def test_presence_by_hand(dataset):
     assert counts.loc["hefei", "quantum"] == 4  # named + 93 家, 24 個, 超 2000 件
     assert counts.loc["guangzhou", "hydrogen_fusion"] == 4  # named + 18 項, 20 餘個, 超 40 億元
     assert counts.loc["beijing", "biomanufacturing"] == 4  # named + Changping's three figures
-    assert counts.sum().to_dict() == {"quantum": 11, "biomanufacturing": 12, "hydrogen_fusion": 16, "bci": 5,
-                                      "embodied_ai": 14, "6g": 9}  # fmt: skip (6G: 4 named + 2 + 1 + 2)
+    assert counts.sum().to_dict() == {
+        "quantum": 11,
+        "biomanufacturing": 12,
+        "hydrogen_fusion": 16,
+        "bci": 5,
+        "embodied_ai": 14,
+        "6g": 9,
+    }  # fmt: skip (6G: 4 named + 2 + 1 + 2)
 
 
 def test_hhi_and_top_k_share_by_hand():

@@ -158,7 +158,10 @@ def test_unknown_sector(data_copy):
     set_cell(data_copy, "facts", line, "sector", "quantum_computing")
     error = load_error(data_copy)
     assert_reported(
-        error, f"data/facts.csv, line {line}, column 'sector'", "a value of sectors.sector_id", "quantum_computing"
+        error,
+        f"data/facts.csv, line {line}, column 'sector'",
+        "a value of sectors.sector_id",
+        "quantum_computing",
     )
 
 
@@ -166,7 +169,9 @@ def test_unknown_place(data_copy):
     line = line_of(data_copy, "facts", "quantum_hefei_firms")
     set_cell(data_copy, "facts", line, "place", "atlantis")
     error = load_error(data_copy)
-    assert_reported(error, f"data/facts.csv, line {line}, column 'place'", "cities.place_id", "got 'atlantis'")
+    assert_reported(
+        error, f"data/facts.csv, line {line}, column 'place'", "cities.place_id", "got 'atlantis'"
+    )
 
 
 def test_unknown_place_in_city_roles(data_copy):
@@ -181,7 +186,10 @@ def test_duplicate_fact_id(data_copy):
     error = load_error(data_copy)
     for line in (first, second):
         assert_reported(
-            error, f"data/facts.csv, line {line}, column 'fact_id'", "no other row with the same fact_id", "quantum_hefei_firms"
+            error,
+            f"data/facts.csv, line {line}, column 'fact_id'",
+            "no other row with the same fact_id",
+            "quantum_hefei_firms",
         )
 
 
@@ -189,17 +197,23 @@ def test_duplicate_sector_and_place_in_city_roles(data_copy):
     rows = read_rows(data_copy, "city_roles")
     write_rows(data_copy, "city_roles", rows + [rows[1]])
     error = load_error(data_copy)
-    assert_reported(error, "data/city_roles.csv, line 2, column 'sector'", "no other row with the same sector, place, source_id")
-    assert_reported(error, f"data/city_roles.csv, line {len(rows) + 1}, column 'place'", "no other row with the same sector, place, source_id")
+    assert_reported(
+        error,
+        "data/city_roles.csv, line 2, column 'sector'",
+        "no other row with the same sector, place, source_id",
+    )
+    assert_reported(
+        error,
+        f"data/city_roles.csv, line {len(rows) + 1}, column 'place'",
+        "no other row with the same sector, place, source_id",
+    )
 
 
 def test_negative_value(data_copy):
     line = line_of(data_copy, "facts", "quantum_hefei_firms")
     set_cell(data_copy, "facts", line, "value", "-93")
     error = load_error(data_copy)
-    assert_reported(
-        error, f"data/facts.csv, line {line}, column 'value'", "a number from 0 to inf", "-93"
-    )
+    assert_reported(error, f"data/facts.csv, line {line}, column 'value'", "a number from 0 to inf", "-93")
 
 
 def test_value_not_a_number(data_copy):
@@ -215,9 +229,7 @@ def test_unknown_bound(data_copy):
     line = line_of(data_copy, "facts", "quantum_hefei_patents")
     set_cell(data_copy, "facts", line, "bound", ">")
     error = load_error(data_copy)
-    assert_reported(
-        error, f"data/facts.csv, line {line}, column 'bound'", "one of: =, >=, <=, ~", "'>'"
-    )
+    assert_reported(error, f"data/facts.csv, line {line}, column 'bound'", "one of: =, >=, <=, ~", "'>'")
 
 
 def test_unknown_kind(data_copy):
@@ -278,7 +290,10 @@ def test_unknown_source(data_copy):
     set_cell(data_copy, "facts", line, "source_id", "anue-2025-10-28")
     error = load_error(data_copy)
     assert_reported(
-        error, f"data/facts.csv, line {line}, column 'source_id'", "a value of sources.source_id", "anue-2025-10-28"
+        error,
+        f"data/facts.csv, line {line}, column 'source_id'",
+        "a value of sources.source_id",
+        "anue-2025-10-28",
     )
 
 

@@ -34,8 +34,11 @@ def dictionary() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
-    return {t: pd.read_csv(DATA_DIR / f"{t}.csv", dtype=str, keep_default_na=False) for t in TABLES
-            if t not in OPTIONAL_TABLES or (DATA_DIR / f"{t}.csv").is_file()}
+    return {
+        t: pd.read_csv(DATA_DIR / f"{t}.csv", dtype=str, keep_default_na=False)
+        for t in TABLES
+        if t not in OPTIONAL_TABLES or (DATA_DIR / f"{t}.csv").is_file()
+    }
 
 
 def rules(dictionary: pd.DataFrame, kind: str) -> list[tuple[str, str, str]]:

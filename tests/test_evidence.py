@@ -76,13 +76,19 @@ def test_one_lineage_with_two_scopes_is_one_observation(dataset):
     assert target["fact_id"] == "b_beijing_leading_c"  # compiles before summarises
     assert target["fact_ids"] == "b_beijing_leading_c;b_beijing_leading_s"
     assert target["disagreement"] == "scope"
-    other = observation(dataset, "leading_firms_target", "Haidian District")  # another origin, another district
+    other = observation(
+        dataset, "leading_firms_target", "Haidian District"
+    )  # another origin, another district
     assert (other["fact_id"], other["disagreement"]) == ("b_beijing_leading_r", "")
 
 
 def test_bounds_that_differ_are_a_disagreement_and_the_closer_relation_wins(dataset):
     output = observation(dataset, "embodied_ai_output")
-    assert (output["fact_id"], output["bound"], output["disagreement"]) == ("e_shenzhen_output_c", ">=", "bound")
+    assert (output["fact_id"], output["bound"], output["disagreement"]) == (
+        "e_shenzhen_output_c",
+        ">=",
+        "bound",
+    )
 
 
 def test_every_disagreement_is_listed_with_both_values_and_sources(dataset):
@@ -102,7 +108,11 @@ def test_a_stated_role_is_chosen_over_an_inferred_one(dataset):
     assert (hefei["role"], hefei["source_id"], hefei["disagreement"]) == ("leader", "compiler", "role")
     assert hefei["roles_stated"] == "leader;hub"
     beijing = roles.loc[("biomanufacturing", "beijing")]  # both leader: compiles before summarises
-    assert (beijing["source_id"], beijing["stated_by"], beijing["disagreement"]) == ("compiler", "compiler;summary", "")
+    assert (beijing["source_id"], beijing["stated_by"], beijing["disagreement"]) == (
+        "compiler",
+        "compiler;summary",
+        "",
+    )
     assert len(dataset.role_statements) == 6 and len(dataset.city_roles) == 4
 
 
@@ -155,7 +165,9 @@ def test_a_new_source_with_a_new_unit_and_measure_is_data_only(data_copy):
                        "url": "https://example.org/plan", "retrieved": "2026-12-02"})  # fmt: skip
     append("units", {"word": "立方米", "unit": "m3", "scale": "1", "meaning": "cubic metres"})
     dictionary = (data_copy / "dictionary.csv").read_text(encoding="utf-8")
-    dictionary = dictionary.replace(";kg;ampere;score", ";kg;ampere;score;m3").replace(";index_score\n", ";index_score;storage\n")
+    dictionary = dictionary.replace(";kg;ampere;score", ";kg;ampere;score;m3").replace(
+        ";index_score\n", ";index_score;storage\n"
+    )
     (data_copy / "dictionary.csv").write_text(dictionary, encoding="utf-8")
     append("facts", {"fact_id": "h2f_hefei_storage_2030_madeup", "sector": "hydrogen_fusion", "place": "hefei",
                      "indicator": "hydrogen_storage_volume", "label_en": "Hydrogen storage", "label_zh": "储氢",
@@ -178,8 +190,10 @@ def test_live_data_counts_each_fact_once_and_reports_every_difference():
     listed = set(data.disagreements.loc[data.disagreements["subject"] == "fact", "item"])
     for ids in data.observations["fact_ids"]:
         group = facts.loc[ids.split(";")]
-        differs = group["district_en"].nunique() > 1 or group["unit"].nunique() > 1 or any(
-            g["value"].nunique() > 1 or g["bound"].nunique() > 1 for _, g in group.groupby("unit")
+        differs = (
+            group["district_en"].nunique() > 1
+            or group["unit"].nunique() > 1
+            or any(g["value"].nunique() > 1 or g["bound"].nunique() > 1 for _, g in group.groupby("unit"))
         )
         if differs:
             assert set(group.index) <= listed, ids

@@ -265,7 +265,11 @@ def test_index_of_the_fixture_by_hand():
 def test_rank_intervals_change_with_the_settings():
     # six made-up cities whose order depends on how the three indicators are weighed and scaled
     indicators = pd.DataFrame(
-        {"breadth": [6, 5, 4, 3, 2, 1], "leader_roles": [0, 3, 1, 4, 2, 5], "quantified_actuals": [2, 90, 0, 1, 7, 3]},
+        {
+            "breadth": [6, 5, 4, 3, 2, 1],
+            "leader_roles": [0, 3, 1, 4, 2, 5],
+            "quantified_actuals": [2, 90, 0, 1, 7, 3],
+        },
         index=pd.Index(list("ABCDEF"), name="place"),
     )
     default = rank_uncertainty(indicators, 300, seed=20251027)

@@ -270,7 +270,19 @@ def test_money_and_distance_units(text, value, unit):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "很多企業", "abc 家", "2 斤斤", "3 千萬美金", "第十五個", "5G", "祖沖之三號", "93 家 企業", "今年"],
+    [
+        "",
+        "   ",
+        "很多企業",
+        "abc 家",
+        "2 斤斤",
+        "3 千萬美金",
+        "第十五個",
+        "5G",
+        "祖沖之三號",
+        "93 家 企業",
+        "今年",
+    ],
 )
 def test_unparseable_text_raises_quoting_it(text):
     with pytest.raises(QuantityParseError) as error:
@@ -495,6 +507,11 @@ def test_opencc_conversion_never_changes_a_parse():
         for converter in converters:
             converted = converter.convert(text)
             parsed = parse_quantity(converted, reference_year=2025)
-            assert (parsed.value, parsed.unit, parsed.bound) == (expected.value, expected.unit, expected.bound), (
-                text, converted,
+            assert (parsed.value, parsed.unit, parsed.bound) == (
+                expected.value,
+                expected.unit,
+                expected.bound,
+            ), (
+                text,
+                converted,
             )

@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from helpers.paths import DATA_DIR, find_sources_dir
-from helpers.quantity import QuantityParseError, parse_quantity, unit_words
+from helpers.quantity import QuantityParseError, parse_quantity, unit_table, unit_words
 
 # Tables kept as files, in the order they are read; the optional ones may be absent from a data folder
 # (an empty table of the dictionary's columns is used; units fall back to the package's data/units.csv).
@@ -41,7 +41,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "focus_tags": ("tag",),
 }  # fmt: skip
 # Tables whose quantity_text is parsed and cross-checked against value, unit and bound.
-QUANTITY_TABLES: dict[str, str] = {"facts": "fact_id", "context": "context_id"}
+QUANTITY_TABLES: tuple[str, ...] = ("facts", "context")
 TYPES: tuple[str, ...] = ("str", "str?", "int", "int?", "float", "float?", "bool")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
 
@@ -95,12 +95,16 @@ def _read_dictionary(path: str) -> tuple[Rule, ...]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise DataValidationError([Problem(label, None, None, "a readable UTF-8 file", str(error))]) from error
+        raise DataValidationError(
+            [Problem(label, None, None, "a readable UTF-8 file", str(error))]
+        ) from error
     rules, problems = [], []
     for line, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
         table, column, kind = (row.get(k) or "" for k in ("table", "column", "type"))
         if not table or not column or kind not in TYPES:
-            problems.append(Problem(label, line, "type", f"a table, a column and a type in {TYPES}", repr(row)))
+            problems.append(
+                Problem(label, line, "type", f"a table, a column and a type in {TYPES}", repr(row))
+            )
             continue
         rules.append(Rule(table, column, kind, (row.get("allowed") or "").strip()))
     if problems:
@@ -138,7 +142,6 @@ UNITS: tuple[str, ...] = allowed_values("facts", "unit")
 MONEY_MEASURES: tuple[str, ...] = (
     "market_size", "industry_scale", "industrial_output", "revenue", "investment", "firm_size_threshold",
 )  # fmt: skip
-MONEY_UNITS: tuple[str, ...] = ("CNY", "USD")
 # Measures that are thresholds by definition: "10 億元企業" (firms of 1 billion yuan) means at least that size.
 THRESHOLD_MEASURES: tuple[str, ...] = ("firm_size_threshold",)
 
@@ -288,7 +291,9 @@ def _rule_check(rule: Rule, frames: dict[str, pd.DataFrame], data_dir: Path):
     if kind == "values":
         values = allowed_values(rule.table, rule.column, data_dir)
         blank = [""] if rule.type.endswith("?") else []
-        return pa.Check.isin([*values, *blank], error=f"one of: {', '.join(values)}" + (" or blank" if blank else ""))
+        return pa.Check.isin(
+            [*values, *blank], error=f"one of: {', '.join(values)}" + (" or blank" if blank else "")
+        )
     if kind in ("ref", "refs"):
         parts = argument.split(".")
         if parts[0] == "dictionary":  # the allowed values of another column
@@ -358,7 +363,9 @@ def _pandera_problems(name: str, frame: pd.DataFrame, schema) -> list[Problem]:
 
 
 def check_quantities(
-    frame: pd.DataFrame, table: str = "facts", units: pd.DataFrame | None = None,
+    frame: pd.DataFrame,
+    table: str = "facts",
+    units: pd.DataFrame | None = None,
     sources: pd.DataFrame | None = None,
 ) -> list[Problem]:
     """Parse every `quantity_text` independently and compare with the row's value, unit and bound.
@@ -367,9 +374,15 @@ def check_quantities(
     threshold measure (THRESHOLD_MEASURES) printed without a qualifier is a lower bound.
     """
     words = _unit_words(units)
-    years = {} if sources is None else {
-        s: int(p[:4]) for s, p in zip(sources["source_id"], sources["published"], strict=True) if p[:4].isdigit()
-    }
+    years = (
+        {}
+        if sources is None
+        else {
+            s: int(p[:4])
+            for s, p in zip(sources["source_id"], sources["published"], strict=True)
+            if p[:4].isdigit()
+        }
+    )
     problems = []
     label = f"data/{table}.csv"
     for index, row in frame.iterrows():
@@ -384,16 +397,34 @@ def check_quantities(
         value = row["value"]
         if pd.isna(value) or not math.isclose(parsed.value, float(value), rel_tol=1e-9):
             problems.append(
-                Problem(label, line, "value", f"{parsed.value:g} (parsed from {row['quantity_text']!r})", str(value))
+                Problem(
+                    label,
+                    line,
+                    "value",
+                    f"{parsed.value:g} (parsed from {row['quantity_text']!r})",
+                    str(value),
+                )
             )
         if parsed.bound != row["bound"]:
             problems.append(
-                Problem(label, line, "bound", f"{parsed.bound} (parsed from {row['quantity_text']!r})", row["bound"])
+                Problem(
+                    label,
+                    line,
+                    "bound",
+                    f"{parsed.bound} (parsed from {row['quantity_text']!r})",
+                    row["bound"],
+                )
             )
         if parsed.unit is None:
             if not row["is_unit_implied"]:
                 problems.append(
-                    Problem(label, line, "is_unit_implied", f"true: {row['quantity_text']!r} prints no unit", "false")
+                    Problem(
+                        label,
+                        line,
+                        "is_unit_implied",
+                        f"true: {row['quantity_text']!r} prints no unit",
+                        "false",
+                    )
                 )
         elif parsed.unit != row["unit"] or row["is_unit_implied"]:
             problems.append(
@@ -404,13 +435,10 @@ def check_quantities(
 
 
 def _unit_words(units: pd.DataFrame | None):
+    """The parser's unit table from a loaded units.csv (the package's own when none is given)."""
     if units is None or units.empty:
         return unit_words()
-    from decimal import Decimal
-
-    from helpers.quantity import fold
-
-    return {fold(w): (u, Decimal(str(s))) for w, u, s in zip(units["word"], units["unit"], units["scale"], strict=True)}
+    return unit_table(units.to_dict("records"))
 
 
 def check_sources(sources: pd.DataFrame) -> list[Problem]:
@@ -437,7 +465,11 @@ def check_sources(sources: pd.DataFrame) -> list[Problem]:
             node = stack.pop()
             if node == start:
                 line = _line(sources.index[sources["source_id"] == start][0])
-                problems.append(Problem(label, line, "derived_from", "no cycle of derivation", f"{start} derives from itself"))
+                problems.append(
+                    Problem(
+                        label, line, "derived_from", "no cycle of derivation", f"{start} derives from itself"
+                    )
+                )
                 break
             if node not in seen:
                 seen.add(node)
@@ -474,7 +506,9 @@ def check_rankings(rankings: pd.DataFrame) -> list[Problem]:
         try:
             parsed = parse_quantity(row["rank_text"])
         except QuantityParseError as error:
-            problems.append(Problem("data/rankings.csv", _line(index), "rank_text", "a parseable rank", str(error)))
+            problems.append(
+                Problem("data/rankings.csv", _line(index), "rank_text", "a parseable rank", str(error))
+            )
             continue
         if parsed.unit != "rank" or pd.isna(row["rank"]) or int(parsed.value) != int(row["rank"]):
             problems.append(Problem("data/rankings.csv", _line(index), "rank",
@@ -575,7 +609,11 @@ def validate_tables(data_dir: Path = DATA_DIR, sources_dir: Path | None = None) 
             problems += check_quantities(frames[table], table, frames["units"], frames["sources"])
     problems += check_rankings(frames["rankings"])
     problems += check_provenance(frames["facts"], frames["sources"], sources_dir)
-    problems += check_provenance(frames["context"], frames["sources"], sources_dir) if not frames["context"].empty else []
+    problems += (
+        check_provenance(frames["context"], frames["sources"], sources_dir)
+        if not frames["context"].empty
+        else []
+    )
     return frames, sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or ""))
 
 

@@ -51,8 +51,14 @@ def lineage(sources: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for source in sources["source_id"]:
         roots, depth = walk(source, frozenset())
-        rank = RELATION_ORDER.index(relation[source]) if relation[source] in RELATION_ORDER else len(RELATION_ORDER)
-        rows.append({"source_id": source, "roots": ";".join(sorted(roots)), "depth": depth, "relation_rank": rank})
+        rank = (
+            RELATION_ORDER.index(relation[source])
+            if relation[source] in RELATION_ORDER
+            else len(RELATION_ORDER)
+        )
+        rows.append(
+            {"source_id": source, "roots": ";".join(sorted(roots)), "depth": depth, "relation_rank": rank}
+        )
     return pd.DataFrame(rows).set_index("source_id")
 
 
@@ -95,7 +101,9 @@ def _sort_keys(frame: pd.DataFrame, order: tuple[str, ...], context: _Context, t
     }  # fmt: skip
     unknown = [step for step in order if step not in columns]
     if unknown:
-        raise ValueError(f"data/dictionary.csv: unknown step(s) {unknown} in a rule order; known: {sorted(columns)}")
+        raise ValueError(
+            f"data/dictionary.csv: unknown step(s) {unknown} in a rule order; known: {sorted(columns)}"
+        )
     keys = [columns[step] for step in order]
     if tail not in keys:
         keys.append(tail)
@@ -112,7 +120,9 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
     roots = context.table["roots"].map(lambda r: set(r.split(";")))
     facts = facts.reset_index(drop=True)
     year_key = facts["year"].map(lambda y: "" if pd.isna(y) else str(int(y)))
-    group_key = list(zip(facts["sector"], facts["place"], facts["indicator"], facts["kind"], year_key, strict=True))
+    group_key = list(
+        zip(facts["sector"], facts["place"], facts["indicator"], facts["kind"], year_key, strict=True)
+    )
     parent = list(range(len(facts)))
 
     def find(i: int) -> int:
@@ -173,7 +183,9 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
                                       "n_facts", "disagreement"])  # fmt: skip
     else:
         # shown in the order of the chosen facts in facts.csv (choosing never depends on it)
-        frame = frame.sort_values("_position", kind="mergesort").drop(columns="_position").reset_index(drop=True)
+        frame = (
+            frame.sort_values("_position", kind="mergesort").drop(columns="_position").reset_index(drop=True)
+        )
         for column in ("year", "locator"):
             frame[column] = frame[column].astype("Int64")
         frame["value"] = frame["value"].astype("Float64")
@@ -206,7 +218,9 @@ def choose_roles(roles: pd.DataFrame, sources: pd.DataFrame, order: tuple[str, .
     return frame.reset_index(drop=True), disagreements
 
 
-def build(frames: dict[str, pd.DataFrame], fact_order: tuple[str, ...], role_order: tuple[str, ...]) -> Evidence:
+def build(
+    frames: dict[str, pd.DataFrame], fact_order: tuple[str, ...], role_order: tuple[str, ...]
+) -> Evidence:
     """Observations, chosen roles and disagreements of validated tables (see helpers.data.load_dataset)."""
     sources = frames["sources"]
     observations, fact_rows = build_observations(frames["facts"], sources, fact_order)

@@ -122,7 +122,9 @@ class Labels:
             raise MissingTranslationError(f"message {key!r} has no {' or '.join(missing)} text")
         return self.localise(entry["en"], entry["zh-Hant"]).format(**values)
 
-    def _lookup(self, table: str, id_column: str, ident: str, en: str, zh: str, source_script: bool = False) -> str:
+    def _lookup(
+        self, table: str, id_column: str, ident: str, en: str, zh: str, source_script: bool = False
+    ) -> str:
         if self.dataset is None:
             raise ValueError("Labels needs the dataset for names of cities, sectors and indicators")
         frame = getattr(self.dataset, table)

@@ -45,7 +45,14 @@ PREFIX_QUALIFIERS: dict[str, str] = {
     "超": ">=", "逾": ">=", "破": ">=", "近": "<=", "約": "~", "達": "=",
 }  # fmt: skip
 # Qualifiers printed after the number (120 餘家, 20 多個, 100 以上).
-SUFFIX_QUALIFIERS: dict[str, str] = {"餘": ">=", "多": ">=", "以上": ">=", "左右": "~", "以下": "<=", "以內": "<="}
+SUFFIX_QUALIFIERS: dict[str, str] = {
+    "餘": ">=",
+    "多": ">=",
+    "以上": ">=",
+    "左右": "~",
+    "以下": "<=",
+    "以內": "<=",
+}
 
 MAGNITUDES: dict[str, int] = {"萬": 10**4, "億": 10**8}
 CHINESE_DIGITS: dict[str, int] = {
@@ -68,7 +75,9 @@ class Quantity:
     """A parsed quantity: value in the canonical unit, the unit, the bound and what was printed."""
 
     value: float
-    unit: str | None  # a unit of data/units.csv ("CNY", "count", "tonne" ...), "fraction", "rank" ...; None if unprinted
+    unit: (
+        str | None
+    )  # a unit of data/units.csv ("CNY", "count", "tonne" ...), "fraction", "rank" ...; None if unprinted
     bound: str  # one of BOUNDS
     text: str
     unit_word: str | None = None  # the unit word as printed, magnitude included (家, 億元, 萬公里 ...)
@@ -79,18 +88,30 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+def unit_table(rows, where: str = "data/units.csv") -> dict[str, tuple[str, Decimal]]:
+    """Rows of units.csv (mappings with word, unit, scale; scale as text or a number) as the parser's table:
+    folded word -> (canonical unit, scale).
+
+    Raises:
+        QuantityParseError: naming `where` and the line of a row without a word, a unit or a positive scale.
+    """
+    units: dict[str, tuple[str, Decimal]] = {}
+    for line, row in enumerate(rows, start=2):
+        word, unit, scale = (row.get(k) for k in ("word", "unit", "scale"))
+        text = str(scale).strip() if isinstance(scale, str) else "" if scale is None else repr(float(scale))
+        is_number = bool(re.fullmatch(r"\d+(\.\d+)?(e-?\d+)?", text)) and Decimal(text) > 0
+        if not word or not unit or not is_number:
+            raise QuantityParseError(
+                f"{where}, line {line}: expected a word, a unit and a positive scale; got {row!r}"
+            )
+        units[fold(str(word).strip())] = (str(unit).strip(), Decimal(text))
+    return units
+
+
 @functools.lru_cache(maxsize=4)
 def _read_units(path: str) -> dict[str, tuple[str, Decimal]]:
-    units: dict[str, tuple[str, Decimal]] = {}
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            word, unit, scale = (row.get(k) or "" for k in ("word", "unit", "scale"))
-            if not word or not unit or not re.fullmatch(r"\d+(\.\d+)?", scale.strip()):
-                raise QuantityParseError(
-                    f"{path}, line {line}: expected a word, a unit and a positive scale; got {row!r}"
-                )
-            units[fold(word.strip())] = (unit.strip(), Decimal(scale.strip()))
-    return units
+        return unit_table(csv.DictReader(handle), path)
 
 
 def unit_words(path: Path | None = None) -> dict[str, tuple[str, Decimal]]:
@@ -195,15 +216,21 @@ def parse_quantity(
     # Relative years: 今年 is the source's own year
     if rest in RELATIVE_YEARS:
         if reference_year is None:
-            raise QuantityParseError(f"{original!r} is a year relative to the source's date, which is not given")
-        return Quantity(float(reference_year + RELATIVE_YEARS[rest]), "year", _combine(original, prefix_bound), original)
+            raise QuantityParseError(
+                f"{original!r} is a year relative to the source's date, which is not given"
+            )
+        return Quantity(
+            float(reference_year + RELATIVE_YEARS[rest]), "year", _combine(original, prefix_bound), original
+        )
     # Ranks: 第一, 第 3, 首位, 第一城, 榜首; 前四 (among the first four) is a rank of at most 4
     if match := re.fullmatch(rf"第\s*({_ARABIC}|{_CN_NUMERAL})\s*(位|名|城)?", rest):
         return Quantity(float(_to_number(match.group(1))), "rank", _combine(original, prefix_bound), original)
     if rest in ("首位", "首", "榜首"):
         return Quantity(1.0, "rank", _combine(original, prefix_bound), original)
     if match := re.fullmatch(rf"前\s*({_ARABIC}|{_CN_NUMERAL})\s*(位|名)?", rest):
-        return Quantity(float(_to_number(match.group(1))), "rank", _combine(original, prefix_bound, "<="), original)
+        return Quantity(
+            float(_to_number(match.group(1))), "rank", _combine(original, prefix_bound, "<="), original
+        )
     # A month: 2023年10月 is the year 2023
     if match := re.fullmatch(r"(\d{4})\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?", rest):
         return Quantity(float(match.group(1)), "year", _combine(original, prefix_bound), original)
@@ -216,15 +243,23 @@ def parse_quantity(
         low, low_unit, high, unit_text = match.groups()
         if low_unit in ("", unit_text) and Decimal(high.replace(",", "")) > Decimal(low.replace(",", "")):
             lower = parse_quantity(f"{low}{unit_text}", units, reference_year)
-            return Quantity(lower.value, lower.unit, _combine(original, prefix_bound, ">="), original, lower.unit_word)
+            return Quantity(
+                lower.value, lower.unit, _combine(original, prefix_bound, ">="), original, lower.unit_word
+            )
     if match := re.fullmatch(r"([一二三四五六七八九])([二三四五六七八九])([十百千萬億]+)(.*)", rest):
         first, second, magnitude, unit_text = match.groups()
         if CHINESE_DIGITS[second] == CHINESE_DIGITS[first] + 1:
             lower = parse_quantity(f"{first}{magnitude}{unit_text}", units, reference_year)
-            return Quantity(lower.value, lower.unit, _combine(original, prefix_bound, ">="), original, lower.unit_word)
+            return Quantity(
+                lower.value, lower.unit, _combine(original, prefix_bound, ">="), original, lower.unit_word
+            )
     # Several: 數十家 (several tens), 數億元, 幾十分之一: at least two of the magnitude (or at most 1/20)
     if match := re.fullmatch(r"[數幾]([十百千萬億]+)分之一(.*)", rest):
-        unit, scale = _parse_unit(match.group(2).strip(), Decimal(0), original, units) if match.group(2) else ("fraction", Decimal(1))
+        unit, scale = (
+            _parse_unit(match.group(2).strip(), Decimal(0), original, units)
+            if match.group(2)
+            else ("fraction", Decimal(1))
+        )
         value = Decimal(1) / (2 * _magnitude(match.group(1))) * scale
         return Quantity(float(value), unit, _combine(original, prefix_bound, "<="), original)
     if match := re.fullmatch(r"[數幾]([十百千萬億]+)\s*(級)?\s*(.*)", rest):
@@ -237,14 +272,18 @@ def parse_quantity(
         unit, scale = _parse_unit(match.group(3), numerator, original, units)
         if denominator == 0:
             raise QuantityParseError(f"zero denominator in {original!r}")
-        return Quantity(float(numerator / denominator * scale), unit, _combine(original, prefix_bound), original)
+        return Quantity(
+            float(numerator / denominator * scale), unit, _combine(original, prefix_bound), original
+        )
     # Digits as a fraction: 1/3 (a rounded share)
     if match := re.fullmatch(r"(\d+)\s*/\s*(\d+)", rest):
         numerator, denominator = int(match.group(1)), int(match.group(2))
         if denominator == 0:
             raise QuantityParseError(f"zero denominator in {original!r}")
         bound = _combine(original, prefix_bound)
-        return Quantity(float(Fraction(numerator, denominator)), "fraction", "~" if bound == "=" else bound, original)
+        return Quantity(
+            float(Fraction(numerator, denominator)), "fraction", "~" if bound == "=" else bound, original
+        )
     # Tenths: 4 成 (four tenths)
     if match := re.fullmatch(rf"({_ARABIC}|{_CN_NUMERAL})\s*成\s*(左右|以上|多)?", rest):
         value = float(_to_number(match.group(1)) / 10)
@@ -254,7 +293,9 @@ def parse_quantity(
     if match := re.fullmatch(r"(\d+)萬(\d{1,4})\s*(.*)", rest):
         number = Decimal(match.group(1)) * 10**4 + Decimal(match.group(2))
         unit, scale = _parse_unit(match.group(3).strip(), number, original, units)
-        return Quantity(float(number * scale), unit, _combine(original, prefix_bound), original, match.group(3) or None)
+        return Quantity(
+            float(number * scale), unit, _combine(original, prefix_bound), original, match.group(3) or None
+        )
     # Halves, printed as words: 半, 一半, 近半, 過半, 半數 — rounded shares
     if match := re.fullmatch(r"(過)?(一)?半(數)?", rest):
         bound = _combine(original, prefix_bound, ">=" if match.group(1) else None)
@@ -292,7 +333,9 @@ def parse_quantity(
     suffix_bound = SUFFIX_QUALIFIERS.get(match.group("suffix") or "")
     level_bound = ">=" if match.group("level") or level_after else None
     bound = _combine(original, prefix_bound, suffix_bound, tail_bound, level_bound)
-    if (match.group("level") or level_after) and not re.search("[十百千萬億]", match.group("num") + match.group("mag")):
+    if (match.group("level") or level_after) and not re.search(
+        "[十百千萬億]", match.group("num") + match.group("mag")
+    ):
         raise QuantityParseError(f"級 must follow an order of magnitude (百億, 千億 ...) in {original!r}")
 
     unit, scale = _parse_unit(unit_text, number, original, units)
@@ -367,10 +410,12 @@ def _parse_english(original: str, units: dict[str, tuple[str, Decimal]]) -> Quan
         unit_text = per_year.group(1) + "/年"
     if dollars:
         unit_text = unit_text or "usd"
-    if unit_text == "" :
+    if unit_text == "":
         return Quantity(float(number), None, _combine(original, bound), original)
     if unit_text not in units:
-        raise QuantityParseError(f"cannot parse quantity {original!r}: unknown unit {unit_text!r} (add it to data/units.csv)")
+        raise QuantityParseError(
+            f"cannot parse quantity {original!r}: unknown unit {unit_text!r} (add it to data/units.csv)"
+        )
     unit, scale = units[unit_text]
     return Quantity(float(number * scale), unit, _combine(original, bound), original, unit_text)
 

@@ -140,7 +140,18 @@ def landscape_table(
                 labels("fact_id"): fact["fact_id"],
                 labels("stated_by"): fact["stated_by"].replace(";", ", "),
             })  # fmt: skip
-    columns = ["city", "district", "role", "focus", "indicator", "figure", "year", "kind", "fact_id", "stated_by"]
+    columns = [
+        "city",
+        "district",
+        "role",
+        "focus",
+        "indicator",
+        "figure",
+        "year",
+        "kind",
+        "fact_id",
+        "stated_by",
+    ]
     return pd.DataFrame(rows, columns=[labels(c) for c in columns])
 
 
@@ -211,7 +222,9 @@ def sources_table(
     # every source that states a cited figure: all the facts of each cited observation
     fact_ids = sources_of(dataset.observations, fact_ids) if len(dataset.observations) else fact_ids
     facts = dataset.facts.set_index("fact_id").loc[fact_ids].reset_index()
-    rows = [("fact", f.fact_id, f.quantity_text, f.source_id, _paragraph(f.locator)) for f in facts.itertuples()]
+    rows = [
+        ("fact", f.fact_id, f.quantity_text, f.source_id, _paragraph(f.locator)) for f in facts.itertuples()
+    ]
     wanted = set(roles)
     statements = dataset.role_statements if len(dataset.role_statements) else dataset.city_roles
     rows += [("city role", f"{r.sector}:{r.place}", "", r.source_id, _paragraph(r.locator))
@@ -240,16 +253,24 @@ def disagreements_table(
     language with `labels`.
     """
     fact_ids, roles = cited_in(registry)
-    cited = set(sources_of(dataset.observations, [*fact_ids, *extra_fact_ids])) if len(dataset.observations) else set()
+    cited = (
+        set(sources_of(dataset.observations, [*fact_ids, *extra_fact_ids]))
+        if len(dataset.observations)
+        else set()
+    )
     table = dataset.disagreements
     keep = ((table["subject"] == "fact") & table["item"].isin(cited)) | (
         (table["subject"] == "role") & table["key"].isin({f"{s}/{p}" for s, p in roles})
     )
     rows = table[keep].copy()
-    rows["stated"] = [f"{r.item} ({r.stated})" if r.subject == "role" else r.stated for r in rows.itertuples()]
-    out = rows[["subject", "key", "aspect", "stated", "district_en", "source_id", "chosen"]].rename(
-        columns={"district_en": "district", "chosen": "used"}
-    ).reset_index(drop=True)
+    rows["stated"] = [
+        f"{r.item} ({r.stated})" if r.subject == "role" else r.stated for r in rows.itertuples()
+    ]
+    out = (
+        rows[["subject", "key", "aspect", "stated", "district_en", "source_id", "chosen"]]
+        .rename(columns={"district_en": "district", "chosen": "used"})
+        .reset_index(drop=True)
+    )
     out["used"] = out["used"].map({True: "✓", False: ""})
     if labels is None:
         return out

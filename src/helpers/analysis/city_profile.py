@@ -133,8 +133,10 @@ def place_roles(dataset: Dataset, place: str) -> pd.DataFrame:
 
 
 def place_facts(dataset: Dataset, place: str) -> pd.DataFrame:
-    """The place's rows of data/facts.csv (a district's figures count for its city), in file order."""
-    return dataset.observations[dataset.observations["place"] == place].reset_index(drop=True)  # each figure once
+    """The place's observations, each figure once (a district's figures count for its city), in file order."""
+    return dataset.observations[dataset.observations["place"] == place].reset_index(
+        drop=True
+    )  # each figure once
 
 
 def place_tracker(dataset: Dataset, place: str) -> pd.DataFrame:

@@ -233,7 +233,10 @@ def build_appendix(sections: list[Section], data_dir: Path, lang: str, dataset=N
     from helpers.evidence import sources_of
 
     dataset = dataset if dataset is not None else load_evidence(data_dir)
-    facts = {row.get("fact_id", ""): {k: _cell(v) for k, v in row.items()} for row in dataset.facts.to_dict("records")}
+    facts = {
+        row.get("fact_id", ""): {k: _cell(v) for k, v in row.items()}
+        for row in dataset.facts.to_dict("records")
+    }
     statements: dict[tuple[str, str], list[dict]] = {}
     for row in dataset.role_statements.to_dict("records"):
         statements.setdefault((row.get("sector", ""), row.get("place", "")), []).append(
