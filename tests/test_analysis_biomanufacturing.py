@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from conftest import article_dataset
 
 from helpers.analysis import biomanufacturing as bio  # noqa: E402
-from helpers.analysis import quantum as q  # noqa: E402
+from helpers.analysis import common
 from helpers.i18n import Labels, load_catalogue  # noqa: E402
 from helpers.session import start_notebook  # noqa: E402
 
@@ -90,10 +90,10 @@ def test_shenzhen_split(ds):
 
 
 def test_most_common_tag(ds):
-    matrix = q.focus_matrix(ds, "biomanufacturing")
+    matrix = common.focus_matrix(ds, "biomanufacturing")
     # synthetic_biology: Shanghai, Beijing, Shenzhen (paragraph 9)
     assert bio.most_common_tag(matrix) == ("synthetic_biology", 3)
-    assert bio.most_common_tag(q.focus_matrix(ds, "biomanufacturing", ["hefei"])) == (None, 0)
+    assert bio.most_common_tag(common.focus_matrix(ds, "biomanufacturing", ["hefei"])) == (None, 0)
 
 
 def test_changping_table_en_and_usd(ds):

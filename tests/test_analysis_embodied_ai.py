@@ -8,7 +8,9 @@ import pytest
 import yaml
 from conftest import article_dataset
 
+from helpers.analysis import common
 from helpers.analysis import embodied_ai as eai
+from helpers.analysis import targets as tgt
 from helpers.i18n import MESSAGES_DIR
 from helpers.session import start_notebook
 from helpers.tables import format_money
@@ -83,7 +85,7 @@ def test_shenzhen_figures_have_no_printed_year(dataset):
 def test_no_embodied_ai_target_has_a_baseline(dataset):
     # ¶15 gives six dated targets and no actual of the same place and indicator for any of them
     facts = dataset.facts[dataset.facts["sector"] == "embodied_ai"]
-    checks = eai.check_targets(facts, dataset.facts)
+    checks = tgt.check_targets(facts, dataset.facts)
     assert [c.fact_id for c in checks] == EAI_TARGETS
     assert [c.year for c in checks] == [2027, 2027, 2027, 2027, 2029, 2029]
     assert all(c.baseline_id is None and c.growth is None and not c.has_baseline for c in checks)
@@ -92,7 +94,7 @@ def test_no_embodied_ai_target_has_a_baseline(dataset):
 def test_bci_forecast_finds_its_baseline(sessions):
     # ¶14: 2024 年 32 億元, 預計 2027 年 55.8 億元. 55.8 / 32 = 1.74375 over 3 years;
     # 1.2^3 = 1.728 and 1.21^3 = 1.7716, so the rate is just above 20%: 1.2036^3 = 1.7436 -> 20.36%
-    checks = eai.growth_rate_sources(sessions[("en", "CNY")], "bci")
+    checks = tgt.growth_rate_sources(sessions[("en", "CNY")], "bci")
     assert len(checks) == 1
     check = checks[0]
     assert (check.fact_id, check.baseline_id, check.baseline_year) == (
@@ -102,14 +104,14 @@ def test_bci_forecast_finds_its_baseline(sessions):
     )
     assert check.growth.value == pytest.approx(0.2036, abs=5e-4)
     assert check.growth.bound == "="
-    assert eai.growth_text(check.growth) == "20.4%"
+    assert tgt.growth_text(check.growth) == "20.4%"
 
 
 def test_no_growth_rate_in_embodied_ai_or_6g(sessions):
     session = sessions[("en", "CNY")]
-    assert eai.growth_rate_sources(session, "embodied_ai") == []
-    assert eai.growth_rate_sources(session, "6g") == []
-    assert "0." in eai.scenario_note(session, "embodied_ai")[0]
+    assert tgt.growth_rate_sources(session, "embodied_ai") == []
+    assert tgt.growth_rate_sources(session, "6g") == []
+    assert "0." in tgt.scenario_note(session, "embodied_ai")[0]
 
 
 def test_baseline_rules_on_made_up_rows():
@@ -120,7 +122,7 @@ def test_baseline_rules_on_made_up_rows():
         _row(fact_id="other_unit", indicator="firms", value=5.0, year=2026, unit="CNY"),
         _row(fact_id="goal", indicator="firms_target", kind="target", value=121.0, bound=">=", year=2027),
     ])  # fmt: skip
-    [check] = eai.check_targets(facts[facts["fact_id"] == "goal"], facts)
+    [check] = tgt.check_targets(facts[facts["fact_id"] == "goal"], facts)
     assert check.baseline_id == "base"
     assert check.growth.value == pytest.approx(0.10)
     assert check.growth.bound == ">="
@@ -130,13 +132,13 @@ def test_target_table_says_no_baseline_in_every_language(sessions):
     for lang, expected in (("en", "no baseline in the sources"), ("zh-Hant", "資料來源無基準值"),
                            ("zh-Hans", "资料来源无基准值")):  # fmt: skip
         session = sessions[(lang, "CNY")]
-        _, checks = eai.figure_targets_timeline(session)
-        table = eai.target_table(session, checks)
+        _, checks = tgt.figure_targets_timeline(session, eai.SECTOR)
+        table = tgt.target_table(session, checks)
         labels = session.labels
         assert list(table[labels("baseline")]) == [expected] * 6
         assert list(table[labels("years_left")]) == [2, 2, 2, 2, 4, 4]  # 2027 - 2025, 2029 - 2025
         assert list(table[labels("required_growth")]) == ["—"] * 6
-    en = eai.target_table(sessions[("en", "CNY")], eai.figure_targets_timeline(sessions[("en", "CNY")])[1])
+    en = tgt.target_table(sessions[("en", "CNY")], tgt.figure_targets_timeline(sessions[("en", "CNY")], eai.SECTOR)[1])
     assert list(en["Target"]) == ["100", ">CNY 100 bn", "100", "100", "20,000", "CNY 20 bn"]  # 千億級 = 10^11
 
 
@@ -238,7 +240,7 @@ def test_unit_value_prose_states_the_upper_bound(sessions):
 
 # ---------------------------------------------------------------------------------------- printing
 def test_fact_lines_name_the_bound_year_and_paragraph(sessions):
-    [line, note] = eai.fact_lines(sessions[("en", "CNY")], ["eai_shenzhen_output"], with_notes=True)
+    [line, note] = common.fact_lines(sessions[("en", "CNY")], ["eai_shenzhen_output"], with_notes=True)
     assert line.startswith("- Shenzhen, Total industrial output: >CNY 170 bn [actual; year not printed")
     assert "anue-2025-10-27 ¶15" in line
     assert note.strip().startswith("note: 超 (over)")
@@ -246,8 +248,8 @@ def test_fact_lines_name_the_bound_year_and_paragraph(sessions):
 
 def test_citable_falls_back_to_the_sector(sessions):
     session = sessions[("en", "CNY")]
-    assert eai.citable(session, "embodied_ai", ["a", "", "a"]) == ["a"]
-    assert len(eai.citable(session, "embodied_ai", ["", None])) == 10  # ¶15 gives ten embodied-AI figures
+    assert common.citable(session, "embodied_ai", ["a", "", "a"]) == ["a"]
+    assert len(common.citable(session, "embodied_ai", ["", None])) == 10  # ¶15 gives ten embodied-AI figures
 
 
 # ------------------------------------------------------------------------------------------ figures
@@ -263,8 +265,8 @@ def _latin_words(text: str) -> set[str]:
 @pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
 def test_figures_build_for_every_city(sessions, lang):
     session = sessions[(lang, "USD")]
-    money = eai.figure_money_by_measure(session)
-    timeline, _ = eai.figure_targets_timeline(session)
+    money = tgt.figure_money_by_measure(session, eai.SECTOR)
+    timeline, _ = tgt.figure_targets_timeline(session, eai.SECTOR)
     per_unit, _ = eai.figure_value_per_unit(session)
     assert money.has_data and timeline.has_data and per_unit.has_data
     assert money.fact_ids == [
@@ -287,8 +289,8 @@ def test_figures_say_no_data_when_the_cities_have_none(tmp_path):
         cities=["hefei"],
         output_dir=str(tmp_path),
     )
-    money = eai.figure_money_by_measure(session)
-    timeline, checks = eai.figure_targets_timeline(session)
+    money = tgt.figure_money_by_measure(session, eai.SECTOR)
+    timeline, checks = tgt.figure_targets_timeline(session, eai.SECTOR)
     per_unit, pairs = eai.figure_value_per_unit(session)
     assert not (money.has_data or timeline.has_data or per_unit.has_data)
     assert checks == [] and pairs == []
@@ -301,7 +303,7 @@ def test_figures_say_no_data_when_the_cities_have_none(tmp_path):
 
 
 def test_money_figure_keeps_measures_apart(sessions):
-    money = eai.figure_money_by_measure(sessions[("en", "CNY")])
+    money = tgt.figure_money_by_measure(sessions[("en", "CNY")], eai.SECTOR)
     titles = [ax.get_title(loc="left") for ax in money.fig.axes]
     assert titles == ["industry scale", "industrial output"]
 
@@ -319,11 +321,11 @@ def test_shown_ids_keep_the_chosen_cities_and_the_nation(tmp_path):
     everyone = start_notebook(
         dataset=article_dataset(), notebook="05_embodied_ai", output_dir=str(tmp_path / "all")
     )
-    assert eai.shown_ids(everyone, ids) == ids
+    assert common.shown_ids(everyone, ids) == ids
     shanghai = start_notebook(
         dataset=article_dataset(),
         notebook="05_embodied_ai",
         cities=["shanghai"],
         output_dir=str(tmp_path / "sh"),
     )
-    assert eai.shown_ids(shanghai, ids) == ["eai_shanghai_national_share", "bci_china_market_2024"]
+    assert common.shown_ids(shanghai, ids) == ["eai_shanghai_national_share", "bci_china_market_2024"]

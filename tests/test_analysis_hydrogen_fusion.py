@@ -16,6 +16,7 @@ import pytest
 from conftest import article_dataset
 from matplotlib.text import Text
 
+from helpers.analysis import common
 from helpers.analysis import hydrogen_fusion as h2f
 from helpers.i18n import Labels
 from helpers.outputs import OutputSink
@@ -143,7 +144,7 @@ def test_reference_source_names_the_coordinates_source(ds) -> None:
 
 
 def test_roles_table_gives_paragraphs(ds, en) -> None:
-    table = h2f.roles_table(ds, h2f.SECTOR, en, ["chengdu", "foshan"])
+    table = common.roles_table(ds, h2f.SECTOR, en, ["chengdu", "foshan"])
     assert list(table[en("city")]) == ["Foshan", "Chengdu"]  # file order
     assert list(table[en("paragraph")]) == [12, 13]
 
@@ -151,11 +152,11 @@ def test_roles_table_gives_paragraphs(ds, en) -> None:
 def test_save_cited_saves_only_what_cites_a_fact_or_a_role(ds, en, tmp_path, capsys) -> None:
     sink = OutputSink("03_test", tmp_path, ds, en)
     fig, _ = plt.subplots()
-    h2f.save_cited(sink, fig, "empty_figure", "caption", [])
+    common.save_cited(sink, fig, "empty_figure", "caption", [])
     assert "not saved" in capsys.readouterr().out
-    h2f.save_cited(sink, fig, "cited_figure", "caption", ["h2f_foshan_revenue_2024"])
-    h2f.save_cited(sink, pd.DataFrame({"a": [1]}), "cited_table", "caption", ["h2f_foshan_revenue_2024"])
-    h2f.save_cited(
+    common.save_cited(sink, fig, "cited_figure", "caption", ["h2f_foshan_revenue_2024"])
+    common.save_cited(sink, pd.DataFrame({"a": [1]}), "cited_table", "caption", ["h2f_foshan_revenue_2024"])
+    common.save_cited(
         sink, plt.subplots()[0], "role_figure", "caption", [], roles=[("hydrogen_fusion", "hefei")]
     )
     assert [e["name"] for e in sink.registry["tables"]] == ["cited_table"]

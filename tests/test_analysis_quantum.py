@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from conftest import article_dataset
 
+from helpers.analysis import common
 from helpers.analysis import quantum as q  # noqa: E402
 from helpers.i18n import Labels, load_catalogue  # noqa: E402
 from helpers.indicators import Bounded  # noqa: E402
@@ -62,8 +63,8 @@ def test_format_bounded_and_significant():
     assert q.format_bounded(Bounded(2000 / 24, ">=")) == ">83.3"
     assert q.format_bounded(Bounded(150.0, "~"), 2) == "~150"  # never "1.5e+02"
     assert q.format_bounded(Bounded(0.5, "<=")) == "<0.500"
-    assert q.format_significant(1_234_567, 3) == "1,230,000"
-    assert q.format_significant(0, 3) == "0"
+    assert common.format_significant(1_234_567, 3) == "1,230,000"
+    assert common.format_significant(0, 3) == "0"
 
 
 def test_hefei_ratios_table_respects_cities(ds):
@@ -107,42 +108,42 @@ def test_target_reading_table_in_chinese(ds):
 
 
 def test_focus_matrix_quantum(ds):
-    matrix = q.focus_matrix(ds, "quantum")
+    matrix = common.focus_matrix(ds, "quantum")
     assert list(matrix.index) == QUANTUM_CITIES
     assert list(matrix.columns) == ["role"] + QUANTUM_TAGS
     assert list(matrix.loc["hefei", QUANTUM_TAGS]) == [True, True, True, False, False, False, False, False]
     # tags per city, counted by hand from data/city_roles.csv (paragraphs 6-8)
-    assert q.tag_counts(matrix).to_dict() == {
+    assert common.tag_counts(matrix).to_dict() == {
         "hefei": 3, "beijing": 1, "shanghai": 1, "nanjing": 1, "shenzhen": 2, "jinan": 2, "hangzhou": 2,
     }  # fmt: skip
-    assert q.widest_focus(matrix) == (["hefei"], 3)
+    assert common.widest_focus(matrix) == (["hefei"], 3)
     assert matrix.loc["hefei", "role"] == "leader"
 
 
 def test_focus_matrix_subsets(ds):
-    subset = q.focus_matrix(ds, "quantum", ["shenzhen", "beijing"])
+    subset = common.focus_matrix(ds, "quantum", ["shenzhen", "beijing"])
     assert list(subset.index) == ["beijing", "shenzhen"]  # file order, not the order asked
     assert list(subset.columns) == ["role"] + QUANTUM_TAGS  # same columns as the full matrix
-    assert q.widest_focus(subset) == (["shenzhen"], 2)  # Beijing: research only (¶7 names no computing)
-    empty = q.focus_matrix(ds, "quantum", ["chengdu"])
-    assert empty.empty and q.widest_focus(empty) == ([], 0)
+    assert common.widest_focus(subset) == (["shenzhen"], 2)  # Beijing: research only (¶7 names no computing)
+    empty = common.focus_matrix(ds, "quantum", ["chengdu"])
+    assert empty.empty and common.widest_focus(empty) == ([], 0)
 
 
 def test_focus_matrix_table(ds):
-    table = q.focus_matrix_table(q.focus_matrix(ds, "quantum", ["jinan"]), Labels("zh-Hant", ds))
+    table = common.focus_matrix_table(common.focus_matrix(ds, "quantum", ["jinan"]), Labels("zh-Hant", ds))
     assert table.iloc[0]["城市"] == "濟南"
     assert table.iloc[0]["量子通訊"] == "✓" and table.iloc[0]["核心零件"] == "✓"
     assert table.iloc[0]["量子運算"] == ""
 
 
 def test_fact_ids_helpers(ds):
-    assert q.sector_fact_ids(ds, "quantum") == [*q.HEFEI_FACTS, q.BEIJING_TARGET]
+    assert common.sector_fact_ids(ds, "quantum") == [*q.HEFEI_FACTS, q.BEIJING_TARGET]
     labels = Labels("en", ds)
     import pandas as pd
 
     table = pd.DataFrame({"Fact id": ["x / y", "", "x"]})
-    assert q.table_fact_ids(table, labels, ["z"]) == ["x", "y"]
-    assert q.table_fact_ids(table.iloc[0:0], labels, ["z"]) == ["z"]
+    assert common.table_fact_ids(table, labels, ["z"]) == ["x", "y"]
+    assert common.table_fact_ids(table.iloc[0:0], labels, ["z"]) == ["z"]
 
 
 def test_messages_have_prefix_and_no_latin_in_chinese():
@@ -161,13 +162,13 @@ def test_figures_titles_state_findings(session_for):
     assert fig._suptitle.get_text() == "Hefei's quantum base: 93 firms, 24 R&D platforms, >2,000 patents"
     fig = q.figure_hefei_ratios(session)
     assert ">21.5 patents per quantum firm (a lower bound)" in fig._suptitle.get_text().replace("\n", " ")
-    fig = q.figure_focus_matrix(session)
+    fig = common.figure_focus_matrix(session, q.SECTOR)
     assert "Hefei covers the most focus fields (3) of 7 cities" in fig._suptitle.get_text().replace("\n", " ")
 
 
 def test_figures_without_the_cities(session_for):
     session = session_for(lang="zh-Hans", cities=["chengdu"])
-    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, q.figure_focus_matrix):
+    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, lambda s: common.figure_focus_matrix(s, q.SECTOR)):
         fig = draw(session)
         texts = [t.get_text() for t in fig.axes[0].texts]
         assert "所选城市无资料" in texts  # "no data for the chosen cities", in Simplified
@@ -175,7 +176,7 @@ def test_figures_without_the_cities(session_for):
 
 def test_figures_in_chinese_have_no_latin_labels(session_for):
     session = session_for(lang="zh-Hant", currency="USD")
-    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, q.figure_focus_matrix):
+    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, lambda s: common.figure_focus_matrix(s, q.SECTOR)):
         fig = draw(session)
         fig.canvas.draw()  # tick labels are made at draw time
         texts = [fig._suptitle.get_text()]

@@ -28,17 +28,17 @@ from helpers.quantity import QuantityParseError, parse_quantity, unit_table, uni
 # (an empty table of the dictionary's columns is used; units fall back to the package's data/units.csv).
 TABLES: tuple[str, ...] = (
     "sources", "sectors", "cities", "units", "focus_tags", "facts", "city_roles", "context", "rankings",
-    "policy_mentions",
+    "policy_mentions", "derivations",
 )  # fmt: skip
-OPTIONAL_TABLES: tuple[str, ...] = ("context", "rankings", "policy_mentions", "units", "focus_tags")
+OPTIONAL_TABLES: tuple[str, ...] = ("context", "rankings", "policy_mentions", "units", "focus_tags", "derivations")
 # Optional tables that fall back to the package's own file when a data folder has none.
-SHARED_TABLES: tuple[str, ...] = ("units", "focus_tags")
+SHARED_TABLES: tuple[str, ...] = ("units", "focus_tags", "derivations")
 # Columns whose values must be unique together, per table.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "sources": ("source_id",), "sectors": ("sector_id",), "cities": ("place_id",), "facts": ("fact_id",),
     "city_roles": ("sector", "place", "source_id"), "context": ("context_id",),
     "rankings": ("ranking_id", "place"), "policy_mentions": ("document_id", "term", "source_id"), "units": ("word",),
-    "focus_tags": ("tag",),
+    "focus_tags": ("tag",), "derivations": ("derivation_id",),
 }  # fmt: skip
 # Tables whose quantity_text is parsed and cross-checked against value, unit and bound.
 QUANTITY_TABLES: tuple[str, ...] = ("facts", "context")
@@ -142,6 +142,8 @@ UNITS: tuple[str, ...] = allowed_values("facts", "unit")
 MONEY_MEASURES: tuple[str, ...] = (
     "market_size", "industry_scale", "industrial_output", "revenue", "investment", "firm_size_threshold",
 )  # fmt: skip
+# Source kinds that are the package's own files (reference data, stated assumptions), not evidence.
+PACKAGE_KINDS: tuple[str, ...] = ("reference", "assumption")
 # Measures that are thresholds by definition: "10 億元企業" (firms of 1 billion yuan) means at least that size.
 THRESHOLD_MEASURES: tuple[str, ...] = ("firm_size_threshold",)
 
@@ -165,6 +167,7 @@ class Dataset:
     policy_mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)
     focus_tags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    derivations: pd.DataFrame = field(default_factory=pd.DataFrame)
     assumptions: dict = field(default_factory=dict)
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
     role_statements: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -535,7 +538,7 @@ def provenance_status(sources: pd.DataFrame, sources_dir: Path | None) -> pd.Dat
     """One row per source: `status` (a key of PROVENANCE_STATES) and what it means."""
     rows = []
     for source in sources.itertuples():
-        if source.kind in ("reference", "assumption"):
+        if source.kind in PACKAGE_KINDS:
             status = "package"
         elif not source.file_name:
             status = "page" if source.url else "origin not read"
@@ -658,7 +661,7 @@ def load_dataset(data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "au
         sources=frames["sources"], sectors=frames["sectors"], cities=frames["cities"], facts=frames["facts"],
         city_roles=built.city_roles, context=frames["context"], rankings=frames["rankings"],
         policy_mentions=frames["policy_mentions"], units=frames["units"], focus_tags=frames["focus_tags"],
-        assumptions=load_assumptions(Path(data_dir)), observations=built.observations,
+        derivations=frames["derivations"], assumptions=load_assumptions(Path(data_dir)), observations=built.observations,
         role_statements=frames["city_roles"], disagreements=built.disagreements,
         provenance=provenance_status(frames["sources"], sources_dir),
     )  # fmt: skip

@@ -15,9 +15,8 @@ from helpers.i18n import Labels
 from helpers.outputs import OutputSink
 from helpers.params import validate_parameters
 from helpers.plots import apply_theme
+from helpers.selection import as_of_year
 from helpers.tables import format_figure, format_money
-
-ARTICLE_YEAR = 2025  # the Anue article is dated 2025-10-27: 今年 = 2025
 
 
 @dataclass
@@ -29,6 +28,11 @@ class Session:
     dataset: Dataset
     labels: Labels
     sink: OutputSink
+
+    @property
+    def as_of_year(self) -> int:
+        """The year the evidence speaks from: the latest publication among the sources (helpers.selection)."""
+        return as_of_year(self.dataset)
 
     @property
     def currency(self) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from helpers.analysis.hydrogen_fusion import (
+from helpers.analysis.common import (
     join_names,
     money_divisor,
     plain_log_ticks,
@@ -23,8 +23,8 @@ from helpers.analysis.hydrogen_fusion import (
 )
 
 # Generic helpers shared with notebook 03, re-exported so notebook 04 imports one module.
-from helpers.analysis.hydrogen_fusion import roles_table as roles_table
-from helpers.analysis.hydrogen_fusion import save_cited as save_cited
+from helpers.analysis.common import roles_table as roles_table
+from helpers.analysis.common import save_cited as save_cited
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.indicators import cagr, convert_money, project

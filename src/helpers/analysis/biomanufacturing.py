@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from helpers.analysis.quantum import (
+from helpers.analysis.common import (
     BOUND_READING_KEYS,
     annotate_points,
     fact_ratio,

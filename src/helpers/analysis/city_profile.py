@@ -26,16 +26,14 @@ from matplotlib.ticker import FuncFormatter
 
 from helpers import index
 from helpers.analysis import synthesis as syn
-from helpers.analysis.embodied_ai import (
-    show as show,
-)  # re-exported for the notebook: display once, then close
-from helpers.analysis.embodied_ai import year_basis
+from helpers.analysis.common import show as show  # re-exported for the notebook: display once, then close
+from helpers.analysis.common import year_basis
 from helpers.data import ROLES, Dataset
 from helpers.i18n import Labels
 from helpers.indicators import convert_money, project
 from helpers.plots import KIND_MARKERS, ROLE_COLOURS, new_figure
 from helpers.quantity import format_bound
-from helpers.session import ARTICLE_YEAR
+from helpers.selection import as_of_year
 from helpers.tables import format_figure, format_money, landscape_table
 
 NATIONAL = syn.NATIONAL  # "china": national figures, never a city
@@ -644,8 +642,8 @@ def timeline_rows(dataset: Dataset, profile: CityProfile, labels: Labels, curren
             parts = [_figure(fact, labels, currency, cny_per_usd)]
         if tracker is not None and fact["fact_id"] in tracker.index:
             track = tracker.loc[fact["fact_id"]]
-            if has_year and int(fact["year"]) > ARTICLE_YEAR:
-                parts.append(labels("cp_years_left", n=int(fact["year"]) - ARTICLE_YEAR))
+            if has_year and int(fact["year"]) > as_of_year(dataset):
+                parts.append(labels("cp_years_left", n=int(fact["year"]) - as_of_year(dataset)))
             if not pd.isna(track["required_growth"]):
                 rate = (
                     f"{format_bound(track['required_bound'])}{syn.percent(float(track['required_growth']))}"
@@ -692,22 +690,22 @@ def figure_timeline(dataset: Dataset, profile: CityProfile, labels: Labels, hori
     rows = every_row.head(TIMELINE_MAX_ROWS)  # earliest years first; the profile's table lists every figure
     colours = _sector_colours(dataset)
     years = [int(y) for y in rows["year"] if not pd.isna(y)]
-    last = max([horizon_year, ARTICLE_YEAR, *years])
-    first = min([ARTICLE_YEAR, *years])
+    last = max([horizon_year, as_of_year(dataset), *years])
+    first = min([as_of_year(dataset), *years])
     no_year_x = last + max(1.5, 0.15 * (last - first))
     fig, ax = new_figure(10.5, max(3.0, 1.9 + 0.5 * len(rows)))
     positions = list(range(len(rows)))[::-1]
     for y, (_, row) in zip(positions, rows.iterrows(), strict=True):
         x = no_year_x if pd.isna(row["year"]) else int(row["year"])
         colour = colours[row["sector"]]
-        if row["kind"] != "actual" and not pd.isna(row["year"]) and x > ARTICLE_YEAR:
-            ax.plot([ARTICLE_YEAR, x], [y, y], color=colour, linewidth=1.2, alpha=0.35)
+        if row["kind"] != "actual" and not pd.isna(row["year"]) and x > as_of_year(dataset):
+            ax.plot([as_of_year(dataset), x], [y, y], color=colour, linewidth=1.2, alpha=0.35)
         ax.plot([x], [y], marker=KIND_MARKERS[row["kind"]], markersize=9, color=colour, linestyle="none",
                 markerfacecolor=colour if row["is_year_printed"] else "white", markeredgewidth=1.6)  # fmt: skip
         ax.annotate(row["note"], xy=(x, y), xytext=(9, 0), textcoords="offset points", va="center", fontsize=8,
                     color="#333333", zorder=5, bbox={"boxstyle": "square,pad=0.15", "facecolor": "white",
                                                      "edgecolor": "none", "alpha": 0.9})  # fmt: skip
-    ax.axvline(ARTICLE_YEAR, color="#888888", linestyle="--", linewidth=1)
+    ax.axvline(as_of_year(dataset), color="#888888", linestyle="--", linewidth=1)
     ax.axvline(horizon_year, color="#888888", linestyle=":", linewidth=1)
     ax.set_yticks(positions, [_wrap(t, 44) for t in rows["row_label"]], fontsize=8.5)
     ax.set_ylim(-0.7, len(rows) - 0.3)
@@ -841,7 +839,7 @@ def figure_projection(dataset: Dataset, profile: CityProfile, labels: Labels, sc
             ax.annotate(format_figure(float(path.iloc[-1]), "=", "CNY", labels, currency, cny_per_usd),
                         xy=(horizon_year, money(path.iloc[-1])), xytext=(6, 0), textcoords="offset points",
                         va="center", fontsize=8.5)  # fmt: skip
-    ax.axvline(ARTICLE_YEAR, color="#888888", linestyle="--", linewidth=1)
+    ax.axvline(as_of_year(dataset), color="#888888", linestyle="--", linewidth=1)
     ax.set_xlim(chosen["base_year"] - 0.5, horizon_year + 2.5)
     ax.set_ylim(bottom=0)
     to_cny = cny_per_usd if currency == "USD" else 1.0

@@ -6,18 +6,13 @@ goes through `Labels`. A chosen subset of cities that leaves no data gives a "no
 
 from __future__ import annotations
 
-import math
-import re
-import textwrap
-
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
+from helpers.analysis.common import join_names, money_divisor, plain_log_ticks, wrap_label
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.indicators import Bounded, bounded_ratio, convert_money
-from helpers.outputs import OutputSink
 from helpers.plots import KIND_MARKERS, bound_legend_handles, new_figure, no_data_figure, plot_bounded_points
 from helpers.quantity import format_bound
 from helpers.tables import format_figure, sector_facts
@@ -150,77 +145,6 @@ def money_scale(labels: Labels, currency: str) -> tuple[float, str]:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Generic helpers, also used by helpers.analysis.bci (candidates for a shared module: see the notebooks' report)
-def money_divisor(lang: str) -> float:
-    """Money axes count billions (1e9) in English and 億 (1e8) in Chinese."""
-    return 1e9 if lang == "en" else 1e8
-
-
-def wrap_label(text: str, lang: str, width: int) -> str:
-    """Wrap a label to about `width` Latin characters a line: at spaces in English; in Chinese between
-    characters (a CJK character counts as two), never inside a run of Latin letters or digits ("pkg-assumptions")."""
-    if lang == "en":
-        return textwrap.fill(text, width)
-    lines, line, used = [], "", 0
-    for token in re.findall(r"[A-Za-z0-9_.\-/]+|\s+|.", text):
-        size = len(token) if token.isascii() else 2 * len(token)
-        if used + size > width and line.strip():
-            lines.append(line.rstrip())
-            line, used = "", 0
-            if token.isspace():
-                continue
-        line += token
-        used += size
-    lines.append(line.rstrip())
-    return "\n".join(lines)
-
-
-def join_names(names: list[str], lang: str) -> str:
-    """ "Beijing, Shanghai" in English, "北京、上海" in Chinese."""
-    return (", " if lang == "en" else "、").join(names)
-
-
-def plain_log_ticks(axis) -> None:
-    """Label a log-scale axis with plain numbers ("20", "1,000") instead of powers of ten ("2×10¹")."""
-    formatter = FuncFormatter(lambda value, _: f"{value:,.6g}")
-    axis.set_major_formatter(formatter)
-    axis.set_minor_formatter(
-        FuncFormatter(lambda value, _: f"{value:,.6g}" if _is_labelled_minor(value) else "")
-    )
-
-
-def _is_labelled_minor(value: float) -> bool:
-    """Minor ticks worth a label on a log axis: 2 and 5 times a power of ten."""
-    mantissa = value / 10 ** math.floor(math.log10(value)) if value > 0 else 0
-    return round(mantissa, 6) in (2.0, 5.0)
-
-
-def save_cited(sink: OutputSink, output, name: str, caption: str, fact_ids: list[str],
-               extra_sources: tuple[str, ...] = (), roles: list[tuple[str, str]] = ()) -> None:  # fmt: skip
-    """Save a figure (or a DataFrame as a table) through `sink` when it cites at least one fact or city role;
-    otherwise print why it is not saved (a "no data" figure cites nothing). Check `sink.registry` to see what
-    was saved."""
-    if not fact_ids and not roles:
-        print(f"{name}: not saved, no figure from the sources for the chosen cities")
-    elif isinstance(output, pd.DataFrame):
-        sink.save_table(output, name, caption, fact_ids, roles=roles)
-    else:
-        sink.save_figure(output, name, caption, fact_ids, extra_sources, roles=roles)
-
-
-def roles_table(
-    dataset: Dataset, sector: str, labels: Labels, cities: list[str] | None = None
-) -> pd.DataFrame:
-    """Where the sources place each city in `sector`: city, role, source id and paragraph (data/city_roles.csv)."""
-    roles = dataset.city_roles[dataset.city_roles["sector"] == sector]
-    if cities:
-        roles = roles[roles["place"].isin(cities)]
-    return pd.DataFrame({
-        labels("city"): [labels.city(p) for p in roles["place"]],
-        labels("role"): [labels.role(r) for r in roles["role"]],
-        labels("source"): list(roles["source_id"]),
-        labels("paragraph"): [int(p) for p in roles["locator"]],
-    })  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------------- figures

@@ -10,19 +10,17 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from helpers.analysis.embodied_ai import (
+from helpers.analysis.common import chosen_facts, chosen_roles, year_basis
+from helpers.analysis.targets import (
     TIMELINE_COLOURS,
     FigureResult,
     check_targets,
-    chosen_facts,
-    chosen_roles,
     plot_timeline,
     target_note,
     timeline_rows,
-    year_basis,
 )
 from helpers.plots import ROLE_COLOURS, draw_no_data, new_figure
-from helpers.session import ARTICLE_YEAR, Session
+from helpers.session import Session
 from helpers.tables import format_figure, sector_facts
 
 SECTOR = "6g"
@@ -192,7 +190,7 @@ def years_to_targets(session: Session) -> dict[str, int]:
     """Years from the article's year to each dated 6G target of the chosen cities: fact id -> years."""
     facts = chosen_facts(session, SECTOR)
     targets = facts[(facts["kind"] == "target") & facts["year"].notna()]
-    return {row["fact_id"]: int(row["year"]) - ARTICLE_YEAR for _, row in targets.iterrows()}
+    return {row["fact_id"]: int(row["year"]) - session.as_of_year for _, row in targets.iterrows()}
 
 
 # ------------------------------------------------------------------------------------------ evidence

@@ -42,7 +42,7 @@ from helpers.plots import (
     plot_bounded_points,
 )
 from helpers.quantity import format_bound
-from helpers.session import ARTICLE_YEAR
+from helpers.selection import as_of_year
 from helpers.tables import format_figure, landscape_table
 
 NATIONAL = "china"  # national figures: never a city
@@ -294,7 +294,7 @@ def sourced_rate(dataset: Dataset, fact: pd.Series, baseline: pd.Series) -> tupl
 
 
 def target_tracker(
-    dataset: Dataset, cities: Sequence[str] | None = None, as_of: int = ARTICLE_YEAR
+    dataset: Dataset, cities: Sequence[str] | None = None, as_of: int | None = None
 ) -> pd.DataFrame:
     """Every target and forecast of the sources with the years left, its baseline and the growth it requires.
 
@@ -302,6 +302,7 @@ def target_tracker(
     "no_year" (no target year printed), "milestone" (a dated goal with no quantity to grow), "no_baseline",
     "no_rate" (a baseline but no sourced growth rate to judge by), "on_track" / "off_track" (the sources' own
     rate reaches / falls short of the required one), "forecast" (a forecast: the sources' own trajectory).
+    Years left count from `as_of` (default: the latest source's year, helpers.selection.as_of_year).
 
     Returns:
         One row per fact, by year (no year last), then sector order, then file order: `fact_id`, `place`,
@@ -309,6 +310,7 @@ def target_tracker(
         `required_growth`, `required_bound` (the bound of target / baseline, which the rate shares),
         `sourced_rate`, `rate_fact`, `status`.
     """
+    as_of = as_of_year(dataset) if as_of is None else as_of
     columns = ["fact_id", "place", "sector", "kind", "measure", "year", "is_year_implied", "years_left",
                "baseline_fact", "required_growth", "required_bound", "sourced_rate", "rate_fact", "status"]  # fmt: skip
     facts = dataset.observations[dataset.observations["kind"].isin(["target", "forecast"])]
@@ -838,7 +840,8 @@ def figure_timeline(
     if tracker.empty:
         return no_data_figure(labels, labels("syn_timeline_title_none"))
     dated_rows = tracker[tracker["year"].notna()]
-    start = min(ARTICLE_YEAR, int(dated_rows["year"].min())) if not dated_rows.empty else ARTICLE_YEAR
+    now = as_of_year(dataset)
+    start = min(now, int(dated_rows["year"].min())) if not dated_rows.empty else now
     end = max(end_year, int(dated_rows["year"].max()) if not dated_rows.empty else end_year)
     no_year_x = end + 2
     colours = dict(zip(sector_ids(dataset), SECTOR_COLOURS, strict=True))
@@ -851,7 +854,7 @@ def figure_timeline(
             ax.scatter([x], [y], s=40 + 45 * n, color=colours[sector], alpha=0.8 if x != no_year_x else 0.35,
                        edgecolors="white", linewidths=0.8, zorder=3)  # fmt: skip
             ax.annotate(str(n), xy=(x, y), ha="center", va="center", fontsize=7, color="white", zorder=4)
-    ax.axvline(ARTICLE_YEAR, color="#888888", linestyle="--", linewidth=1)
+    ax.axvline(now, color="#888888", linestyle="--", linewidth=1)
     ax.set_yticks(range(len(sectors)), [labels.sector(s) for s in reversed(sectors)], fontsize=8)
     ax.set_ylim(-0.7, len(sectors) - 0.3)
     step = 1 if end - start <= 12 else 5
@@ -861,7 +864,7 @@ def figure_timeline(
     ax.set_xlabel(labels("syn_timeline_axis"))
     targets = tracker[tracker["kind"] == "target"]
     dated = targets[targets["year"].notna()]
-    soon = int((dated["year"] <= ARTICLE_YEAR + 2).sum())
+    soon = int((dated["year"] <= now + 2).sum())
     with_baseline = int((targets["baseline_fact"] != "").sum())
     if dated.empty:
         set_title(fig, labels("syn_timeline_title_undated"))
@@ -874,7 +877,7 @@ def figure_timeline(
                 first=int(dated["year"].min()),
                 last=int(dated["year"].max()),
                 soon=soon,
-                by=ARTICLE_YEAR + 2,
+                by=now + 2,
                 baselines=with_baseline,
             ),
         )
@@ -1007,12 +1010,13 @@ def findings(
     targets = tracker[tracker["kind"] == "target"]
     if not targets.empty:
         dated = targets[targets["year"].notna()]
+        now = as_of_year(labels.dataset)
         forecast = tracker[(tracker["status"] == "forecast") & tracker["required_growth"].notna()]
         rate = (labels("syn_f_targets_rate", rate=percent(float(forecast["required_growth"].iloc[0])),
                        what=labels.fact(forecast["fact_id"].iloc[0])) if not forecast.empty else "")  # fmt: skip
         baselines = int((targets["baseline_fact"] != "").sum())
         text = labels("syn_f_targets", n=len(targets), dated=len(dated),
-                      soon=int((dated["year"] <= ARTICLE_YEAR + 2).sum()), by=ARTICLE_YEAR + 2)  # fmt: skip
+                      soon=int((dated["year"] <= now + 2).sum()), by=now + 2)  # fmt: skip
         text += (
             labels("syn_f_targets_some", baselines=baselines) if baselines else labels("syn_f_targets_none")
         )
