@@ -14,7 +14,7 @@ from pathlib import Path
 import matplotlib as mpl
 import pandas as pd
 
-from helpers import tables
+from helpers import plots, tables
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.paths import REPO_ROOT, REPORTS_DIR
@@ -166,6 +166,7 @@ class OutputSink:
         # layout engine or bbox_inches="tight", every savefig would draw the figure twice.
         fig.draw_without_rendering()
         box = fig.get_tightbbox().padded(PAD_INCHES)
+        layout = plots.layout_problems(fig)
         # Freeze that layout. set_layout_engine("none") would leave a placeholder engine, for which savefig
         # still draws once more before saving; no engine at all is what a figure without layout has.
         fig._layout_engine = None
@@ -175,7 +176,7 @@ class OutputSink:
                 path = self.root / "figures" / f"{name}.{extension}"
                 fig.savefig(path, format=extension, metadata=metadata, bbox_inches=box)
                 files[extension] = f"figures/{name}.{extension}"
-        self._register("figures", self._entry(name, caption, fact_ids, roles, files))
+        self._register("figures", self._entry(name, caption, fact_ids, roles, files) | {"layout": layout})
         show_saved_figure(fig, self.root / files["png"], round(box.width * fig.dpi))
         return fig
 

@@ -7,6 +7,7 @@ an arrow, never as exact bars.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from functools import cache
@@ -172,3 +173,96 @@ def no_data_figure(labels, title: str, width: float = 8, height: float = 2.5):
     fig, ax = new_figure(width, height)
     draw_no_data(ax, labels, title)
     return fig
+
+
+# --- layout check -------------------------------------------------------------------------------------------
+OVERLAP_PX = 1.5  # two texts whose boxes share more than this in both directions overlap
+
+
+def drawn_texts(fig) -> list:
+    """The texts a draw of `fig` puts on the canvas: titles, axis and tick labels (only the ticks drawn),
+    annotations, legend texts and figure texts. Call after the figure is laid out (draw_without_rendering)."""
+    texts = list(fig.texts)
+    for attr in ("_suptitle", "_supxlabel", "_supylabel"):
+        if getattr(fig, attr, None) is not None:
+            texts.append(getattr(fig, attr))
+    legends = list(fig.legends)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        for axis in (ax.xaxis, ax.yaxis):
+            texts += [axis.label, axis.offsetText]
+            for tick in axis._update_ticks():  # the ticks inside the view: what a draw shows
+                texts += [tick.label1, tick.label2]
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for legend in legends:
+        texts += [legend.get_title(), *legend.get_texts()]
+    seen, unique = set(), []
+    for text in texts:
+        if id(text) not in seen and text.get_visible() and text.get_text().strip():
+            seen.add(id(text))
+            unique.append(text)
+    return unique
+
+
+def _pieces(text, box, dpi: float) -> list[tuple[float, float, float, float]]:
+    """A text's ink as boxes (x0, y0, x1, y1): its box when it runs level or upright; for a slanted text (tick
+    labels at 30°), squares of the font's height along the diagonal it runs on, so that two slanted labels side
+    by side are not taken to overlap because their level boxes do."""
+    angle = text.get_rotation() % 180
+    if angle in (0, 90):
+        return [(box.x0, box.y0, box.x1, box.y1)]
+    size = text.get_size() * dpi / 72
+    rising = angle < 90
+    start = (box.x0, box.y0) if rising else (box.x0, box.y1)
+    end = (box.x1, box.y1) if rising else (box.x1, box.y0)
+    length = math.hypot(end[0] - start[0], end[1] - start[1])
+    steps = max(int(math.ceil(length / size)), 1)
+    pieces = []
+    for i in range(steps + 1):
+        x = start[0] + (end[0] - start[0]) * i / steps
+        y = start[1] + (end[1] - start[1]) * i / steps
+        half = size / 2
+        pieces.append(
+            (max(x - half, box.x0), max(y - half, box.y0), min(x + half, box.x1), min(y + half, box.y1))
+        )
+    return pieces
+
+
+def _overlap(a: list[tuple[float, float, float, float]], b: list[tuple[float, float, float, float]]) -> bool:
+    for ax0, ay0, ax1, ay1 in a:
+        for bx0, by0, bx1, by1 in b:
+            if min(ax1, bx1) - max(ax0, bx0) > OVERLAP_PX and min(ay1, by1) - max(ay0, by0) > OVERLAP_PX:
+                return True
+    return False
+
+
+def layout_problems(fig) -> list[str]:
+    """Texts of a laid-out figure that overlap another text or are cut by the box that clips them.
+
+    Returns:
+        One line per problem, quoting the texts ("'Hefei' overlaps 'Beijing'"), sorted; [] for a clean figure.
+    """
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for text in drawn_texts(fig):
+        box = text.get_window_extent(renderer)
+        if box.width <= 0 or box.height <= 0:
+            continue
+        boxes.append((text, box, _pieces(text, box, fig.dpi)))
+    problems = set()
+    for text, box, _ in boxes:
+        clip = text.get_clip_box() if text.get_clip_on() else None
+        if clip is not None and not (
+            box.x0 >= clip.x0 - OVERLAP_PX and box.x1 <= clip.x1 + OVERLAP_PX
+            and box.y0 >= clip.y0 - OVERLAP_PX and box.y1 <= clip.y1 + OVERLAP_PX
+        ):  # fmt: skip
+            problems.add(f"{text.get_text()!r} is cut by its axes")
+    for i, (a, box_a, pieces_a) in enumerate(boxes):
+        for b, box_b, pieces_b in boxes[i + 1 :]:
+            if _overlap(
+                [(box_a.x0, box_a.y0, box_a.x1, box_a.y1)], [(box_b.x0, box_b.y0, box_b.x1, box_b.y1)]
+            ) and _overlap(pieces_a, pieces_b):
+                first, second = sorted([a.get_text(), b.get_text()])
+                problems.add(f"{first!r} overlaps {second!r}")
+    return sorted(problems)
