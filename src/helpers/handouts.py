@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 
+from helpers.claims import CHECK_TAG
 from helpers.paths import HANDOUTS_DIR, NOTEBOOKS_DIR
 
 SOLUTION_TAG = "solution"
@@ -23,7 +24,7 @@ def make_handout(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return a copy of `notebook` without cells tagged `solution` and with every output cleared."""
     handout = nbformat.from_dict(notebook)  # a deep copy: the preprocessors edit in place
     resources: dict = {}
-    remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
+    remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG, CHECK_TAG}, enabled=True)
     handout, resources = remover.preprocess(handout, resources)
     handout, _ = ClearOutputPreprocessor(enabled=True).preprocess(handout, resources)
     return handout

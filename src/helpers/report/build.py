@@ -333,7 +333,16 @@ def export_html(ipynb: Path, html: Path) -> None:
     from nbconvert import HTMLExporter
 
     if not _EXPORTER:
-        _EXPORTER.append(HTMLExporter())
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        from helpers.claims import CHECK_TAG
+
+        exporter = HTMLExporter()
+        # Check cells (helpers.claims) guard the prose; the reader sees the prose, not the guard.
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(remove_cell_tags={CHECK_TAG}, enabled=True), enabled=True
+        )
+        _EXPORTER.append(exporter)
     notebook = nbformat.read(str(ipynb), as_version=4)
     body, _ = _EXPORTER[0].from_notebook_node(notebook)
     html.write_text(body, encoding="utf-8")
