@@ -38,24 +38,6 @@ def count_leaders(frame: pd.DataFrame) -> tuple[list[str], int]:
     return [p for p, n in per_place.items() if n == top], top
 
 
-def places_with_figures(dataset: Dataset, cities: list[str] | None = None) -> dict[str, int]:
-    """Place -> number of the sector's observations (any measure or kind), places with the most first."""
-    frame = observations(dataset, places=cities, sector=SECTOR)
-    frame = frame[frame["place"] != "china"]
-    per_place = frame.groupby("place", sort=False).size()
-    return {p: int(n) for p, n in per_place.sort_values(ascending=False, kind="stable").items()}
-
-
-def figures_sentence(dataset: Dataset, labels: Labels, cities: list[str] | None = None) -> str:
-    """Which places carry figures, printed from the data: "Figures in the sources: Hefei 40, Beijing 3."."""
-    found = places_with_figures(dataset, cities)
-    if not found:
-        return labels("q_figures_none")
-    return labels(
-        "q_figures", places=join_names([f"{labels.city(p)} {n}" for p, n in found.items()], labels.lang)
-    )
-
-
 def counts_title(frame: pd.DataFrame, labels: Labels) -> str:
     """The counts figure's finding: how many indicators, for how many places, and who has the most."""
     leaders, n = count_leaders(frame)
