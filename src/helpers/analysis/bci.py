@@ -29,9 +29,9 @@ from helpers.analysis.common import save_cited as save_cited
 from helpers.data import Dataset
 from helpers.i18n import Labels
 from helpers.indicators import cagr, convert_money, project, ratio_bound
+from helpers.plots import KIND_MARKERS, new_figure, no_data_figure
 from helpers.quantity import format_bound
 from helpers.selection import observations
-from helpers.plots import KIND_MARKERS, new_figure, no_data_figure
 from helpers.tables import format_money
 
 SECTOR = "bci"
