@@ -56,8 +56,8 @@ def load_error(data_dir: Path, sources_dir: Path | None = None) -> DataValidatio
 
 
 def assert_reported(error: DataValidationError, *fragments: str) -> None:
-    """One line of the message (one problem) holds every fragment."""
-    lines = str(error).splitlines()
+    """One problem (a line of the message, which shows the first 50) holds every fragment."""
+    lines = str(error).splitlines() + [str(p) for p in error.problems]
     assert any(all(f in line for f in fragments) for line in lines), (
         f"{fragments} not in one line of:\n{error}"
     )

@@ -331,8 +331,8 @@ def test_bad_settings_fail_before_any_kernel(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "cannot read parameter file"),
-        ("parameters: [unclosed\n", "is not valid YAML at line 2, column 1"),
+        (None, "cannot be read"),
+        ("parameters: [unclosed\n", ", line 2, column 1: not valid YAML"),
         ("- a\n- b\n", "must be a mapping"),
         ("currency: USD\n", "unknown key(s) 'currency'"),
         ("parameters:\n  horizon_year: '2035'\n", "expected int from 2026 to 2050; got str '2035'"),
