@@ -53,9 +53,9 @@ def parse_csv(text: str, label: str) -> CsvText:
     """Header and records of CSV text, each record with the line it starts on.
 
     Raises:
-        ReadError: malformed CSV (an unclosed quote), naming the line.
+        ReadError: malformed CSV (an unclosed quote, text after a closing quote), naming the line.
     """
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     header: list[str] = []
     records: list[list[str]] = []
     lines: list[int] = []
@@ -154,8 +154,9 @@ def load_yaml_text(text: str, label: str) -> object:
     """
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise ReadError(f"{label}: larger than {MAX_YAML_BYTES:,} bytes; refused")
-    loader = _LimitedLoader(text)
+    loader = None
     try:
+        loader = _LimitedLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
@@ -173,7 +174,8 @@ def load_yaml_text(text: str, label: str) -> object:
     except RecursionError:
         raise ReadError(f"{label}: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_yaml(path: Path, label: str | None = None) -> object:

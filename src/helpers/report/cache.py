@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.readers import ReadError, parse_csv, read_csv_dicts
+from helpers.readers import decode_text, parse_csv, read_csv_dicts
 from helpers.report.config import CACHE_ENTRIES_KEPT, SECTOR_TABLES, Folders
 
 RUNNER_CACHE_VERSION = "2"  # bump when the runner changes what it passes to notebooks or stores
@@ -56,17 +56,16 @@ def hash_tree(root: Path, exclude: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()
 
 
-def hash_sector_rows(text: str) -> tuple[str, dict[str, str]]:
+def hash_sector_rows(text: str, label: str = "table") -> tuple[str, dict[str, str]]:
     """Split a CSV with a `sector` column by sector; return (hash of the header, sector -> hash of its rows).
 
-    Rows keep their order. A table without a `sector` column, or one the CSV reader cannot parse, hashes
-    whole under the sector "*".
+    Rows keep their order. A table without a `sector` column hashes whole under the sector "*".
+
+    Raises:
+        ReadError: the text is not well-formed CSV (the one reader's message: file and line).
     """
-    try:
-        table = parse_csv(text, "table")
-    except ReadError:
-        table = None
-    if table is None or "sector" not in table.header:
+    table = parse_csv(text, label)
+    if "sector" not in table.header:
         return sha256_bytes(text.encode()), {"*": sha256_bytes(text.encode())}
     header, column = table.header, table.header.index("sector")
     groups: dict[str, list[list[str]]] = {}
@@ -98,7 +97,11 @@ class DataHashes:
 
 
 def hash_data(data_dir: Path) -> DataHashes:
-    """Hash every file of `data_dir` (recursively), and the sector tables by sector."""
+    """Hash every file of `data_dir` (recursively), and the sector tables by sector.
+
+    Raises:
+        ReadError: a sector table that is not UTF-8 or not well-formed CSV.
+    """
     files: dict[str, str] = {}
     sector_rows: dict[str, tuple[str, dict[str, str]]] = {}
     for path in sorted(Path(data_dir).rglob("*")):
@@ -108,7 +111,7 @@ def hash_data(data_dir: Path) -> DataHashes:
         raw = path.read_bytes()
         files[name] = sha256_bytes(raw)
         if name in SECTOR_TABLES:
-            sector_rows[name] = hash_sector_rows(raw.decode("utf-8", errors="replace"))
+            sector_rows[name] = hash_sector_rows(decode_text(raw, f"data/{name}"), f"data/{name}")
     return DataHashes(files, sector_rows)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.params import RULES, ParameterError, check_value
-from helpers.readers import ReadError, load_yaml_text, read_yaml
+from helpers.readers import ReadError, cap_lines, load_yaml_text, read_yaml
 from helpers.report.config import DEFAULT_RUN, RUN_NAME_PATTERN, RUNNER_PARAMETERS
 from helpers.report.notebooks import NotebookInfo
 
@@ -265,7 +265,7 @@ def resolve_parameters(
         values.pop("output_dir", None)
         resolved[info.name] = values
     if problems:
-        raise ParameterError("\n".join(dict.fromkeys(problems)))
+        raise ParameterError("\n".join(cap_lines(list(dict.fromkeys(problems)))))
     return resolved
 
 
