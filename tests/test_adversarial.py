@@ -332,6 +332,30 @@ def test_bad_data_file_read_by_the_runner(ws: Folders, good: dict, case: str) ->
     assert snapshot(ws.reports / RUN) == good
 
 
+ASSUMPTION_CASES = {
+    "rate NaN": (
+        "cny_per_usd: 7.0",
+        "cny_per_usd: .nan",
+        ["data/assumptions.yml", "'exchange_rate.cny_per_usd'"],
+    ),
+    "rate zero": ("cny_per_usd: 7.0", "cny_per_usd: 0", ["'exchange_rate.cny_per_usd'", "0.01"]),
+    "negative multiplier": (
+        "growth_multiplier: 1.0",
+        "growth_multiplier: -1",
+        ["'scenarios.base.growth_multiplier'"],
+    ),
+    "not YAML": ("scenarios:", "scenarios: [", ["data/assumptions.yml", "not valid YAML"]),
+}
+
+
+@pytest.mark.parametrize("case", ASSUMPTION_CASES)
+def test_bad_assumptions_stop_the_build_before_any_kernel(ws: Folders, good: dict, case: str) -> None:
+    old, new, fragments = ASSUMPTION_CASES[case]
+    edit(ws.data / "assumptions.yml", old, new)
+    assert_named(build(ws), 2, fragments)
+    assert snapshot(ws.reports / RUN) == good
+
+
 def test_byte_order_mark_in_sectors_keeps_each_notebook_to_its_sector(ws: Folders) -> None:
     path = ws.data / "sectors.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
@@ -497,7 +521,7 @@ def test_twenty_thousand_bad_rows_give_a_short_sorted_message(evidence: Path) ->
     shown = [
         int(line.split("line ")[1].split(",")[0])
         for line in result.err.splitlines()
-        if "facts.csv, line" in line
+        if line.startswith("  - data/facts.csv, line")
     ]
     assert shown == sorted(shown) and len(shown) <= 50
 

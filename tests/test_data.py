@@ -424,7 +424,7 @@ def test_every_fault_in_a_table_is_reported_at_once(data_copy):
     for fact_id, (column, _) in faults.items():
         assert_reported(error, f"data/facts.csv, line {lines[fact_id]}, column '{column}'")
     assert_reported(error, "data/city_roles.csv, line 2, column 'role'")
-    assert str(error).startswith(f"{len(error.problems)} data problem(s):")
+    assert str(error).startswith(f"{len(error.problems)} data problem(s), the first: data/")
     assert len(error.problems) >= len(faults) + 1
 
 

@@ -71,7 +71,8 @@ class DataValidationError(ValueError):
             problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.expected, p.got)
         )
         lines = "\n".join(cap_lines([f"  - {p}" for p in self.problems]))
-        super().__init__(f"{len(problems)} data problem(s):\n{lines}")
+        first = f", the first: {self.problems[0]}" if self.problems else ""
+        super().__init__(f"{len(problems)} data problem(s){first}\n{lines}")  # the first line says where
 
 
 @dataclass(frozen=True)

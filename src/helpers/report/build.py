@@ -581,6 +581,23 @@ def check_run_writable(target: Path) -> None:
             raise PublishError(f"cannot replace the report folder {folder}: it is not writable (locked)")
 
 
+def check_assumptions_file(data_dir: Path) -> None:
+    """Validate data/assumptions.yml (when the data folder has one) before any kernel starts: every notebook
+    reads its values.
+
+    Raises:
+        ReadError: naming each bad key, as helpers.data.load_assumptions finds it.
+    """
+    if not (Path(data_dir) / "assumptions.yml").is_file():
+        return
+    from helpers.data import DataValidationError, load_assumptions
+
+    try:
+        load_assumptions(Path(data_dir))
+    except DataValidationError as error:
+        raise ReadError(str(error)) from None
+
+
 def provenance_notice(sources: cache_mod.SourceTexts) -> str:
     """One line naming the sources whose text was not found (their figures are not checked), or ""."""
     unchecked = sources.unchecked
@@ -823,7 +840,8 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
             if to_run:
                 try:
                     check_values(plan, to_run)
-                except ParameterError as error:
+                    check_assumptions_file(folders.data)
+                except (ParameterError, ReadError) as error:
                     print(f"error: {error}", file=err)
                     return EXIT_USAGE
                 run_notebooks(plan, to_run, options, folders, err)
