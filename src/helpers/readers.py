@@ -170,6 +170,10 @@ def load_yaml_text(text: str, label: str) -> object:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: at a position
+            before = text[: error.position]
+            where = f", line {before.count(chr(10)) + 1}, column {len(before) - before.rfind(chr(10))}"
+            problem = f"character {error.character!r} is not allowed"
         raise ReadError(f"{label}{where}: not valid YAML: {problem}") from None
     except RecursionError:
         raise ReadError(f"{label}: nested too deeply") from None
