@@ -104,7 +104,7 @@ def apply_theme(lang: str = "en") -> str:
 
 
 def plot_bounded_points(
-    ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False
+    ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False, approx_mark=True
 ):
     """Horizontal dot plot where bounds are drawn as bounds.
 
@@ -115,6 +115,8 @@ def plot_bounded_points(
         ax: matplotlib Axes.
         labels: category labels (y axis), top to bottom.
         values, bounds: numbers and their bounds, same length as labels.
+        approx_mark: write the "~" beside an approximate marker; False when the caller writes each figure
+            with its bound beside the marker anyway ("~CNY 50 m"), where a second "~" would overlap it.
     Returns:
         The list of legend handles for the bound styles used.
     """
@@ -130,7 +132,7 @@ def plot_bounded_points(
             ax.annotate("", xy=(end, y), xytext=(value, y),
                         arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.6})  # fmt: skip
             ax.plot([end], [y], linestyle="none", marker="none")  # widen the axis limits to show the arrow
-        elif bound == "~":
+        elif bound == "~" and approx_mark:
             ax.annotate("~", xy=(value, y), xytext=(8, 4), textcoords="offset points", color=colour)
         used.add(bound)
     ax.set_yticks(positions, labels)
