@@ -191,7 +191,7 @@ def drawn_texts(fig) -> list:
     legends = list(fig.legends)
     for ax in fig.axes:
         texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
-        for axis in (ax.xaxis, ax.yaxis):
+        for axis in (ax.xaxis, ax.yaxis) if ax.axison else ():  # an axes turned off draws no axis texts
             texts += [axis.label, axis.offsetText]
             for tick in axis._update_ticks():  # the ticks inside the view: what a draw shows
                 texts += [tick.label1, tick.label2]

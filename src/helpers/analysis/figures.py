@@ -10,7 +10,14 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from helpers.analysis.common import BOUND_READING_KEYS, figure_text, format_bounded, in_currency, wrap_label
+from helpers.analysis.common import (
+    BOUND_READING_KEYS,
+    figure_text,
+    format_bounded,
+    in_currency,
+    join_names,
+    wrap_label,
+)
 from helpers.analysis.targets import FigureResult, set_money_ticks
 from helpers.indicators import Bounded
 from helpers.plots import bound_legend_handles, draw_no_data, new_figure, plot_bounded_points
@@ -166,6 +173,17 @@ def derived_table(session: Session, sector: str) -> pd.DataFrame:
         })  # fmt: skip
     columns = ["city", "q_ratio", "q_numerator", "q_denominator", "value", "q_reading", "fact_id"]
     return pd.DataFrame(rows, columns=[labels(c) for c in columns])
+
+
+def derived_title(session: Session, sector: str) -> str:
+    """The finding of `figure_derived`, printed from the data: how many ratios, for which places, and how many
+    carry no direction ("~")."""
+    labels, frame = session.labels, derived_rows(session, sector)
+    if frame.empty:
+        return labels("derived_title_none")
+    places = [labels.city(p) for p in dict.fromkeys(frame["place"])]
+    return labels("derived_title", n=len(frame), places=join_names(places, labels.lang),
+                  n_none=int((frame["bound"] == "~").sum()))  # fmt: skip
 
 
 def figure_derived(session: Session, sector: str, title: str) -> FigureResult:
