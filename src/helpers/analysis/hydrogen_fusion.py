@@ -163,10 +163,12 @@ def chosen_places(session: Session) -> list[str]:
 
 
 def actual_observations(session: Session) -> pd.DataFrame:
-    """The sector's actuals and laboratory results for the chosen cities and the nation, in file order."""
-    return selection.observations(
+    """The sector's actuals and laboratory results for the chosen cities and the nation, in file order; dated
+    events (a value that is a year) are left to the milestones timeline."""
+    frame = selection.observations(
         session.dataset, places=chosen_places(session), sector=SECTOR, kind=ACTUAL_KINDS
     )
+    return frame[frame["unit"] != "year"].reset_index(drop=True)
 
 
 def measure_counts(frame: pd.DataFrame) -> dict[str, int]:
