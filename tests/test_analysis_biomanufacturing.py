@@ -184,3 +184,45 @@ def test_messages_have_prefix_and_no_latin_in_chinese():
         text = re.sub(r"\{[a-z_]+\}", "", catalogue[key]["zh-Hant"]).replace("data/city_roles.csv", "")
         text = text.replace("data/derivations.csv", "")
         assert not re.search(r"[A-Za-z]", text), (key, text)
+
+
+def test_a_new_source_flows_into_the_rooms_figures_and_ratios(data_copy, tmp_path):
+    """A source not in the repository, added as data only (a row in sources.csv, two facts for Hangzhou, which
+    has no firm count or revenue in data/): its figures reach the money table, the actuals figure and the ratios
+    with no code change. By hand: 50 億元 = 5 x 10^9 yuan over exactly 100 firms = 5 x 10^7 (CNY 50 m), exact."""
+    import csv
+
+    from helpers.data import load_dataset
+
+    def append(name, row):
+        path = data_copy / f"{name}.csv"
+        with open(path, encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        with open(path, "a", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerow([row.get(c, "") for c in header])
+
+    append("sources", {"source_id": "made-up-hz", "kind": "news", "title": "杭州生物制造", "publisher": "某报",
+                       "published": "2026-05-01", "language": "zh-Hans", "url": "https://example.org/hz",
+                       "retrieved": "2026-12-02"})  # fmt: skip
+    common_row = {"sector": "biomanufacturing", "place": "hangzhou", "kind": "actual", "year": "2025",
+                  "year_note": "explicit: 2025年", "bound": "=", "is_unit_implied": "false",
+                  "source_id": "made-up-hz", "locator": "2"}  # fmt: skip
+    append("facts", common_row | {"fact_id": "bio_hangzhou_firms_2025_madeup", "indicator": "biomanufacturing_firms",
+                                  "label_en": "Firms", "label_zh": "企业", "measure": "count", "value": "100",
+                                  "unit": "count", "quantity_text": "100家"})  # fmt: skip
+    append("facts", common_row | {"fact_id": "bio_hangzhou_revenue_2025_madeup",
+                                  "indicator": "biomanufacturing_revenue", "label_en": "Revenue", "label_zh": "收入",
+                                  "measure": "revenue", "value": "5000000000", "unit": "CNY",
+                                  "quantity_text": "50亿元"})  # fmt: skip
+    data = load_dataset(data_copy, sources_dir=None)
+    session = start_notebook(dataset=data, notebook="02_biomanufacturing", output_dir=str(tmp_path / "out"),
+                             lang="en", cities=["hangzhou"])  # fmt: skip
+    ratios = selection.derived(data, sector="biomanufacturing", places=["hangzhou"]).set_index(
+        "derivation_id"
+    )
+    assert math.isclose(ratios.loc["revenue_per_firm", "value"], 5e7)
+    assert ratios.loc["revenue_per_firm", "bound"] == "="
+    assert "bio_hangzhou_revenue_2025_madeup" in set(bio.money_table(session)["Fact id"])
+    assert "bio_hangzhou_firms_2025_madeup" in bio.figure_actuals(session).fact_ids
+    assert list(figures.derived_table(session, "biomanufacturing")["Value"])[0] == "CNY 50 m"
+    plt.close("all")
