@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import matplotlib as mpl
-import numpy as np
 import pandas as pd
 
 from helpers import tables
@@ -88,18 +87,19 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES):
         left, bottom, right, top = _pixel_box(tight, dpi)
         inside = left >= 0 and bottom >= 0 and right <= width and top <= height
         if plain and inside:
-            pixels = np.asarray(canvas.buffer_rgba())  # rows top to bottom: row r holds y = height - 1 - r
             x0, y0, x1, y1 = _pixel_box(box, dpi)
+            top, left = height - y1, x0  # the box's top-left corner in canvas rows and columns (rows go down)
+            drawn = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            part = drawn.crop((max(0, left), max(0, top), min(width, x1), min(height, height - y0)))
             alpha = 1.0 if fig.patch.get_alpha() is None else fig.patch.get_alpha()
-            face = np.round(np.asarray(mpl.colors.to_rgba(fig.get_facecolor(), alpha)) * 255).astype(np.uint8)
-            out = np.empty((y1 - y0, x1 - x0, 4), dtype=np.uint8)
-            out[...] = face  # the padding beyond the figure's edge, as savefig's bbox_inches would paint it
-            top, left = height - y1, x0  # the box's top-left corner in canvas rows and columns
-            rows = slice(max(0, top), min(height, height - y0))
-            cols = slice(max(0, left), min(width, x1))
-            out[rows.start - top : rows.stop - top, cols.start - left : cols.stop - left] = pixels[rows, cols]
-            opaque = face[3] == 255 and pixels[rows, cols, 3].min() == 255
-            image = Image.fromarray(out[..., :3] if opaque else out)
+            face = tuple(round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor(), alpha))
+            opaque = face[3] == 255 and part.getchannel("A").getextrema()[0] == 255
+            if opaque:
+                part, face = part.convert("RGB"), face[:3]
+            image = part
+            if part.size != (x1 - x0, y1 - y0):  # the padding reaches past the canvas: paint it like savefig
+                image = Image.new(part.mode, (x1 - x0, y1 - y0), face)
+                image.paste(part, (max(0, left) - left, max(0, top) - top))
             image.save(path, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
         else:
             fig.dpi = original_dpi
