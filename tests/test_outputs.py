@@ -158,3 +158,29 @@ def test_png_of_a_figure_reaching_past_its_edge_keeps_what_lies_outside(tmp_path
     pixels = np.asarray(Image.open(tmp_path / "past.png").convert("RGB"))
     assert abs(pixels.shape[1] - 320) <= 1
     assert (pixels[pixels.shape[0] // 2, 12:100] == 0).all()  # the block from 10 px in (the padding) onwards
+
+
+def test_encode_png_round_trips_pixels_with_only_the_needed_chunks():
+    import io
+    import struct
+
+    from helpers.outputs import encode_png
+
+    # two rows of three pixels: red, green, blue over white, grey, black
+    rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]], [[255, 255, 255], [128, 128, 128], [0, 0, 0]]],
+                   dtype=np.uint8)  # fmt: skip
+    data = encode_png(rgb, 150)
+    decoded = Image.open(io.BytesIO(data))
+    assert decoded.mode == "RGB" and decoded.size == (3, 2)
+    assert (np.asarray(decoded) == rgb).all()
+    kinds, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kinds.append(data[offset + 4 : offset + 8])
+        offset += 12 + length
+    assert kinds == [b"IHDR", b"pHYs", b"IDAT", b"IEND"]  # no text, no time
+    # 150 dots per inch = 150 / 0.0254 = 5905.5 per metre, stored as 5906
+    assert data.index(b"pHYs") and struct.unpack(">II", data[data.index(b"pHYs") + 4 :][:8]) == (5906, 5906)
+    rgba = np.dstack([rgb, np.full((2, 3), 7, dtype=np.uint8)])
+    assert (np.asarray(Image.open(io.BytesIO(encode_png(rgba, 100)))) == rgba).all()
+    assert encode_png(rgb, 150) == data  # same pixels, same bytes

@@ -15,10 +15,13 @@ import json
 import math
 import os
 import re
+import struct
 import time
+import zlib
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
 
 from helpers import tables
@@ -57,18 +60,39 @@ def _pixel_box(box, dpi: float) -> tuple[int, int, int, int]:
             math.ceil(box.x1 * dpi - 1e-6), math.ceil(box.y1 * dpi - 1e-6))  # fmt: skip
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def encode_png(pixels: np.ndarray, dpi: float) -> bytes:
+    """A PNG file of `pixels` (rows top to bottom, 8-bit RGB or RGBA) with its resolution and nothing else.
+
+    Every row uses PNG filter 0 (none) and the data are deflated at PNG_COMPRESS_LEVEL: for figures (large flat
+    areas) this is about as small as Pillow's adaptive filtering and a third of its time. No text or time chunk,
+    so the same pixels give the same bytes.
+    """
+    height, width, channels = pixels.shape
+    raw = np.zeros((height, width * channels + 1), dtype=np.uint8)  # first byte of each row: filter 0
+    raw[:, 1:] = pixels.reshape(height, width * channels)
+    per_metre = int(dpi / 0.0254 + 0.5)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 6, 0, 0, 0)
+    return b"".join((
+        b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+        _chunk(b"IDAT", zlib.compress(raw.data, PNG_COMPRESS_LEVEL)), _chunk(b"IEND", b""),
+    ))  # fmt: skip
+
+
 def write_png(fig, path: Path, pad_inches: float = PAD_INCHES):
     """Lay `fig` out, draw it once at savefig.dpi and write the PNG of its tight bounding box plus `pad_inches`;
     return that box (inches), with the figure's layout frozen so that later saves (SVG) reuse it.
 
     One Agg renderer does all the work: the layout engine runs inside its draw, and the tight box is measured with
     the same renderer afterwards, so every text is measured once (matplotlib caches text extents per renderer).
-    The PNG is cut from the drawn canvas, padded with the figure's colour, and encoded by Pillow with fixed
-    settings (no text chunks, zlib level PNG_COMPRESS_LEVEL, RGB when the canvas is opaque). When an artist
+    The PNG is cut from the drawn canvas, padded with the figure's colour, and written by `encode_png` (RGB when
+    the canvas is opaque). When an artist
     reaches past the figure's edge (the cut would clip it), the figure is saved again with savefig over the box.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
 
     dpi = mpl.rcParams["savefig.dpi"]
     dpi = fig.dpi if dpi == "figure" else float(dpi)
@@ -89,18 +113,16 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES):
         if plain and inside:
             x0, y0, x1, y1 = _pixel_box(box, dpi)
             top, left = height - y1, x0  # the box's top-left corner in canvas rows and columns (rows go down)
-            drawn = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-            part = drawn.crop((max(0, left), max(0, top), min(width, x1), min(height, height - y0)))
+            rows, cols = slice(max(0, top), min(height, height - y0)), slice(max(0, left), min(width, x1))
+            drawn = np.asarray(canvas.buffer_rgba())[rows, cols]
             alpha = 1.0 if fig.patch.get_alpha() is None else fig.patch.get_alpha()
-            face = tuple(round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor(), alpha))
-            opaque = face[3] == 255 and part.getchannel("A").getextrema()[0] == 255
-            if opaque:
-                part, face = part.convert("RGB"), face[:3]
-            image = part
-            if part.size != (x1 - x0, y1 - y0):  # the padding reaches past the canvas: paint it like savefig
-                image = Image.new(part.mode, (x1 - x0, y1 - y0), face)
-                image.paste(part, (max(0, left) - left, max(0, top) - top))
-            image.save(path, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
+            face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor(), alpha)]
+            channels = 3 if face[3] == 255 and drawn[..., 3].min() == 255 else 4  # RGB when opaque
+            image = np.empty((y1 - y0, x1 - x0, channels), dtype=np.uint8)
+            image[...] = face[:channels]  # padding beyond the canvas, painted as savefig's bbox_inches would
+            inner = (slice(rows.start - top, rows.stop - top), slice(cols.start - left, cols.stop - left))
+            image[inner] = drawn[..., :channels]
+            path.write_bytes(encode_png(image, dpi))
         else:
             fig.dpi = original_dpi
             fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches=box,
