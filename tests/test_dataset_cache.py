@@ -124,3 +124,10 @@ def test_prune_keeps_the_newest_files(tmp_path) -> None:
     assert sorted(p.name for p in tmp_path.glob("dataset-*.pickle")) == [
         f"dataset-{i}.pickle" for i in range(4)
     ]
+
+
+def test_a_folder_that_cannot_be_written_means_no_cache(tmp_path, article_copy, counted) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")  # mkdir of blocked/datasets fails
+    dataset = load_dataset_cached(blocked / "datasets", article_copy, None)
+    assert counted == [article_copy] and "quantum_hefei_firms" in set(dataset.facts["fact_id"])

@@ -140,16 +140,19 @@ def load_dataset_cached(
     if cache_dir is None:
         return load_dataset(data_dir, sources_dir)
     folder = Path(cache_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     key = dataset_key(Path(data_dir), sources_dir)
     path = folder / f"dataset-{key}.pickle"
     dataset = read_cached(path)
     if dataset is not None:
         return dataset
-    with key_lock(folder, key):
-        dataset = read_cached(path)  # another kernel may have written it while this one waited
-        if dataset is None:
-            dataset = load_dataset(data_dir, sources_dir)
-            write_cached(path, dataset)
-            prune(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with key_lock(folder, key):
+            dataset = read_cached(path)  # another kernel may have written it while this one waited
+            if dataset is None:
+                dataset = load_dataset(data_dir, sources_dir)
+                write_cached(path, dataset)
+                prune(folder)
+    except OSError:  # a folder that cannot be written (another machine's path, read-only): no cache
+        return dataset if dataset is not None else load_dataset(data_dir, sources_dir)
     return dataset

@@ -89,8 +89,8 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES):
     One Agg renderer does all the work: the layout engine runs inside its draw, and the tight box is measured with
     the same renderer afterwards, so every text is measured once (matplotlib caches text extents per renderer).
     The PNG is cut from the drawn canvas, padded with the figure's colour, and written by `encode_png` (RGB when
-    the canvas is opaque). When an artist
-    reaches past the figure's edge (the cut would clip it), the figure is saved again with savefig over the box.
+    the canvas is opaque). When an artist reaches past the figure's edge (the cut would clip it), or savefig's
+    colours are set otherwise, the figure is saved again with savefig over the box (one more drawing).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
