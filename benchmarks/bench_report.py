@@ -21,7 +21,8 @@ The cold builds also record how long each `OutputSink.save_figure` and `save_tab
 line per save to the file named by $FUTURE_INDUSTRIES_TIMINGS): the summary gives the median seconds per figure
 and per table of each, beside the ratios.
 
-Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
+CPU seconds are the user and system time of the command's whole process tree (kernels included: each level
+reaps its children), which other work on the machine skews far less than wall time. Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
 counted in every process, so forked kernels are over-counted) and the sum of PSS every 0.4 s (each shared
 page split between the processes sharing it: what the tree really occupies).
 """
@@ -32,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -61,6 +63,7 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     peak_pss_mb: float
+    cpu_seconds: float = float("nan")  # user + system time of the command's process tree
 
 
 class MemorySampler(threading.Thread):
@@ -107,6 +110,7 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
     """
     total, peak_rss, peak_pss = 0.0, 0, 0
     load = os.getloadavg()[0]  # other work on the machine skews every figure: shown with each
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process reaped below adds its tree's CPU
     for command in commands:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -124,8 +128,10 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
                 file=sys.stderr,
             )
             raise SystemExit(1)
-    measure = Measure(label, total, peak_rss / 2**20, peak_pss / 2**20)
-    print(f"  {label:<34} {measure.seconds:8.2f} s   peak RSS {measure.peak_rss_mb:6.0f} MB   "
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    measure = Measure(label, total, peak_rss / 2**20, peak_pss / 2**20, cpu)
+    print(f"  {label:<34} {measure.seconds:8.2f} s   CPU {cpu:7.1f} s   peak RSS {measure.peak_rss_mb:6.0f} MB   "
           f"PSS {measure.peak_pss_mb:6.0f} MB   (load before: {load:.1f})", flush=True)  # fmt: skip
     return measure
 
@@ -193,14 +199,16 @@ def print_summary(measures: dict[str, Measure], jobs: int, saves: list[SaveTimes
               f"(aim <= 1)")  # fmt: skip
         print(f"  cold {jobs} jobs / papermill loop        {cold / measures['papermill'].seconds:6.2f}   "
               f"(aim <= 0.2)")  # fmt: skip
+        print(f"  CPU seconds, cold {jobs} jobs / loop     "
+              f"{measures['cold_n'].cpu_seconds / measures['papermill'].cpu_seconds:6.2f}   (the work, whatever the load)")  # fmt: skip
     print(f"  no-change rebuild                     {measures['nochange'].seconds:6.2f} s (aim < 0.5 s)")
     peak = max(m.peak_pss_mb for m in measures.values() if m.label.startswith(("cold", "no-change", "one")))
     print(f"  peak PSS of a build                   {peak:6.0f} MB (aim < 600 MB)")
-    print("\n| measurement | seconds | peak RSS sum (MB) | peak PSS sum (MB) |\n|---|---:|---:|---:|")
+    print("\n| measurement | seconds | CPU seconds | peak RSS sum (MB) | peak PSS sum (MB) |")
+    print("|---|---:|---:|---:|---:|")
     for measure in measures.values():
-        print(
-            f"| {measure.label} | {measure.seconds:.2f} | {measure.peak_rss_mb:.0f} | {measure.peak_pss_mb:.0f} |"
-        )
+        print(f"| {measure.label} | {measure.seconds:.2f} | {measure.cpu_seconds:.1f} | {measure.peak_rss_mb:.0f} | "
+              f"{measure.peak_pss_mb:.0f} |")  # fmt: skip
     if saves:
         print("\n| saved in | figures | median s/figure | tables | median s/table |")
         print("|---|---:|---:|---:|---:|")
@@ -298,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         best = min(runs, key=lambda m: m.seconds)
         measures["nochange"] = Measure("no-change rebuild (best of 3)", best.seconds, best.peak_rss_mb,
-                                       best.peak_pss_mb)  # fmt: skip
+                                       best.peak_pss_mb, best.cpu_seconds)  # fmt: skip
         print(f"    (median {statistics.median(m.seconds for m in runs):.2f} s)")
         touched = next((p for p in copies if p.stem.startswith("04")), copies[0])
         append_markdown_cell(touched)
