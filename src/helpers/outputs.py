@@ -15,9 +15,7 @@ import json
 import math
 import os
 import re
-import struct
 import time
-import zlib
 from pathlib import Path
 
 import matplotlib as mpl
@@ -60,26 +58,20 @@ def _pixel_box(box, dpi: float) -> tuple[int, int, int, int]:
             math.ceil(box.x1 * dpi - 1e-6), math.ceil(box.y1 * dpi - 1e-6))  # fmt: skip
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
 def encode_png(pixels: np.ndarray, dpi: float) -> bytes:
-    """A PNG file of `pixels` (rows top to bottom, 8-bit RGB or RGBA) with its resolution and nothing else.
+    """A PNG file of `pixels` (rows top to bottom, 8-bit RGB or RGBA) with its resolution, written by Pillow at
+    PNG_COMPRESS_LEVEL. Pillow writes no text or time chunk here, so the same pixels give the same bytes.
 
-    Every row uses PNG filter 0 (none) and the data are deflated at PNG_COMPRESS_LEVEL: for figures (large flat
-    areas) this is about as small as Pillow's adaptive filtering and a third of its time. No text or time chunk,
-    so the same pixels give the same bytes.
+    (A hand-written encoder with filter 0 was a third of Pillow's time, about 20 ms a typical figure; the package
+    keeps the well-kept library.)
     """
-    height, width, channels = pixels.shape
-    raw = np.zeros((height, width * channels + 1), dtype=np.uint8)  # first byte of each row: filter 0
-    raw[:, 1:] = pixels.reshape(height, width * channels)
-    per_metre = int(dpi / 0.0254 + 0.5)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 6, 0, 0, 0)
-    return b"".join((
-        b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-        _chunk(b"IDAT", zlib.compress(raw.data, PNG_COMPRESS_LEVEL)), _chunk(b"IEND", b""),
-    ))  # fmt: skip
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None):
