@@ -19,7 +19,7 @@ from helpers.analysis.common import (
     join_names,
     set_finding_title,
 )
-from helpers.analysis.figures import figure_panels
+from helpers.analysis.figures import figure_panels, panel_counts
 from helpers.analysis.targets import FigureResult
 from helpers.data import Dataset
 from helpers.i18n import Labels
@@ -202,8 +202,4 @@ def figure_actuals(session: Session) -> FigureResult:
     frame = selection.observations(session.dataset, places=places, sector=SECTOR, kind="actual")
     if frame.empty:
         return figure_panels(session, frame, labels("bio_actuals_title_none"))
-    sizes = frame.groupby(["indicator", "unit"]).size()
-    title = labels(
-        "bio_actuals_title", n=len(frame), n_indicators=len(sizes), n_repeated=int((sizes > 1).sum())
-    )
-    return figure_panels(session, frame, title)
+    return figure_panels(session, frame, labels("bio_actuals_title", **panel_counts(frame)))

@@ -49,6 +49,13 @@ def _with_fact(row: pd.Series, fact_id: str) -> pd.Series:
     return row
 
 
+def panel_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """What a panels figure's title counts: observations `n`, indicators `n_indicators` (with their unit) and
+    `n_repeated`, the indicators given for more than one place, district or year."""
+    sizes = frame.groupby(["indicator", "unit"]).size()
+    return {"n": len(frame), "n_indicators": len(sizes), "n_repeated": int((sizes > 1).sum())}
+
+
 def panel_groups(frame: pd.DataFrame) -> list[tuple[tuple[str, str], pd.DataFrame]]:
     """Observations grouped by (indicator, unit): the groups with the most rows first, then first appearance."""
     groups = list(frame.groupby(["indicator", "unit"], sort=False))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from helpers import selection
 from helpers.analysis.common import figure_text, join_names, set_finding_title, wrap_label
-from helpers.analysis.figures import figure_panels
+from helpers.analysis.figures import figure_panels, panel_counts
 from helpers.analysis.targets import TARGET_KINDS, FigureResult, plot_timeline, timeline_rows
 from helpers.data import Dataset
 from helpers.i18n import Labels
@@ -183,11 +183,7 @@ def figure_actuals(session: Session) -> FigureResult:
     labels, frame = session.labels, actual_observations(session)
     if frame.empty:
         return figure_panels(session, frame, labels("h2f_actuals_title_none"))
-    sizes = frame.groupby(["indicator", "unit"]).size()
-    title = labels(
-        "h2f_actuals_title", n=len(frame), n_indicators=len(sizes), n_repeated=int((sizes > 1).sum())
-    )
-    return figure_panels(session, frame, title)
+    return figure_panels(session, frame, labels("h2f_actuals_title", **panel_counts(frame)))
 
 
 def doubtful_observations(session: Session) -> pd.DataFrame:
