@@ -154,7 +154,7 @@ def test_figures_table_keeps_bounds_and_year_basis(dataset, result, labels):
     table = cp.figures_table(_profile(dataset, result, "hefei"), labels["en"])
     assert list(table["Figure"]) == ["93", "24", ">2,000"]  # ¶6: 93 家, 24 個, 超 2000 件
     assert list(table["As printed"]) == ["93 家", "24 個", "超 2000 件"]
-    assert set(table["How the year is known"]) == {"not printed: taken as at the article's date"}
+    assert set(table["How the year is known"]) == {"not printed: taken as at its source's date"}
     usd = cp.figures_table(_profile(dataset, result, "foshan"), labels["en"], "USD", 7.19)
     assert list(usd["Figure"]) == ["USD 1.67 bn"]  # ¶12: 120 億元 / 7.19 = 1.669 bn
 

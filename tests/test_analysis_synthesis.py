@@ -274,3 +274,17 @@ def test_findings_from_the_full_data(dataset, labels):
     assert "20.4% a year" in texts  # the BCI forecast: 1.74375 ** (1/3) - 1
     table = syn.findings_table(items, labels["zh-Hant"])
     assert list(table.columns) == ["#", "發現", "依據", "注意事項"]
+
+
+def test_sources_sentence_counts_kinds_and_lineage_by_hand(dataset):
+    # tests/fixtures/article/sources.csv: anue-2025-10-27 (news, derived_from yicai-2025-10-26, compiles),
+    # yicai-2025-10-26 (news, no derived_from: an origin), pkg-reference and pkg-assumptions (the package's own).
+    both = syn.sources_sentence(dataset, ["anue-2025-10-27", "yicai-2025-10-26", "pkg-assumptions"])
+    assert both == (
+        "2 sources (news 2); 1 derives from another source (compiles 1), 1 is an independent origin."
+    )
+    one = syn.sources_sentence(dataset, ["yicai-2025-10-26", "yicai-2025-10-26"])
+    assert one == "1 source (news 1); none derives from another source, 1 is an independent origin."
+    assert syn.sources_sentence(dataset, ["pkg-reference"]).startswith("no source")
+    with pytest.raises(KeyError, match="not-a-source"):
+        syn.sources_sentence(dataset, ["not-a-source"])

@@ -682,7 +682,7 @@ def figure_timeline(dataset: Dataset, profile: CityProfile, labels: Labels, hori
                     currency: str = "CNY", cny_per_usd: float = 7.19) -> Figure | None:  # fmt: skip
     """Every figure of the place on a year axis, its value written beside it (bounds kept): a position on the
     axis is a year, never a value, so unlike measures never share a scale. Colour: sector; marker: kind; open
-    marker: year not printed; a line runs from the article's date to each target's year. None when the sources
+    marker: year not printed; a line runs from the latest source's year to each target's year. None when the sources
     give the place no figure."""
     every_row = timeline_rows(dataset, profile, labels, currency, cny_per_usd)
     if every_row.empty:
@@ -719,7 +719,7 @@ def figure_timeline(dataset: Dataset, profile: CityProfile, labels: Labels, hori
                 + [left + (x - left) / (1 - note_fraction(note)) for x, note in zip(xs, rows["note"], strict=True)])  # fmt: skip
     ax.set_xlim(left, right)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(labels("cp_timeline_axis", year=horizon_year))
+    ax.set_xlabel(labels("cp_timeline_axis", year=horizon_year, now=as_of_year(dataset)))
     if len(every_row) > len(rows):
         ax.text(0.0, -0.16, labels("cp_timeline_shown", k=len(rows), n=len(every_row)), transform=ax.transAxes,
                 fontsize=8, color="#555555", va="top")  # fmt: skip

@@ -1,5 +1,5 @@
 """Synthesis of the six sectors for notebook 07: the city x sector matrix, regions, concentration and
-specialisation of article presence, every money figure on one page, the plan-target tracker and findings.
+specialisation of presence in the sources, every money figure on one page, the plan-target tracker and findings.
 
 Raw functions return frames keyed by ids (place, sector, fact ids) and are unit-tested by hand; `*_table`
 functions localise them for display; `figure_*` functions draw them. The composite index is helpers.index.
@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from helpers.data import MONEY_MEASURES, ROLES, Dataset
+from helpers.data import MONEY_MEASURES, PACKAGE_KINDS, ROLES, Dataset
 from helpers.i18n import Labels
 from helpers.indicators import (
     cagr,
@@ -54,7 +54,7 @@ MONEY_GROUPS: tuple[str, ...] = (
 )  # fmt: skip
 MONEY_PER_GROUP = 6  # the money figure draws the largest figures of each group; its table lists them all
 TOP_K = 3  # top-k share of presence
-TIMELINE_END = 2035  # the tracker's timeline runs from the article's year to 2035 (or a later horizon)
+TIMELINE_END = 2035  # the tracker's timeline runs from the latest source's year to 2035 (or a later horizon)
 LQ_MIN_SECTORS = 2  # specialisation findings only for cities named in at least this many sectors
 SECTOR_COLOURS: tuple[str, ...] = ("#1b4f72", "#b9770e", "#117864", "#7d3c98", "#943126", "#5d6d7e")
 
@@ -171,10 +171,10 @@ def region_summary(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.
 
 
 def presence(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.DataFrame:
-    """Article items per city and sector: 1 where the sources name the city in the sector, plus 1 for each
+    """Items of the sources per city and sector: 1 where the sources name the city in the sector, plus 1 for each
     figure they give about it there (districts counted for their city).
 
-    A count of what the article says, and so a proxy for the attention a city gets in each race, not for
+    A count of what the sources say, and so a proxy for the attention a city gets in each race, not for
     the size of its industry.
 
     Returns:
@@ -394,6 +394,43 @@ def all_landscapes(dataset: Dataset, labels: Labels, currency: str = "CNY", cny_
         part.insert(0, labels("sector"), labels.sector(sector))
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
+
+
+def sources_sentence(dataset: Dataset, source_ids: Sequence[str]) -> str:
+    """What the sources behind `source_ids` are, in one sentence for a notebook's prose: how many (the
+    package's own reference and assumption files left out), of which kinds (data/sources.csv `kind`), and
+    how many derive from another source (`derived_from`, counted by `relation`).
+
+    Example: "2 sources (news 2); 1 derives from another source (compiles 1), 1 is an independent origin."
+
+    Raises:
+        KeyError: an id that is not in data/sources.csv.
+    """
+    wanted = list(dict.fromkeys(source_ids))
+    known = dataset.sources.set_index("source_id")
+    unknown = [s for s in wanted if s not in known.index]
+    if unknown:
+        raise KeyError(f"source ids not in data/sources.csv (column source_id): {unknown}")
+    rows = known.loc[wanted]
+    rows = rows[~rows["kind"].isin(PACKAGE_KINDS)]
+    if rows.empty:
+        return "no source (only the package's own reference data and assumptions)"
+
+    def counted(values: pd.Series) -> str:
+        counts = values.value_counts()
+        order = sorted(counts.index, key=lambda name: (-counts[name], name))
+        return ", ".join(f"{name} {counts[name]}" for name in order)
+
+    derived = rows[rows["derived_from"].fillna("").astype(str) != ""]
+    n, n_derived, n_origins = len(rows), len(derived), len(rows) - len(derived)
+    text = f"{n} source{'' if n == 1 else 's'} ({counted(rows['kind'])}); "
+    if n_derived:
+        verb = "derives" if n_derived == 1 else "derive"
+        text += f"{n_derived} {verb} from another source ({counted(derived['relation'])}), "
+    else:
+        text += "none derives from another source, "
+    origins = "is an independent origin" if n_origins == 1 else "are independent origins"
+    return text + f"{n_origins} {origins}."
 
 
 # --- display tables ------------------------------------------------------------------------------------------
@@ -862,7 +899,7 @@ def figure_timeline(
     ticks = [t for t in range(start, end + 1) if t % step == 0]
     ax.set_xticks([*ticks, no_year_x], [*map(str, ticks), labels("no_year")], fontsize=8)
     ax.set_xlim(start - 1, no_year_x + 1.2)
-    ax.set_xlabel(labels("syn_timeline_axis"))
+    ax.set_xlabel(labels("syn_timeline_axis", year=now))
     targets = tracker[tracker["kind"] == "target"]
     dated = targets[targets["year"].notna()]
     soon = int((dated["year"] <= now + 2).sum())
