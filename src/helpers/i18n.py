@@ -139,7 +139,7 @@ class Labels:
         return self._lookup("cities", "place_id", place_id, "name_en", "name_zh")
 
     def sector(self, sector_id: str) -> str:
-        """Sector name: English, the article's Traditional name, or the plan's Simplified name."""
+        """Sector name: English, the sectors table's Traditional name, or the plan's Simplified name."""
         if self.lang == "zh-Hans":
             frame = self.dataset.sectors
             return frame.loc[frame["sector_id"] == sector_id, "name_zh_plan"].iloc[0]

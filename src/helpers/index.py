@@ -24,14 +24,14 @@ INDICATORS: dict[str, str] = {
     "leader_roles": "number of sectors in which the sources state that the city leads (role = leader)",
     "quantified_actuals": (
         "number of actual figures (kind = actual, any measure, districts counted for their city) the sources "
-        "give for the city: how much the article quantifies, not how large the city's industry is"
+        "give for the city: how much the sources quantify, not how large the city's industry is"
     ),
 }
 GEOMETRIC_OFFSET = (
     0.1  # added after shifting each normalised indicator to start at 0, before a geometric mean
 )
 SCORE_DECIMALS = 12  # scores are rounded before ranking, so sums that differ only in float noise tie
-DEFAULT_SEED = 20251027  # the article's date
+DEFAULT_SEED = 20251027  # the date of the package's first source (2025-10-27): a fixed seed, any would do
 DEFAULT_CONCENTRATION = 1.0  # Dirichlet concentration: 1 with equal weights = every weighting equally likely
 
 

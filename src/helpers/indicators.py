@@ -90,7 +90,7 @@ def convert_money(value_cny: float, currency: str, cny_per_usd: float) -> float:
 
 
 def years_left(target_year: int, as_of_year: int = 2025) -> int:
-    """Whole years from the article's year to a target year."""
+    """Whole years from `as_of_year` (the latest source's year, helpers.selection.as_of_year) to a target year."""
     return target_year - as_of_year
 
 

@@ -279,7 +279,7 @@ def roles_table(
 BASIS_PROSE: dict[str, str] = {
     "explicit": "printed",
     "derived": "worked out from the text",
-    "not_printed": "not printed (taken as the article's year)",
+    "not_printed": "not printed (taken as its source's year)",
     "none": "none given",
 }
 
@@ -314,7 +314,7 @@ def year_basis(year_note: str) -> str:
 
     Returns:
         "explicit" (the year is printed), "derived" (worked out from a printed time word such as 今年 or
-        5 年內, which the note quotes), "not_printed" (no year printed; taken as at the article's date) or
+        5 年內, which the note quotes), "not_printed" (no year printed; taken as at its source's date) or
         "none" (no year at all).
     Raises:
         ValueError: a note that starts with none of "explicit:", "implied:" or "none:".

@@ -86,7 +86,7 @@ def shown_facts(dataset: Dataset, cities: list[str] | None = None) -> pd.DataFra
 def plot_city_map(dataset: Dataset, labels: Labels, cities: list[str] | None = None):
     """Schematic map of eastern China: each city of the sector at its coordinates, coloured and shaped by its
     focus (hydrogen, fusion, both), with the number of figures the sources give for it; fusion sites annotated
-    with what the article says they do.
+    with what the sources say they do.
 
     Returns:
         (figure, ids of the facts counted on the map); the ids are empty when the chosen cities have none.

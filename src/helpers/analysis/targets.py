@@ -92,7 +92,7 @@ def target_note(check: TargetCheck, labels: Labels) -> str:
 
 
 def target_table(session: Session, checks: list[TargetCheck]) -> pd.DataFrame:
-    """One row per checked target: city, indicator, target figure, year, years left from the article's year,
+    """One row per checked target: city, indicator, target figure, year, years left from the latest source's year,
     baseline (or "no baseline in the sources"), required growth, fact ids. Headers in the label language."""
     labels, facts = session.labels, session.dataset.facts.set_index("fact_id")
     rows = []
@@ -175,7 +175,7 @@ def money_axis_label(session: Session) -> str:
 
 
 def year_text(fact: pd.Series, labels: Labels) -> str:
-    """A fact's year for a label, or "no year" when the year is not printed (taken as the article's date)."""
+    """A fact's year for a label, or "no year" when the year is not printed (taken as its source's date)."""
     if pd.isna(fact["year"]) or year_basis(fact["year_note"]) in ("not_printed", "none"):
         return labels("no_year")
     return str(int(fact["year"]))
@@ -241,7 +241,7 @@ def timeline_rows(
     """Rows for `plot_timeline`: every fact of `facts` with a printed or derived year, labelled and annotated.
 
     Columns: fact_id, place, year, kind, basis, row_label ("City: indicator"), note (figure, then `notes`).
-    Facts whose year is not printed are left out (their year is only the article's date).
+    Facts whose year is not printed are left out (their year is only their source's date).
     """
     labels = session.labels
     notes = notes or {}
@@ -265,7 +265,7 @@ def timeline_rows(
 
 
 def plot_timeline(session: Session, rows: pd.DataFrame, title: str, fallback_ids: list[str]) -> FigureResult:
-    """A dated timeline: one row per fact, a line from the article's date to each target year, markers by kind
+    """A dated timeline: one row per fact, a line from the latest source's year to each target year, markers by kind
     (actual, target, forecast), the note beside each marker, and the horizon year marked.
 
     Args:
