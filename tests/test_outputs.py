@@ -184,3 +184,19 @@ def test_encode_png_round_trips_pixels_with_no_text_or_time():
     rgba = np.dstack([rgb, np.full((2, 3), 7, dtype=np.uint8)])
     assert (np.asarray(Image.open(io.BytesIO(encode_png(rgba, 100)))) == rgba).all()
     assert encode_png(rgb, 150) == data  # same pixels, same bytes
+
+
+def test_the_source_line_is_wrapped_to_the_image_width_at_its_separators():
+    from helpers.outputs import footer_lines
+
+    # 1200 px at 150 dpi = 8 in; less 2 x 0.15 in of padding = 7.7 in = 554.4 pt = 79.2 em at 7 pt: 144 Latin
+    # characters (0.55 em each). "Sources: " + 100 a + "; " is 111 characters; with 60 b more it would be 171.
+    text = "Sources: " + "a" * 100 + "; " + "b" * 60
+    assert footer_lines(text, 1200, 150, 0.15) == "Sources: " + "a" * 100 + ";\n" + "b" * 60
+    assert footer_lines("Sources: x; y", 1200, 150, 0.15) == "Sources: x; y"
+    # a Chinese character counts as 1 em: "來源 " + 76 甲 is 2 + 0.55 + 76 = 78.55 em and fits in 79.2;
+    # " 乙" would add 1.55 em (80.1), so 乙 starts the next line
+    assert footer_lines("來源 " + "甲" * 76 + " 乙", 1200, 150, 0.15) == "來源 " + "甲" * 76 + "\n乙"
+    assert (
+        footer_lines("資料來源：" + "甲" * 80, 1200, 150, 0.15).count("\n") == 0
+    )  # no separator to break at

@@ -30,6 +30,7 @@ from helpers.paths import REPO_ROOT, REPORTS_DIR
 REGISTRY_NAME = "outputs.json"
 SVG_ENV_VAR = "FUTURE_INDUSTRIES_SVG"  # "1": every sink also writes SVG (the report runner's --svg)
 SVG_HASH_SALT = "future-industries"
+FOOTER_SIZE, FOOTER_COLOUR = 7, "#555555"  # the source line under every figure
 PNG_COMPRESS_LEVEL = 1  # zlib level of the PNGs: lossless at every level; 1 encodes fastest
 # When set, every save_figure / save_table appends one JSON line {"notebook", "kind", "name", "seconds"} to
 # this file (the benchmark reads it; nothing else does, and no output depends on it).
@@ -74,11 +75,43 @@ def encode_png(pixels: np.ndarray, dpi: float) -> bytes:
     return buffer.getvalue()
 
 
-def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None):
+def footer_lines(text: str, width_px: int, dpi: float, pad_inches: float) -> str:
+    """`text` broken at "; " (or spaces) into lines that fit `width_px` less the padding, at FOOTER_SIZE points
+    (a Latin character taken as 0.55 em wide, a Chinese one as 1 em)."""
+    room = (width_px / dpi - 2 * pad_inches) * 72 / FOOTER_SIZE  # in em
+    lines, line = [], ""
+    for part in re.split(r"(?<=; )|(?<= )", text):
+        candidate = line + part
+        if line and sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in candidate) > room:
+            lines.append(line.rstrip())
+            line = part
+        else:
+            line = candidate
+    return "\n".join([*lines, line.rstrip()])
+
+
+def footer_pixels(text: str, width_px: int, dpi: float, pad_inches: float, face, channels: int) -> np.ndarray:
+    """The source line as rows of pixels `width_px` wide, on the figure's colour: a small figure of its own."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    wrapped = footer_lines(text, width_px, dpi, pad_inches)
+    height_in = (wrapped.count("\n") + 1) * FOOTER_SIZE * 1.3 / 72 + pad_inches / 2
+    strip = Figure(figsize=(width_px / dpi, height_in), dpi=dpi, facecolor=[c / 255 for c in face])
+    canvas = FigureCanvasAgg(strip)
+    strip.text(pad_inches / (width_px / dpi), 1, wrapped, ha="left", va="top", fontsize=FOOTER_SIZE,
+               color=FOOTER_COLOUR, linespacing=1.2)  # fmt: skip
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :channels]
+    return pixels[:, :width_px]
+
+
+def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, footer: str | None = None):
     """Lay `fig` out, draw it once at savefig.dpi and write the PNG of its tight bounding box plus `pad_inches`;
     return that box (inches), with the figure's layout frozen so that later saves (SVG) reuse it, and what
     `inspect(fig)` finds in the drawn figure (None without `inspect`; helpers.plots.layout_problems measures the
-    texts with the same renderer, whose text extents are cached).
+    texts with the same renderer, whose text extents are cached). `footer` (the source line) is drawn as a strip
+    of its own under the figure, left-aligned with the padding, wrapped to the image's width.
 
     One Agg renderer does all the work: the layout engine runs inside its draw, and the tight box is measured with
     the same renderer afterwards, so every text is measured once (matplotlib caches text extents per renderer).
@@ -121,11 +154,17 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None):
             image[...] = face[:channels]  # padding beyond the canvas, painted as savefig's bbox_inches would
             inner = (slice(rows.start - top, rows.stop - top), slice(cols.start - left, cols.stop - left))
             image[inner] = drawn[..., :channels]
+            if footer:
+                image = np.vstack(
+                    [image, footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)]
+                )
             path.write_bytes(encode_png(image, dpi))
         else:
             fig.dpi = original_dpi
-            fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches=box,
-                        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})  # fmt: skip
+            if footer:  # hung under the figure: savefig's tight box takes it in
+                fig.text(0.005, 0, footer, ha="left", va="top", fontsize=FOOTER_SIZE, color=FOOTER_COLOUR)
+            fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight",
+                        pad_inches=pad_inches, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})  # fmt: skip
     finally:
         fig.dpi = original_dpi
         fig.set_canvas(original_canvas)
@@ -271,20 +310,21 @@ class OutputSink:
         """
         started = time.perf_counter()
         self._check(name, fact_ids, "figure", roles)
-        # The source line sits in the strip the layout engine leaves at the bottom (rect below); the layout check
-        # fails a figure whose own texts reach it.
-        fig.text(0.005, 0.003, self.source_line(fact_ids, extra_sources, roles), ha="left", va="bottom",
-                 fontsize=7, color="#555555")  # fmt: skip
-        engine = fig.get_layout_engine()
-        if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
-            engine.set(rect=(0, 0.04, 1, 0.96))
+        # The source line is written under the figure (write_png adds it as a strip below the drawn figure), so
+        # nothing the figure draws, a legend "outside lower right" included, can meet it.
+        line = self.source_line(fact_ids, extra_sources, roles)
         png = self.root / "figures" / f"{name}.png"
-        box, layout = write_png(fig, png, inspect=plots.layout_problems)
+        box, layout = write_png(fig, png, inspect=plots.layout_problems, footer=line)
         files = {"png": f"figures/{name}.png"}
-        if self.svg:
+        if (
+            self.svg
+        ):  # one more drawing, only when asked: the line hangs under the figure, the box takes it in
+            fig.text(0.005, 0, line, ha="left", va="top", fontsize=FOOTER_SIZE, color=FOOTER_COLOUR)
             path = self.root / "figures" / f"{name}.svg"
             with mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
-                fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches=box)
+                fig.savefig(
+                    path, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=PAD_INCHES
+                )
             files["svg"] = f"figures/{name}.svg"
         self._register("figures", self._entry(name, caption, fact_ids, roles, files) | {"layout": layout})
         record_timing(self.notebook, "figure", name, time.perf_counter() - started)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from helpers.analysis.common import chosen_facts, figure_text, in_currency, year_basis
+from helpers.analysis.common import chosen_facts, figure_text, in_currency, wrap_label, year_basis
 from helpers.i18n import Labels
 from helpers.indicators import Bounded, find_baseline, ratio_bound, required_growth
 from helpers.plots import (
@@ -257,7 +257,7 @@ def timeline_rows(
         rows.append({
             "fact_id": fact["fact_id"], "place": fact["place"], "year": int(fact["year"]), "kind": fact["kind"],
             "basis": basis,
-            "row_label": labels("eai_row_label", city=labels.city(fact["place"]), indicator=labels.fact(fact["fact_id"])),
+            "row_label": wrap_label(labels("eai_row_label", city=labels.city(fact["place"]), indicator=labels.fact(fact["fact_id"])), labels.lang, 48),
             "note": "\n".join(parts),
         })  # fmt: skip
     columns = ["fact_id", "place", "year", "kind", "basis", "row_label", "note"]
@@ -306,7 +306,9 @@ def plot_timeline(session: Session, rows: pd.DataFrame, title: str, fallback_ids
     latest = int(rows["year"].max())
     room = max(3.0, 0.6 * (latest - first + 1))  # room for the notes right of the latest marker
     ax.set_xlim(first - 0.5, max(latest + room, last + 0.5))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_locator(
+        MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10])
+    )  # room for 4-digit years
     ax.set_xlabel(labels("year"))
     ax.set_title(title)
     kinds = list(dict.fromkeys(rows["kind"]))
