@@ -278,7 +278,7 @@ def roles_table(
 BASIS_PROSE: dict[str, str] = {
     "explicit": "printed",
     "derived": "worked out from the text",
-    "not_printed": "not printed (taken as the article's year)",
+    "not_printed": "not printed (dated by its source's date)",
     "none": "none given",
 }
 
@@ -378,3 +378,13 @@ def figure_text(session: Session, fact: pd.Series) -> str:
     """A fact's or observation's figure with its bound, in the session's currency and language."""
     return format_figure(fact["value"], fact["bound"], fact["unit"], session.labels, session.currency,
                          session.cny_per_usd)  # fmt: skip
+
+
+def widest_indicator(facts: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:
+    """The indicator of `facts` given for the most places (the first in row order on a tie) and its rows;
+    None when `facts` is empty. A finding for a title: "robot firms, for 8 places"."""
+    if facts.empty:
+        return None
+    places = facts.groupby("indicator", sort=False)["place"].nunique()
+    indicator = places.idxmax()
+    return indicator, facts[facts["indicator"] == indicator].reset_index(drop=True)
