@@ -406,3 +406,10 @@ def test_shown_ids_keep_the_chosen_cities_and_the_nation(tmp_path):
         output_dir=str(tmp_path / "sh"),
     )
     assert common.shown_ids(shanghai, ids) == ["eai_shanghai_national_share", "bci_china_market_2024"]
+
+
+def test_shared_money_figure_keeps_measures_apart(sessions):
+    # ¶15: 千億級 (Beijing) and 200 億元 (Hangzhou) are industry scale, 超 1700 億元 (Shenzhen) industrial output
+    money = tgt.figure_money_by_measure(sessions[("en", "CNY")], eai.SECTOR)
+    titles = [ax.get_title(loc="left") for ax in money.fig.axes]
+    assert titles == ["industry scale", "industrial output"]
