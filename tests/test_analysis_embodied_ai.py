@@ -156,7 +156,7 @@ def test_kind_counts_and_titles_of_the_paragraph(sessions):
     actuals = eai.numbers(facts[facts["kind"] == "actual"])
     # four indicators, one place each: the first in file order is the rank (全國第一)
     assert eai.actuals_title(session, actuals) == (
-        "4 actual figures in 4 indicators; the one given for the most places: "
+        "4 actual figures in 4 indicator(s); the one given for the most places: "
         "National rank by number of industry-chain firms (1)"
     )
     money = eai.money_observations(facts)
@@ -165,9 +165,13 @@ def test_kind_counts_and_titles_of_the_paragraph(sessions):
         "eai_shenzhen_output",
         "eai_hangzhou_core_scale_2029",
     ]
-    # 千億級 and 200 億元 are industry scale, 超 1700 億元 industrial output: two measures, one actual
-    assert eai.money_title(session, money) == (
-        "3 money figures (1 actual) in 3 indicators and 2 measures: one panel each, no shared scale"
+    # 超 1700 億元 is the one money actual (industrial output); 千億級 and 200 億元 are targets of industry scale
+    actual = money[money["kind"] == "actual"]
+    assert eai.money_title(session, actual) == (
+        "1 money actuals in 1 indicator(s) and 1 measure(s): one panel each, no shared scale"
+    )
+    assert eai.money_title(session, money[money["kind"] == "target"], planned=True) == (
+        "2 money targets and forecasts in 2 indicator(s) and 1 measure(s): one panel each, no shared scale"
     )
     # no year is printed for any of the four actuals of ¶15
     assert eai.unprinted_year_ids(facts) == [

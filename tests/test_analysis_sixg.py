@@ -182,18 +182,20 @@ def test_milestones_table(sessions):
     assert list(table[labels("figure")])[3:] == ["100×", ">3,000 亿元"]
 
 
-def test_numbers_leave_the_dates_out(sessions):
+def test_numbers_leave_the_dates_out_and_plans_apart(sessions):
     session = sessions["en"]
-    numbers = sixg.numbers(session)
-    assert list(numbers["fact_id"]) == [
-        "6g_nanjing_terahertz_gain",
-        "6g_nanjing_output_2030",
-    ]  # not the years
-    # two indicators, one place each: the first in file order is the terahertz multiple
-    assert sixg.numbers_title(session, numbers) == (
-        "2 6G figures in 2 indicators; the one given for the most places: "
+    actual, planned = sixg.numbers(session), sixg.numbers(session, planned=True)
+    # ¶16 gives two numbers besides its years: the terahertz multiple (a test result) and the output target
+    assert list(actual["fact_id"]) == ["6g_nanjing_terahertz_gain"]
+    assert list(planned["fact_id"]) == ["6g_nanjing_output_2030"]
+    assert sixg.numbers_title(session, actual) == (
+        "1 6G actuals and test results in 1 indicator(s); the one given for the most places: "
         "Terahertz transmission capacity relative to 5G (1)"
     )
+    assert sixg.numbers_title(session, planned, planned=True).startswith(
+        "1 6G targets and forecasts in 1 indicator(s)"
+    )
+    assert sixg.numbers_title(session, actual.iloc[:0]) == "6G figures other than dates"
 
 
 # ------------------------------------------------------------------------------------------ evidence

@@ -71,13 +71,13 @@ def actuals_title(session: Session, actuals: pd.DataFrame) -> str:
                   indicator=labels.fact(rows["fact_id"].iloc[0]), n_places=rows["place"].nunique())  # fmt: skip
 
 
-def money_title(session: Session, money: pd.DataFrame) -> str:
-    """The title of the panels of money figures: how many, of how many indicators and measures."""
+def money_title(session: Session, money: pd.DataFrame, planned: bool = False) -> str:
+    """The title of the panels of money figures (actuals, or targets and forecasts when `planned`): how many,
+    of how many indicators and measures."""
     labels = session.labels
     if money.empty:
         return labels("eai_fig_money_title_empty")
-    counts = kind_counts(money)
-    return labels("eai_fig_money_panels_title", n=len(money), n_actual=counts["actual"],
+    return labels("eai_fig_money_panels_title", n=len(money), what=labels(f"eai_what_{'planned' if planned else 'actual'}"),
                   n_indicators=money["indicator"].nunique(), n_measures=money["measure"].nunique())  # fmt: skip
 
 

@@ -231,13 +231,15 @@ def years_to_targets(session: Session) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------------------------ numbers
-def numbers(session: Session) -> pd.DataFrame:
-    """The chosen cities' (and the nation's and the world's) 6G figures that are numbers, not dates."""
+def numbers(session: Session, planned: bool = False) -> pd.DataFrame:
+    """The chosen cities' (and the nation's and the world's) 6G figures that are numbers, not dates: the
+    actuals and test results, or the targets and forecasts when `planned` (never on one panel together)."""
     facts = chosen_facts(session, SECTOR)
-    return facts[facts["unit"] != "year"].reset_index(drop=True)
+    wanted = facts["kind"].isin(TARGET_KINDS) == planned
+    return facts[(facts["unit"] != "year") & wanted].reset_index(drop=True)
 
 
-def numbers_title(session: Session, frame: pd.DataFrame) -> str:
+def numbers_title(session: Session, frame: pd.DataFrame, planned: bool = False) -> str:
     """The title of the panels of 6G numbers, printed from them: how many, of how many indicators, and the
     indicator stated for the most places."""
     labels = session.labels
@@ -245,8 +247,9 @@ def numbers_title(session: Session, frame: pd.DataFrame) -> str:
     if widest is None:
         return labels("sixg_fig_numbers_title_empty")
     _, rows = widest
-    return labels("sixg_fig_numbers_title", n=len(frame), n_indicators=frame["indicator"].nunique(),
-                  indicator=labels.fact(rows["fact_id"].iloc[0]), n_places=rows["place"].nunique())  # fmt: skip
+    return labels("sixg_fig_numbers_title", n=len(frame), what=labels(f"sixg_what_{'planned' if planned else 'actual'}"),
+                  n_indicators=frame["indicator"].nunique(), indicator=labels.fact(rows["fact_id"].iloc[0]),
+                  n_places=rows["place"].nunique())  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ evidence
