@@ -89,6 +89,9 @@ def run_notebook(tmp_path: Path) -> Callable[..., Executed]:
             progress_bar=False,
         )
         registry = json.loads((out_dir / "outputs.json").read_text(encoding="utf-8"))
+        # Every figure of every run: no text overlapping another or cut by its axes (helpers.plots.layout_problems)
+        problems = {f["name"]: f["layout"] for f in registry["figures"] if f.get("layout")}
+        assert not problems, f"{stem} with {parameters}: layout problems {problems}"
         return Executed(nbformat.read(path, as_version=4), path, out_dir, registry)
 
     return run

@@ -7,17 +7,18 @@ data/assumptions.yml (growth multipliers 0.5, 1.0, 1.5).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import warnings
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from conftest import article_dataset
 from matplotlib.text import Text
 
 from helpers.analysis import bci
+from helpers.data import rebuild
 from helpers.i18n import Labels
 from helpers.plots import apply_theme
 
@@ -68,13 +69,47 @@ def test_implied_rate_is_about_20_4_percent(path) -> None:
     assert (1 + path.implied_rate) ** 3 == pytest.approx(1.74375)
 
 
-def test_market_path_refuses_a_bounded_or_misordered_pair(ds) -> None:
+def test_a_bounded_forecast_gives_a_bounded_rate(ds) -> None:
     facts = ds.facts.copy()
-    facts.loc[facts["fact_id"] == "bci_china_market_2027", "bound"] = ">="
-    with pytest.raises(ValueError, match="bounded"):
-        bci.market_path(dataclasses.replace(ds, facts=facts))
-    with pytest.raises(ValueError, match="not an actual"):
-        bci.market_path(ds, ("bci_china_market_2027", "bci_china_market_2024"))
+    facts.loc[facts["fact_id"] == "bci_china_market_2027", "bound"] = ">="  # as if printed "over 55.8 億元"
+    bounded = bci.market_path(rebuild(ds, facts=facts))
+    # over 55.8 over an exact 32: growth of at least 20.4% a year (helpers.indicators.ratio_bound)
+    assert bounded.rate_bound == ">=" and bounded.rate_text == ">20.4%"
+    assert bci.market_path(ds).rate_text == "20.4%"
+
+
+def test_market_path_takes_the_latest_actual_and_the_furthest_forecast(ds) -> None:
+    facts = ds.facts.copy()
+    row = facts[facts["fact_id"] == "bci_china_market_2027"].iloc[0].copy()
+    later = row.copy()
+    later[["fact_id", "year", "value", "quantity_text"]] = ["test_market_2030", 2030, 1e10, "100 億元"]
+    actual = row.copy()
+    actual[["fact_id", "year", "value", "kind", "quantity_text"]] = [
+        "test_market_2025",
+        2025,
+        4e9,
+        "actual",
+        "40 億元",
+    ]
+    grown = bci.market_path(
+        rebuild(ds, facts=pd.concat([facts, pd.DataFrame([later, actual])], ignore_index=True))
+    )
+    assert (grown.start_year, grown.end_year) == (
+        2025,
+        2030,
+    )  # the 2024 actual and 2027 forecast stay as points
+    assert grown.fact_ids == ("test_market_2025", "test_market_2030")
+    assert list(grown.points["year"]) == [2024, 2025, 2027, 2030]
+    # (100 / 40)^(1/5) - 1: 1.2^5 = 2.48832, 1.2011^5 = 2.4997..., so the rate is just above 20.1%
+    assert f"{grown.implied_rate:.1%}" == "20.1%"
+
+
+def test_market_path_without_a_later_forecast_says_so(ds) -> None:
+    facts = ds.facts[ds.facts["fact_id"] != "bci_china_market_2027"]
+    with pytest.raises(LookupError, match="no forecast of the national BCI market after 2024"):
+        bci.market_path(rebuild(ds, facts=facts.reset_index(drop=True)))
+    with pytest.raises(LookupError, match="no actual"):
+        bci.market_path(rebuild(ds, facts=ds.facts[ds.facts["sector"] != "bci"].reset_index(drop=True)))
 
 
 def test_scenario_rates_multiply_the_implied_rate(ds, path) -> None:
@@ -158,7 +193,7 @@ def test_matrix_titles(ds, en) -> None:
         == "Most common route: non-invasive (1 of 2 cities); all three routes: none"
     )
     alone = bci.route_application_matrix(ds, ["chengdu"])
-    assert bci.matrix_title(alone, en) == "The article names no technology route for the chosen cities (1)"
+    assert bci.matrix_title(alone, en) == "The sources name no technology route for the chosen cities (1)"
 
 
 def test_matrix_table_marks_stated_cells(ds, en) -> None:
@@ -170,18 +205,31 @@ def test_matrix_table_marks_stated_cells(ds, en) -> None:
 
 # ---------------------------------------------------------------------------------------------------- figures
 def test_fan_marks_projections_as_assumptions(ds, path, en) -> None:
-    fig, fact_ids = bci.plot_market_fan(path, bci.project_scenarios(path, ds.assumptions, 2030), en, "high")
+    fig, fact_ids = bci.plot_market_fan(
+        path,
+        bci.project_scenarios(path, ds.assumptions, 2030),
+        en,
+        "high",
+        assumptions_source="pkg-assumptions",
+    )
     texts = [t.get_text() for t in fig.findobj(Text)]
-    assert fact_ids == list(bci.MARKET_FACTS)
+    assert fact_ids == list(path.fact_ids)
     assert any("pkg-assumptions" in t and "not the source" in t for t in texts)
-    assert "projection, high scenario (assumption, chosen)" in texts
+    # high: 1.5 x 20.365% = 30.55% a year from 55.8 億元 in 2027; 1.3055^3 = 2.2249, so 124.1 億元 = CNY 12.4 bn
+    assert "projection, high scenario (assumption, chosen), CNY 12.4 bn in 2030" in texts
     assert fig.axes[0].get_yscale() == "linear"
     plt.close(fig)
 
 
 def test_fan_switches_to_log_scale_for_long_horizons(ds, path, en) -> None:
     # High scenario to 2050: 1.3055^23 is about 460, so the fan spans far more than tenfold.
-    fig, _ = bci.plot_market_fan(path, bci.project_scenarios(path, ds.assumptions, 2050), en, "base")
+    fig, _ = bci.plot_market_fan(
+        path,
+        bci.project_scenarios(path, ds.assumptions, 2050),
+        en,
+        "base",
+        assumptions_source="pkg-assumptions",
+    )
     assert fig.axes[0].get_yscale() == "log"
     plt.close(fig)
 
@@ -191,7 +239,7 @@ def test_scenario_figure_with_and_without_projection(ds, path, en, horizon: int)
     fig, fact_ids = bci.plot_scenarios(
         path, bci.project_scenarios(path, ds.assumptions, horizon), en, ds.assumptions
     )
-    assert fact_ids == list(bci.MARKET_FACTS)
+    assert fact_ids == list(path.fact_ids)
     title = fig._suptitle.get_text()
     assert title.startswith("By 2030") if horizon == 2030 else "no projection" in title
     plt.close(fig)
@@ -208,7 +256,7 @@ def test_matrix_note_names_the_paragraph_and_the_national_figures(ds, path, en) 
     fig, fact_ids = bci.plot_matrix(ds, en, path)
     note = next(t.get_text() for t in fig.findobj(Text) if t.get_text().startswith("Filled"))
     assert "(¶14)" in note and "CNY 3.2 bn (2024)" in note and "CNY 5.58 bn (2027 forecast)" in note
-    assert fact_ids == list(bci.MARKET_FACTS)
+    assert fact_ids == list(path.fact_ids)
     plt.close(fig)
 
 
@@ -223,7 +271,9 @@ def test_chinese_figures_have_no_english_words_and_no_missing_glyphs(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if figure == "fan":
-            fig, _ = bci.plot_market_fan(path, projections, labels, "high", "USD", 7.19)
+            fig, _ = bci.plot_market_fan(
+                path, projections, labels, "high", "USD", 7.19, assumptions_source="pkg-assumptions"
+            )
         elif figure == "scenarios":
             fig, _ = bci.plot_scenarios(path, projections, labels, ds.assumptions, "high", "USD", 7.19)
         else:

@@ -18,7 +18,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from conftest import article_dataset
 
-from helpers.analysis import common
+from helpers import plots, selection  # noqa: E402
+from helpers.analysis import (
+    common,
+    figures,  # noqa: E402
+)
 from helpers.analysis import quantum as q  # noqa: E402
 from helpers.i18n import Labels, load_catalogue  # noqa: E402
 from helpers.indicators import Bounded  # noqa: E402
@@ -44,8 +48,31 @@ def session_for(tmp_path):
     plt.close("all")
 
 
-def test_hefei_ratios_carry_bounds(ds):
-    ratios = q.hefei_ratios(ds).set_index("ratio")
+def test_counts_are_the_sectors_actual_counts_each_once(ds):
+    frame = q.counts(ds)
+    # ¶6: 93 家 firms (exact), 24 個 platforms (exact), 超 2000 件 patents (a lower bound), all Hefei's
+    assert sorted(zip(frame["indicator"], frame["value"], frame["bound"], strict=True)) == [
+        ("quantum_firms", 93, "="),
+        ("quantum_patents", 2000, ">="),
+        ("rd_platforms_provincial_or_above", 24, "="),
+    ]
+    assert q.count_leaders(frame) == (["hefei"], 3)
+    assert q.counts(ds, ["beijing"]).empty and q.count_leaders(q.counts(ds, ["beijing"])) == ([], 0)
+
+
+def test_places_with_figures_and_the_sentence_printed_from_them(ds):
+    assert common.places_with_figures(ds, q.SECTOR) == {"hefei": 3, "beijing": 1}  # three counts; the 2030 target
+    assert (
+        common.figures_sentence(ds, Labels("en", ds), q.SECTOR)
+        == "Observations in the sources, by place: Hefei 3, Beijing 1"
+    )
+    assert common.figures_sentence(ds, Labels("en", ds), q.SECTOR, ["chengdu"]).startswith(
+        "No place among the chosen cities"
+    )
+
+
+def test_ratios_of_the_counts_carry_bounds(ds):
+    ratios = selection.derived(ds, sector="quantum").set_index("derivation_id")
     # patents / firms = 2000 / 93 = 21.505...; "over" 2,000 over an exact 93 is a lower bound
     assert math.isclose(ratios.loc["patents_per_firm", "value"], 21.50537634, rel_tol=1e-8)
     assert ratios.loc["patents_per_firm", "bound"] == ">="
@@ -55,56 +82,50 @@ def test_hefei_ratios_carry_bounds(ds):
     # platforms / firms = 24 / 93 = 0.258064...; both exact, so exact
     assert math.isclose(ratios.loc["platforms_per_firm", "value"], 0.25806452, rel_tol=1e-7)
     assert ratios.loc["platforms_per_firm", "bound"] == "="
+    assert set(ratios["place"]) == {"hefei"}
 
 
 def test_format_bounded_and_significant():
-    assert q.format_bounded(Bounded(2000 / 93, ">=")) == ">21.5"
-    assert q.format_bounded(Bounded(24 / 93, "=")) == "0.258"
-    assert q.format_bounded(Bounded(2000 / 24, ">=")) == ">83.3"
-    assert q.format_bounded(Bounded(150.0, "~"), 2) == "~150"  # never "1.5e+02"
-    assert q.format_bounded(Bounded(0.5, "<=")) == "<0.500"
+    assert common.format_bounded(Bounded(2000 / 93, ">=")) == ">21.5"
+    assert common.format_bounded(Bounded(24 / 93, "=")) == "0.258"
+    assert common.format_bounded(Bounded(2000 / 24, ">=")) == ">83.3"
+    assert common.format_bounded(Bounded(150.0, "~"), 2) == "~150"  # never "1.5e+02"
+    assert common.format_bounded(Bounded(0.5, "<=")) == "<0.500"
     assert common.format_significant(1_234_567, 3) == "1,230,000"
     assert common.format_significant(0, 3) == "0"
 
 
-def test_hefei_ratios_table_respects_cities(ds):
-    labels = Labels("en", ds)
-    table = q.hefei_ratios_table(ds, labels, str)
-    assert list(table["Value"]) == [">21.5", ">83.3", "0.258"]
-    assert list(table["Reading"])[2] == "exact"
-    empty = q.hefei_ratios_table(ds, labels, str, cities=["beijing"])
-    assert empty.empty and list(empty.columns) == list(table.columns)
-
-
 def test_order_of_magnitude():
-    assert q.order_of_magnitude(1e11) == 11  # 千億 = 10^11
-    assert q.order_of_magnitude(9e11) == 11  # 9000 億 = 9 x 10^11
-    assert q.order_of_magnitude(6e9) == 9  # 60 億 = 6 x 10^9
+    assert common.order_of_magnitude(1e11) == 11  # 千億 = 10^11
+    assert common.order_of_magnitude(9e11) == 11  # 9000 億 = 9 x 10^11
+    assert common.order_of_magnitude(6e9) == 9  # 60 億 = 6 x 10^9
     with pytest.raises(ValueError):
-        q.order_of_magnitude(0)
+        common.order_of_magnitude(0)
 
 
-def test_beijing_target_reading(ds):
-    reading = q.target_reading(ds, q.BEIJING_TARGET, horizon_year=2030)
+def test_money_target_reading(ds):
+    targets = q.money_targets(ds)
+    assert list(targets["place"]) == ["beijing"]  # ¶7: the 千億級 cluster by 2030, the only money target
+    reading = q.target_reading(targets.iloc[0], horizon_year=2030, as_of_year=2025)
     assert reading["quantity_text"] == "千億級"
     assert reading["value"] == 1e11 and reading["bound"] == ">="
     assert reading["order_of_magnitude"] == 11
     assert reading["is_currency_implied"] is True
     assert reading["year"] == 2030
-    assert reading["years_left"] == 5  # 2030 - 2025 (the article's year)
+    assert reading["years_left"] == 5  # 2030 - 2025
     assert reading["is_within_horizon"] is True
-    assert q.target_reading(ds, q.BEIJING_TARGET, horizon_year=2029)["is_within_horizon"] is False
+    assert q.target_reading(targets.iloc[0], horizon_year=2029, as_of_year=2025)["is_within_horizon"] is False
 
 
-def test_target_reading_table_in_chinese(ds):
-    labels = Labels("zh-Hant", ds)
-    reading = q.target_reading(ds, q.BEIJING_TARGET, horizon_year=2026)
-    table = q.target_reading_table(reading, labels, ">1,000 億元")
-    cells = dict(zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
-    assert cells["原文"] == "千億級"
-    assert cells["剩餘年數"] == "5"
-    assert cells["在預測期限內"] == "否"
-    assert cells["幣別"].startswith("原文未載幣別")
+def test_target_readings_table_in_chinese(session_for):
+    session = session_for(lang="zh-Hant", horizon_year=2026)
+    table = q.target_readings_table(session)
+    row = table.iloc[0]
+    assert row["原文"] == "千億級"
+    assert row["剩餘年數"] == "5"  # 2030 - 2025, the year of the fixture's latest source (Anue, 2025-10-27)
+    assert row["在預測期限內"] == "否"
+    assert row["幣別"].startswith("原文未載幣別")
+    assert q.target_readings_table(session_for(lang="en", cities=["hefei"])).empty
 
 
 def test_focus_matrix_quantum(ds):
@@ -137,7 +158,9 @@ def test_focus_matrix_table(ds):
 
 
 def test_fact_ids_helpers(ds):
-    assert common.sector_fact_ids(ds, "quantum") == [*q.HEFEI_FACTS, q.BEIJING_TARGET]
+    assert common.sector_fact_ids(ds, "quantum") == list(
+        ds.facts.loc[ds.facts["sector"] == "quantum", "fact_id"]
+    )
     labels = Labels("en", ds)
     import pandas as pd
 
@@ -158,27 +181,37 @@ def test_messages_have_prefix_and_no_latin_in_chinese():
 
 def test_figures_titles_state_findings(session_for):
     session = session_for(lang="en")
-    fig = q.figure_hefei_scale(session)
-    assert fig._suptitle.get_text() == "Hefei's quantum base: 93 firms, 24 R&D platforms, >2,000 patents"
-    fig = q.figure_hefei_ratios(session)
-    assert ">21.5 patents per quantum firm (a lower bound)" in fig._suptitle.get_text().replace("\n", " ")
+    title = q.figure_counts(session).fig._suptitle.get_text().replace("\n", " ")
+    assert title == "Quantum counts in the sources: 3 indicators across 1 place(s); Hefei has the most (3)"
+    title = figures.figure_derived(session, q.SECTOR, q.ratios_title(session)).fig._suptitle.get_text()
+    assert (
+        title.replace("\n", " ")
+        == "Ratios of quantum counts the sources support: 3 for Hefei, each with its bound"
+    )
     fig = common.figure_focus_matrix(session, q.SECTOR)
     assert "Hefei covers the most focus fields (3) of 7 cities" in fig._suptitle.get_text().replace("\n", " ")
 
 
+def _draw_all(session):
+    return [
+        q.figure_counts(session).fig,
+        figures.figure_derived(session, q.SECTOR, q.ratios_title(session)).fig,
+        common.figure_focus_matrix(session, q.SECTOR),
+    ]
+
+
 def test_figures_without_the_cities(session_for):
     session = session_for(lang="zh-Hans", cities=["chengdu"])
-    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, lambda s: common.figure_focus_matrix(s, q.SECTOR)):
-        fig = draw(session)
+    for fig in _draw_all(session):
         texts = [t.get_text() for t in fig.axes[0].texts]
         assert "所选城市无资料" in texts  # "no data for the chosen cities", in Simplified
 
 
-def test_figures_in_chinese_have_no_latin_labels(session_for):
+def test_figures_in_chinese_have_no_latin_labels_and_no_layout_problem(session_for):
     session = session_for(lang="zh-Hant", currency="USD")
-    for draw in (q.figure_hefei_scale, q.figure_hefei_ratios, lambda s: common.figure_focus_matrix(s, q.SECTOR)):
-        fig = draw(session)
-        fig.canvas.draw()  # tick labels are made at draw time
+    for fig in _draw_all(session):
+        fig.draw_without_rendering()  # tick labels are made at draw time
+        assert plots.layout_problems(fig) == []
         texts = [fig._suptitle.get_text()]
         for ax in fig.axes:
             texts += [ax.get_xlabel(), ax.get_title()] + [t.get_text() for t in ax.get_yticklabels()]

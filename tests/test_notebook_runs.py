@@ -1,4 +1,5 @@
-"""Sector notebooks 01 to 04 run headlessly through papermill with non-default parameters.
+"""Sector notebooks 01 to 04 run headlessly through papermill with non-default parameters, and every notebook
+runs in English with a city subset (the other test files run 05 to 08 in both Chinese scripts).
 
 Each run (the run_notebook fixture of conftest.py) must succeed, register at least three figures and two
 tables, and print no missing-glyph or font warning (FONT_WARNINGS). The committed outputs at default
@@ -44,6 +45,21 @@ RUNS = [
         id="04-zh-Hant-USD-2035-high",
     ),
     pytest.param("04_bci.ipynb", dict(lang="zh-Hans", cities=["beijing", "chengdu"]), id="04-zh-Hans-subset"),
+    *[
+        pytest.param(
+            f"{name}.ipynb",
+            dict(lang="en", cities=["shanghai", "shenzhen", "hefei"]),
+            id=f"{name[:2]}-en-subset",
+        )
+        for name in (
+            "01_quantum",
+            "02_biomanufacturing",
+            "03_hydrogen_fusion",
+            "04_bci",
+            "05_embodied_ai",
+            "06_6g",
+        )
+    ],
 ]
 
 

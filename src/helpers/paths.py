@@ -1,6 +1,7 @@
 """Every path of the package, resolved from the repository root so a kernel started anywhere works.
 
-Override the folder of source texts with the environment variable FUTURE_INDUSTRIES_SOURCES.
+Override the folder of source texts with the environment variable FUTURE_INDUSTRIES_SOURCES, and the folder of
+data tables with FUTURE_INDUSTRIES_DATA (a copy of data/ with more sources: every notebook then reads it).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import os
 from pathlib import Path
 
 REPO_ROOT: Path = Path(__file__).resolve().parents[2]
-DATA_DIR: Path = REPO_ROOT / "data"
+DATA_ENV_VAR = "FUTURE_INDUSTRIES_DATA"
+DATA_DIR: Path = (
+    Path(os.environ[DATA_ENV_VAR]).resolve() if os.environ.get(DATA_ENV_VAR) else REPO_ROOT / "data"
+)
 NOTEBOOKS_DIR: Path = REPO_ROOT / "notebooks"
 REPORTS_DIR: Path = REPO_ROOT / "reports"
 PARAMS_DIR: Path = REPO_ROOT / "params"

@@ -131,7 +131,8 @@ def plot_bounded_points(
                         arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.6})  # fmt: skip
             ax.plot([end], [y], linestyle="none", marker="none")  # widen the axis limits to show the arrow
         elif bound == "~":
-            ax.annotate("~", xy=(value, y), xytext=(8, 4), textcoords="offset points", color=colour)
+            # right of the marker and level with it, clear of a value written above the marker
+            ax.annotate("~", xy=(value, y), xytext=(8, 0), textcoords="offset points", va="center", color=colour)
         used.add(bound)
     ax.set_yticks(positions, labels)
     if log:
@@ -189,7 +190,9 @@ def drawn_texts(fig) -> list:
     legends = list(fig.legends)
     for ax in fig.axes:
         texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
-        for axis in (ax.xaxis, ax.yaxis):
+        for axis in (ax.xaxis, ax.yaxis) if ax.axison else ():
+            if not axis.get_visible():
+                continue
             texts += [axis.label, axis.offsetText]
             for tick in axis._update_ticks():  # the ticks inside the view: what a draw shows
                 texts += [tick.label1, tick.label2]

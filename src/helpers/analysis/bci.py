@@ -1,14 +1,15 @@
 """Brain-computer interfaces (notebook 04): the national market's implied growth, scenario projections, and the
 cities by technology route and application.
 
-The 2024 actual and the 2027 forecast are the article's; every year after 2027 is the package's assumption
-(data/assumptions.yml, source pkg-assumptions), and the figures say so.
+The market series is whatever the sources give for the nation (selected by sector, place and measure): its
+latest actual and furthest forecast fix the implied growth, with its bound; every year after the forecast is the
+package's assumption (data/assumptions.yml), and the figures say so.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -27,12 +28,13 @@ from helpers.analysis.common import roles_table as roles_table
 from helpers.analysis.common import save_cited as save_cited
 from helpers.data import Dataset
 from helpers.i18n import Labels
-from helpers.indicators import cagr, convert_money, project
+from helpers.indicators import cagr, convert_money, project, ratio_bound
 from helpers.plots import KIND_MARKERS, new_figure, no_data_figure
+from helpers.quantity import format_bound
+from helpers.selection import observations
 from helpers.tables import format_money
 
 SECTOR = "bci"
-MARKET_FACTS: tuple[str, str] = ("bci_china_market_2024", "bci_china_market_2027")
 ROUTES: tuple[str, ...] = ("invasive", "semi_invasive", "non_invasive")
 APPLICATIONS: tuple[str, ...] = ("medical_rehabilitation", "mental_health", "emotion_recognition")
 PLATFORMS: tuple[str, ...] = ("pilot_platform", "policy", "cluster")
@@ -44,39 +46,84 @@ SOURCED_COLOUR = "#222222"
 
 @dataclass(frozen=True)
 class MarketPath:
-    """The national market as the article gives it: an actual and a later forecast, and the growth they imply."""
+    """The national market as the sources give it: its latest actual, the furthest forecast after it, every
+    sourced point of the same series, and the growth the actual and the forecast imply, with its bound."""
 
     start_year: int
     start_value_cny: float
     end_year: int
     end_value_cny: float
     fact_ids: tuple[str, str]
+    start_bound: str = "="
+    end_bound: str = "="
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)  # every observation of the series, by year
 
     @property
     def implied_rate(self) -> float:
         """Compound annual growth rate from the actual to the forecast."""
         return cagr(self.start_value_cny, self.end_value_cny, self.end_year - self.start_year)
 
+    @property
+    def rate_bound(self) -> str:
+        """The rate's bound: that of forecast ÷ actual (a lower-bound forecast over an exact actual gives at
+        least that growth)."""
+        return ratio_bound(self.end_bound, self.start_bound)
 
-def market_path(dataset: Dataset, fact_ids: tuple[str, str] = MARKET_FACTS) -> MarketPath:
-    """Read the market's actual and forecast from data/facts.csv.
+    @property
+    def rate_text(self) -> str:
+        """The implied rate with its bound: ">19.8%"."""
+        return f"{format_bound(self.rate_bound)}{self.implied_rate:.1%}"
+
+
+def market_series(dataset: Dataset) -> pd.DataFrame:
+    """The national market of the sector: observations of the market-size indicator the sources give most
+    often for the nation (each figure once), by year."""
+    frame = observations(dataset, sector=SECTOR, place="china", measure="market_size")
+    frame = frame[frame["year"].notna()]
+    if frame.empty:
+        return frame
+    indicator = frame["indicator"].value_counts(sort=True).index[0]
+    return frame[frame["indicator"] == indicator].sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def market_path(dataset: Dataset) -> MarketPath:
+    """The latest actual of the national market and the furthest forecast (or target) after it.
 
     Raises:
-        ValueError: a fact is not an exact figure, the first is not an actual, or the second is not a later
-            forecast; growth cannot then be read from the pair.
+        LookupError: the sources give no actual, or no later forecast, of the national market.
     """
-    facts = dataset.facts.set_index("fact_id").loc[list(fact_ids)]
-    start, end = facts.iloc[0], facts.iloc[1]
-    problems = [f"{i} is bounded ({f['bound']})" for i, f in facts.iterrows() if f["bound"] != "="]
-    if start["kind"] != "actual":
-        problems.append(f"{fact_ids[0]} is a {start['kind']}, not an actual")
-    if end["kind"] not in ("forecast", "target") or int(end["year"]) <= int(start["year"]):
-        problems.append(f"{fact_ids[1]} is not a forecast after {int(start['year'])}")
-    if problems:
-        raise ValueError("market_path: " + "; ".join(problems))
+    series = market_series(dataset)
+    actuals = series[series["kind"] == "actual"]
+    if actuals.empty:
+        raise LookupError("market_path: the sources give no actual of the national BCI market (data/facts.csv)")
+    start = actuals.iloc[-1]
+    later = series[series["kind"].isin(["forecast", "target"]) & (series["year"] > start["year"])]
+    if later.empty:
+        raise LookupError(f"market_path: no forecast of the national BCI market after {int(start['year'])}")
+    end = later.iloc[-1]
     return MarketPath(
-        int(start["year"]), float(start["value"]), int(end["year"]), float(end["value"]), fact_ids
-    )
+        int(start["year"]), float(start["value"]), int(end["year"]), float(end["value"]),
+        (start["fact_id"], end["fact_id"]), start["bound"], end["bound"], series,
+    )  # fmt: skip
+
+
+def stated_rates(dataset: Dataset) -> pd.DataFrame:
+    """Growth rates of the sector that the sources print themselves (measure growth_rate), each once."""
+    return observations(dataset, sector=SECTOR, measure="growth_rate")
+
+
+def stated_rates_table(dataset: Dataset, path: MarketPath, labels: Labels) -> pd.DataFrame:
+    """The sources' own growth rates beside the rate the market's actual and forecast imply."""
+    rows = [{labels("indicator"): labels("bci_implied", start_year=path.start_year, end_year=path.end_year),
+             labels("year"): f"{path.start_year}–{path.end_year}", labels("kind"): labels("bci_rate_implied"),
+             labels("bci_col_rate"): path.rate_text, labels("fact_id"): " / ".join(path.fact_ids)}]  # fmt: skip
+    for _, rate in stated_rates(dataset).iterrows():
+        rows.append({labels("indicator"): labels.fact(rate["fact_id"]),
+                     labels("year"): "" if pd.isna(rate["year"]) else str(int(rate["year"])),
+                     labels("kind"): labels.kind(rate["kind"]),
+                     labels("bci_col_rate"): f"{format_bound(rate['bound'])}{float(rate['value']):.1%}",
+                     labels("fact_id"): rate["fact_id"]})  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def scenario_rates(base_rate: float, assumptions: dict) -> dict[str, float]:
@@ -123,15 +170,17 @@ def market_table(
     cny_per_usd: float = 7.19,
 ) -> pd.DataFrame:
     """One row per year: the sourced figure (actual or forecast) and each scenario's projection, as text."""
-    rows = [
-        {"year": path.start_year, "kind": labels.kind("actual"), "sourced": path.start_value_cny},
-        {"year": path.end_year, "kind": labels.kind("forecast"), "sourced": path.end_value_cny},
-    ]
+    points = path.points if len(path.points) else pd.DataFrame(
+        {"year": [path.start_year, path.end_year], "kind": ["actual", "forecast"],
+         "value": [path.start_value_cny, path.end_value_cny], "bound": [path.start_bound, path.end_bound]}
+    )  # fmt: skip
+    rows = [{"year": int(p["year"]), "kind": labels.kind(p["kind"]), "sourced": float(p["value"]),
+             "bound": p["bound"]} for _, p in points.iterrows()]  # fmt: skip
     wide = (
         projections.pivot(index="year", columns="scenario", values="value_cny") if len(projections) else None
     )
     for year in [] if wide is None else wide.index:
-        if year == path.end_year:
+        if year in set(points["year"].astype(int)):
             continue
         rows.append({"year": int(year), "kind": labels("bci_kind_projection")} | dict(wide.loc[year]))
     money = {"sourced": labels("bci_col_sourced")} | {
@@ -141,8 +190,10 @@ def market_table(
     for column in money:
         if column not in table:
             table[column] = float("nan")
+        bounds = table["bound"].fillna("=") if column == "sourced" else ["="] * len(table)
         table[column] = [
-            "" if pd.isna(v) else format_money(float(v), labels, currency, cny_per_usd) for v in table[column]
+            "" if pd.isna(v) else format_bound(b) + format_money(float(v), labels, currency, cny_per_usd)
+            for v, b in zip(table[column], bounds, strict=True)
         ]
     table = table.rename(columns={"year": labels("year"), "kind": labels("kind")} | money)
     return table[[labels("year"), labels("kind"), *money.values()]]
@@ -151,7 +202,7 @@ def market_table(
 def rates_table(path: MarketPath, assumptions: dict, labels: Labels) -> pd.DataFrame:
     """The growth rate implied by the source and each scenario's rate, with its multiplier and basis."""
     rows = [{"scenario": labels("bci_implied", start_year=path.start_year, end_year=path.end_year),
-             "multiplier": "", "rate": f"{path.implied_rate:.1%}", "basis": labels("bci_rate_implied")}]  # fmt: skip
+             "multiplier": "", "rate": path.rate_text, "basis": labels("bci_rate_implied")}]  # fmt: skip
     for name, rate in scenario_rates(path.implied_rate, assumptions).items():
         multiplier = f"{float(assumptions['scenarios'][name]['growth_multiplier']):g}"
         rows.append({"scenario": labels.scenario(name), "multiplier": multiplier, "rate": f"{rate:.1%}",
@@ -162,7 +213,7 @@ def rates_table(path: MarketPath, assumptions: dict, labels: Labels) -> pd.DataF
 
 
 def route_application_matrix(dataset: Dataset, cities: list[str] | None = None) -> pd.DataFrame:
-    """Cities of the sector (rows, in the article's order) by focus tag (columns, grouped as TAG_GROUPS):
+    """Cities of the sector (rows, in file order) by focus tag (columns, grouped as TAG_GROUPS):
     True where data/city_roles.csv tags the city with it. Tags outside TAG_GROUPS are ignored."""
     roles = dataset.city_roles[dataset.city_roles["sector"] == SECTOR]
     if cities:
@@ -218,7 +269,8 @@ def plot_market_fan(
     scenario: str = "base",
     currency: str = "CNY",
     cny_per_usd: float = 7.19,
-    assumptions_source: str = "pkg-assumptions",
+    *,
+    assumptions_source: str,
 ):
     """The market: the sourced actual and forecast, the growth path they imply, and the scenario fan after the
     forecast year with the chosen `scenario` drawn bold. Log scale when the fan spans more than tenfold.
@@ -236,23 +288,26 @@ def plot_market_fan(
     start, end = scaled(path.start_value_cny), scaled(path.end_value_cny)
     implied = project(path.start_value_cny, path.implied_rate, path.start_year, path.end_year)
     ax.plot(implied.index, [scaled(v) for v in implied], linestyle=":", color=SOURCED_COLOUR, linewidth=1.5)
-    ax.plot([path.start_year], [start], marker=KIND_MARKERS["actual"], markersize=10, color=SOURCED_COLOUR,
-            linestyle="none", zorder=4)  # fmt: skip
-    ax.plot([path.end_year], [end], marker=KIND_MARKERS["forecast"], markersize=10, color=SOURCED_COLOUR,
-            markerfacecolor="white", markeredgewidth=2, linestyle="none", zorder=4)  # fmt: skip
-    for year, value, value_cny, offset, align in (
-        (path.start_year, start, path.start_value_cny, (10, -12), "left"),
-        (path.end_year, end, path.end_value_cny, (-8, 10), "right"),
-    ):
-        ax.annotate(format_money(value_cny, labels, currency, cny_per_usd), (year, value), xytext=offset,
-                    textcoords="offset points", ha=align, fontsize=9)  # fmt: skip
+    points = path.points if len(path.points) else pd.DataFrame(
+        {"year": [path.start_year, path.end_year], "kind": ["actual", "forecast"],
+         "value": [path.start_value_cny, path.end_value_cny], "bound": [path.start_bound, path.end_bound]}
+    )  # fmt: skip
+    for _, point in points.iterrows():
+        actual = point["kind"] == "actual"
+        value = scaled(float(point["value"]))
+        ax.plot([point["year"]], [value], marker=KIND_MARKERS["actual" if actual else "forecast"], markersize=10,
+                color=SOURCED_COLOUR, markerfacecolor=SOURCED_COLOUR if actual else "white", markeredgewidth=2,
+                linestyle="none", zorder=4)  # fmt: skip
+        text = format_bound(point["bound"]) + format_money(float(point["value"]), labels, currency, cny_per_usd)
+        ax.annotate(text, (point["year"], value), xytext=(-8, 8), textcoords="offset points", ha="right",
+                    fontsize=9)  # fmt: skip
     handles = [
         Line2D([], [], marker=KIND_MARKERS["actual"], color=SOURCED_COLOUR, linestyle="none", label=labels("bci_legend_actual")),
         Line2D([], [], marker=KIND_MARKERS["forecast"], color=SOURCED_COLOUR, markerfacecolor="white",
                markeredgewidth=2, linestyle="none", label=labels("bci_legend_forecast")),
         Line2D([], [], linestyle=":", color=SOURCED_COLOUR, label=labels("bci_legend_implied")),
     ]  # fmt: skip
-    values = [start, end]
+    values = [start, end, *(scaled(float(v)) for v in points["value"])]
     if len(projections):
         wide_cny = projections.pivot(index="year", columns="scenario", values="value_cny")
         wide = wide_cny.map(scaled)
@@ -264,12 +319,10 @@ def plot_market_fan(
             ax.plot(wide.index, wide[name], color=SCENARIO_COLOURS[name], linewidth=3 if chosen else 1.2,
                     linestyle="-" if chosen else "--", zorder=3 if chosen else 2)  # fmt: skip
             money = format_money(float(wide_cny[name].iloc[-1]), labels, currency, cny_per_usd)
-            text = labels("bci_fan_end_label", scenario=labels.scenario(name), value=money)
-            ax.annotate(text, (wide.index[-1], wide[name].iloc[-1]), xytext=(6, 0), textcoords="offset points", va="center",
-                        fontsize=9 if chosen else 8, color=SCENARIO_COLOURS[name] if not chosen else SOURCED_COLOUR)  # fmt: skip
             key = "bci_legend_projection_chosen" if chosen else "bci_legend_projection"
+            label = labels(key, scenario=labels.scenario(name)) + labels("bci_fan_end_value", year=int(wide.index[-1]), value=money)
             handles.append(Line2D([], [], color=SCENARIO_COLOURS[name], linewidth=3 if chosen else 1.2,
-                                  linestyle="-" if chosen else "--", label=labels(key, scenario=labels.scenario(name))))  # fmt: skip
+                                  linestyle="-" if chosen else "--", label=label))  # fmt: skip
         ax.axvspan(path.end_year, wide.index[-1], color="#f2f3f4", zorder=0)
         note = labels("bci_projection_note", end_year=path.end_year, source=assumptions_source)
     else:
@@ -284,7 +337,8 @@ def plot_market_fan(
     else:
         ax.set_ylim(0, max(values) * 1.12)
     last_year = int(projections["year"].max()) if len(projections) else path.end_year
-    ax.set_xlim(path.start_year - 0.5, last_year + (0.25 * (last_year - path.start_year) + 1.5))
+    first_year = int(points["year"].min())
+    ax.set_xlim(first_year - 0.6, last_year + 0.6)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(labels("year"))
     ax.set_ylabel(labels("bci_axis_market_log" if is_log else "bci_axis_market", unit=unit))
@@ -295,7 +349,7 @@ def plot_market_fan(
             end=format_money(path.end_value_cny, labels, currency, cny_per_usd),
             start_year=path.start_year,
             end_year=path.end_year,
-            rate=f"{path.implied_rate:.1%}",
+            rate=path.rate_text,
         )
     )
     ax.legend(handles=handles, loc="upper left", fontsize=8)
@@ -379,7 +433,7 @@ def plot_matrix(
     currency: str = "CNY",
     cny_per_usd: float = 7.19,
 ):
-    """Cities × technology route / application / platform: a filled square where the article's description
+    """Cities × technology route / application / platform: a filled square where a source's description
     (as tagged in data/city_roles.csv) names it. A note gives the national market, the only BCI figures.
 
     Returns:

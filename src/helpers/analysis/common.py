@@ -23,6 +23,7 @@ from helpers.outputs import OutputSink
 from helpers.outputs import show as show  # re-exported: notebooks display a figure once, then close it
 from helpers.plots import ROLE_COLOURS, draw_no_data, new_figure
 from helpers.quantity import format_bound
+from helpers.selection import observations
 from helpers.session import Session
 from helpers.tables import format_figure, sector_facts
 
@@ -210,7 +211,7 @@ def money_divisor(lang: str) -> float:
 
 def wrap_label(text: str, lang: str, width: int) -> str:
     """Wrap a label to about `width` Latin characters a line: at spaces in English; in Chinese between
-    characters (a CJK character counts as two), never inside a run of Latin letters or digits ("pkg-assumptions")."""
+    characters (a CJK character counts as two), never inside a run of Latin letters or digits (an id, a number)."""
     if lang == "en":
         return textwrap.fill(text, width)
     lines, line, used = [], "", 0
@@ -378,6 +379,26 @@ def figure_text(session: Session, fact: pd.Series) -> str:
     """A fact's or observation's figure with its bound, in the session's currency and language."""
     return format_figure(fact["value"], fact["bound"], fact["unit"], session.labels, session.currency,
                          session.cny_per_usd)  # fmt: skip
+
+
+def places_with_figures(dataset: Dataset, sector: str, cities: list[str] | None = None) -> dict[str, int]:
+    """Place -> number of the sector's observations (any measure or kind), the nation left out, places with the
+    most first (file order on a tie)."""
+    frame = observations(dataset, places=cities, sector=sector)
+    frame = frame[frame["place"] != "china"]
+    per_place = frame.groupby("place", sort=False).size()
+    return {p: int(n) for p, n in per_place.sort_values(ascending=False, kind="stable").items()}
+
+
+def figures_sentence(dataset: Dataset, labels: Labels, sector: str, cities: list[str] | None = None) -> str:
+    """Which places carry figures, printed from the data: "Observations in the sources, by place: Hefei 3, ..."."""
+    found = places_with_figures(dataset, sector, cities)
+    if not found:
+        return labels("figures_by_place_none")
+    return labels(
+        "figures_by_place",
+        places=join_names([f"{labels.city(p)} {n}" for p, n in found.items()], labels.lang),
+    )
 
 
 def widest_indicator(facts: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:

@@ -786,10 +786,11 @@ def figure_money(
         return no_data_figure(labels, labels("syn_money_title_none"))
     n_all = len(money)
     money = money.groupby("group", sort=False).head(MONEY_PER_GROUP).reset_index(drop=True)  # largest first
-    height = 1.9 + 0.45 * len(money)
+    height = 2.3 + 0.45 * len(money)
+    top = 1 - 1.3 / height  # room for a title of two lines above the first panel's title
     # no layout engine: constrained layout over one axes per row is slow to draw; margins in inches instead
     fig, axes = plt.subplots(len(money), 1, figsize=(9.5, height), sharex=True, squeeze=False)
-    fig.subplots_adjust(left=0.42, right=0.78, top=1 - 0.9 / height, bottom=0.75 / height, hspace=1.1)
+    fig.subplots_adjust(left=0.42, right=0.78, top=top, bottom=0.75 / height, hspace=1.1)
     values = [convert_money(float(v), currency, cny_per_usd) for v in money["value"]]
     bounds_used: set[str] = set()
     previous = None
@@ -822,7 +823,7 @@ def figure_money(
     kind_handles = [Line2D([], [], marker=KIND_MARKERS[k], color="#555555", linestyle="none", label=labels.kind(k))
                     for k in ("actual", "forecast", "target") if k in set(money["kind"])]  # fmt: skip
     fig.legend(handles=measure_handles + kind_handles + bound_legend_handles(labels, bounds_used, colour="#555555"),
-               loc="upper left", bbox_to_anchor=(0.79, 1 - 0.9 / height), fontsize=8)  # fmt: skip
+               loc="upper left", bbox_to_anchor=(0.79, top), fontsize=8)  # fmt: skip
     n_measures = money["measure"].nunique()
     set_title(fig, labels("syn_money_title", low=format_figure(float(money["value"].min()), "=", "CNY", labels, currency,
                                                              cny_per_usd),
