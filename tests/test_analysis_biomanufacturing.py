@@ -146,7 +146,7 @@ def test_figures_with_a_subset(session_for):
     session = session_for(lang="zh-Hans", cities=["shanghai", "tianjin"])
     for draw in (bio.figure_changping, bio.figure_shenzhen_share):
         fig = draw(session)
-        assert "所选城市无资料" in [t.get_text() for t in fig.axes[0].texts]
+        assert "所选城市无数据" in [t.get_text() for t in fig.axes[0].texts]
     fig = bio.figure_scale_comparison(session)
     assert len(fig.axes) == 1  # only Shanghai's panel
     fig = bio.figure_leaders(session)

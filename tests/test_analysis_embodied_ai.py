@@ -133,7 +133,7 @@ def test_baseline_rules_on_made_up_rows():
 
 def test_target_table_says_no_baseline_in_every_language(sessions):
     for lang, expected in (("en", "no baseline in the sources"), ("zh-Hant", "資料來源無基準值"),
-                           ("zh-Hans", "资料来源无基准值")):  # fmt: skip
+                           ("zh-Hans", "数据来源无基准值")):  # fmt: skip
         session = sessions[(lang, "CNY")]
         _, checks = tgt.figure_targets_timeline(session, eai.SECTOR)
         table = tgt.target_table(session, checks)
@@ -383,7 +383,7 @@ def test_figures_say_no_data_when_the_cities_have_none(tmp_path):
     assert not (timeline.has_data or per_unit.has_data)
     assert checks == [] and pairs.empty
     for result in (timeline, per_unit):
-        assert "所选城市无资料" in _figure_text(result.fig)
+        assert "所选城市无数据" in _figure_text(result.fig)
     assert per_unit.fact_ids == []  # nothing drawn, nothing cited: common.save_cited then saves nothing
     common.save_cited(session.sink, per_unit.fig, "empty", "test", per_unit.fact_ids)
     assert session.sink.registry["figures"] == []

@@ -204,7 +204,7 @@ def test_figures_without_the_cities(session_for):
     session = session_for(lang="zh-Hans", cities=["chengdu"])
     for fig in _draw_all(session):
         texts = [t.get_text() for t in fig.axes[0].texts]
-        assert "所选城市无资料" in texts  # "no data for the chosen cities", in Simplified
+        assert "所选城市无数据" in texts  # "no data for the chosen cities", in Simplified
 
 
 def test_figures_in_chinese_have_no_latin_labels_and_no_layout_problem(session_for):

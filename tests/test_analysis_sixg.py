@@ -251,7 +251,7 @@ def test_figures_with_cities_that_give_no_figure(tmp_path):
     timeline = sixg.figure_timeline(session)
     assert matrix.has_data and list(table.index) == ["shanghai"]
     assert evidence.has_data and int(counts.to_numpy().sum()) == 0 and evidence.fact_ids == []
-    assert not timeline.has_data and "所选城市无资料" in _figure_text(timeline.fig)
+    assert not timeline.has_data and "所选城市无数据" in _figure_text(timeline.fig)
     assert "仅文字描述" in _figure_text(evidence.fig)
     roles = [("6g", "shanghai")]
     for name, result in (("m", matrix), ("e", evidence), ("t", timeline)):

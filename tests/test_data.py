@@ -56,8 +56,8 @@ def load_error(data_dir: Path, sources_dir: Path | None = None) -> DataValidatio
 
 
 def assert_reported(error: DataValidationError, *fragments: str) -> None:
-    """One line of the message (one problem) holds every fragment."""
-    lines = str(error).splitlines()
+    """One problem (a line of the message, which shows the first 50) holds every fragment."""
+    lines = str(error).splitlines() + [str(p) for p in error.problems]
     assert any(all(f in line for f in fragments) for line in lines), (
         f"{fragments} not in one line of:\n{error}"
     )
@@ -424,7 +424,7 @@ def test_every_fault_in_a_table_is_reported_at_once(data_copy):
     for fact_id, (column, _) in faults.items():
         assert_reported(error, f"data/facts.csv, line {lines[fact_id]}, column '{column}'")
     assert_reported(error, "data/city_roles.csv, line 2, column 'role'")
-    assert str(error).startswith(f"{len(error.problems)} data problem(s):")
+    assert str(error).startswith(f"{len(error.problems)} data problem(s), the first: data/")
     assert len(error.problems) >= len(faults) + 1
 
 

@@ -85,3 +85,36 @@ def test_missing_message_is_an_error(dataset):
 def test_unknown_language_is_an_error():
     with pytest.raises(ValueError, match="zh-Hant"):
         check_lang("fr")
+
+
+# Taiwan usage -> the mainland form a reader in the People's Republic expects (checked by hand against
+# mainland usage: 数据来源 on statistical releases, 增长率 in the NBS communiqués, 蒙特卡洛 and 归一化 in
+# mainland textbooks, 赫芬达尔指数 in the literature on industrial concentration).
+TAIWAN_TO_MAINLAND = {
+    "资料来源": "数据来源",
+    "报导": "报道",
+    "成长": "增长",
+    "蒙地卡罗": "蒙特卡洛",
+    "正规化": "归一化",
+    "赫氏指数": "赫芬达尔指数",
+    "年增率": "年增长率",
+    "情境": "情景",
+    "推估": "推算",
+}
+
+
+def test_simplified_labels_use_mainland_terms_not_taiwan_ones():
+    from helpers.i18n import to_simplified
+
+    labels = [to_simplified(entry["zh-Hant"]) for entry in load_catalogue().values()]
+    for taiwan, mainland in TAIWAN_TO_MAINLAND.items():
+        assert not [text for text in labels if taiwan in text], taiwan
+        assert any(mainland in text for text in labels), mainland
+
+
+def test_mainland_conversion_keeps_economic_terms_intact():
+    from helpers.i18n import to_simplified
+
+    # OpenCC's tw2sp would give 核企业, 指针 and 添加 here: the package keeps t2s plus its glossary
+    assert to_simplified("核心企業、指標與新增企業") == "核心企业、指标与新增企业"
+    assert to_simplified("所選城市無資料") == "所选城市无数据"

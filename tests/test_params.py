@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers.params import ParameterError, validate_parameters
+from helpers.params import ParameterError, resolve_assumption, validate_parameters
 
 DECLARED = {"lang": "en", "currency": "CNY", "cny_per_usd": 7.19, "horizon_year": 2030, "cities": []}
 
@@ -53,3 +53,21 @@ def test_weights_must_be_non_negative_numbers():
     validate_parameters({"weights": {"breadth": 2, "leader_roles": 0.5}}, "07_synthesis")
     with pytest.raises(ParameterError, match="weights"):
         validate_parameters({"weights": {"breadth": -1}}, "07_synthesis")
+
+
+def test_nan_and_infinite_numbers_are_refused():
+    for value in (float("nan"), float("inf"), float("-inf")):
+        with pytest.raises(ParameterError, match="cny_per_usd"):
+            validate_parameters({"cny_per_usd": value}, "01_quantum", DECLARED)
+        with pytest.raises(ParameterError, match="weights"):
+            validate_parameters({"weights": {"breadth": value}}, "07_synthesis")
+
+
+def test_a_rate_of_none_comes_from_the_assumptions():
+    # None is allowed and left out, so the notebook's session takes data/assumptions.yml's rate
+    assert validate_parameters({"cny_per_usd": None, "lang": "en"}, "01_quantum", DECLARED) == {"lang": "en"}
+    assumptions = {"exchange_rate": {"cny_per_usd": 6.5}}
+    assert resolve_assumption("cny_per_usd", None, assumptions) == 6.5
+    assert resolve_assumption("cny_per_usd", 7.0, assumptions) == 7.0
+    with pytest.raises(KeyError, match="lang"):
+        resolve_assumption("lang", None, assumptions)

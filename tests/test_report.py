@@ -331,8 +331,8 @@ def test_bad_settings_fail_before_any_kernel(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (None, "cannot read parameter file"),
-        ("parameters: [unclosed\n", "is not valid YAML at line 2, column 1"),
+        (None, "cannot be read"),
+        ("parameters: [unclosed\n", ", line 2, column 1: not valid YAML"),
         ("- a\n- b\n", "must be a mapping"),
         ("currency: USD\n", "unknown key(s) 'currency'"),
         ("parameters:\n  horizon_year: '2035'\n", "expected int from 2026 to 2050; got str '2035'"),
@@ -382,7 +382,7 @@ def test_a_notebook_that_raises(workspace: Folders) -> None:
 def test_a_notebook_that_times_out(workspace: Folders) -> None:
     write_notebook(workspace.notebooks / "05_slow.ipynb", "import time", "time.sleep(60)")
     before = snapshot(workspace.reports / "default")
-    outcome = run_build(workspace, "05", run="default", timeout_s=2)
+    outcome = run_build(workspace, "05", run="default", timeout_s=2, replace=True)
     assert outcome.code == 1
     assert "05_slow: timed out after 2 s in cell 5" in outcome.err
     assert (workspace.reports / ".failed" / "default" / "05_slow.ipynb").is_file()
@@ -423,14 +423,14 @@ def test_two_builds_of_one_run_at_once(workspace: Folders) -> None:
     write_notebook(workspace.notebooks / "05_long.ipynb", "import pathlib, time",
                    f"pathlib.Path({str(marker)!r}).write_text('x')\ntime.sleep(120)")  # fmt: skip
     first = subprocess.Popen(
-        cli(workspace, "build", "05", "--run", "default"),
+        cli(workspace, "build", "05", "--run", "default", "--replace"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         wait_for(marker, first)
-        second = subprocess.run(cli(workspace, "build", "01", "--run", "default"), capture_output=True, text=True,
+        second = subprocess.run(cli(workspace, "build", "01", "--run", "default", "--replace"), capture_output=True, text=True,
                                 timeout=60)  # fmt: skip
         assert second.returncode == 3
         assert "another build of run 'default' is running (pid " in second.stderr

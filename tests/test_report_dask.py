@@ -44,10 +44,12 @@ def _stop_resource_tracker():
 
 def comparable(run: Path) -> dict[str, bytes]:
     """Every file of a run that must not depend on the executor: CSV tables, figures, index.html, and
-    manifest.json without its timing. (Executed notebooks record their own run times and output folder.)"""
+    manifest.json without its timing and the hashes of the executed notebooks. (Executed notebooks record their
+    own run times and output folder.)"""
     files = {name: data for name, data in snapshot(run).items() if not name.startswith("notebooks/")}
     manifest = json.loads(files.pop("manifest.json"))
     manifest.pop("timing")
+    manifest["files"] = {k: v for k, v in manifest["files"].items() if not k.startswith("notebooks/")}
     files["manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
     return files
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from helpers.paths import DATA_DIR, find_sources_dir
 from helpers.quantity import QuantityParseError, parse_quantity, unit_table, unit_words
+from helpers.readers import CsvText, ReadError, cap_lines, decode_text, parse_csv, read_yaml
 
 # Tables kept as files, in the order they are read; the optional ones may be absent from a data folder
 # (an empty table of the dictionary's columns is used; units fall back to the package's data/units.csv).
@@ -63,12 +63,16 @@ class Problem:
 
 
 class DataValidationError(ValueError):
-    """Raised with every Problem found, one per line of the message."""
+    """Raised with every Problem found, sorted by file and line; the message shows the first 50 and counts
+    the rest (`problems` holds them all)."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} data problem(s):\n{lines}")
+        self.problems = sorted(
+            problems, key=lambda p: (p.file, p.line or 0, p.column or "", p.expected, p.got)
+        )
+        lines = "\n".join(cap_lines([f"  - {p}" for p in self.problems]))
+        first = f", the first: {self.problems[0]}" if self.problems else ""
+        super().__init__(f"{len(problems)} data problem(s){first}\n{lines}")  # the first line says where
 
 
 @dataclass(frozen=True)
@@ -180,48 +184,48 @@ def _line(index: object) -> int | None:
     return int(index) + 2 if isinstance(index, (int,)) or str(index).isdigit() else None
 
 
-def _shape_problems(label: str, text: str) -> list[Problem]:
-    """Rows whose field count differs from the header's, and blank lines between rows.
+def _shape_problems(label: str, table: CsvText) -> list[Problem]:
+    """Rows whose field count differs from the header's, blank lines between rows, a repeated column name.
 
-    pandas raises on a row with too many fields, pads one with too few, and skips blank lines (which shifts
-    every line number reported after them), so these are caught first, all at once.
+    Lines are where each record starts (a quoted newline inside a cell does not shift the ones after it).
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
-    try:
-        header = next(reader, [])
-        blank_lines: list[int] = []
-        for record in reader:
-            if not record:
-                blank_lines.append(reader.line_num)
-                continue
-            problems += [Problem(label, line, None, "a data row", "a blank line") for line in blank_lines]
-            blank_lines = []
-            if len(record) != len(header):
-                expected = f"{len(header)} comma-separated fields, as in the header"
-                problems.append(Problem(label, reader.line_num, None, expected, f"{len(record)} fields"))
-    except csv.Error as error:
-        problems.append(Problem(label, reader.line_num, None, "well-formed CSV", str(error)))
+    repeated = sorted({c for c in table.header if table.header.count(c) > 1})
+    problems += [Problem(label, 1, c, "each column named once", "a repeated column name") for c in repeated]
+    blank_lines: list[int] = []
+    for record, line in zip(table.records, table.lines, strict=True):
+        if not record:
+            blank_lines.append(line)
+            continue
+        problems += [Problem(label, blank, None, "a data row", "a blank line") for blank in blank_lines]
+        blank_lines = []
+        if len(record) != len(table.header):
+            expected = f"{len(table.header)} comma-separated fields, as in the header"
+            problems.append(Problem(label, line, None, expected, f"{len(record)} fields"))
     return problems
 
 
-def read_table_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
-    """The text of a table file, decoded as UTF-8 (a byte-order mark is removed); or the problem found."""
+def read_table_text(path: Path, label: str) -> tuple[CsvText | None, list[Problem]]:
+    """A table file parsed by the one CSV reader (helpers.readers: UTF-8, a byte-order mark removed, the line
+    each record starts on); or the problem found."""
     if not path.is_file():
         return None, [Problem(label, None, None, "the file to exist", f"no file at {path}")]
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return None, [Problem(label, line, None, "UTF-8 text", f"byte {raw[error.start]:#04x}")]
-    return text, []
+        return parse_csv(decode_text(raw, label), label), []
+    except ReadError as error:
+        where, _, what = str(error).partition(": expected ")
+        line = int(where.rsplit("line ", 1)[1]) if "line " in where else None
+        expected, _, got = what.partition("; got ")
+        return None, [Problem(label, line, None, expected or "a readable table", got or str(error))]
 
 
 def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, list[Problem]]:
     """Read data/<name>.csv as text and convert its typed columns; return the frame and the problems found.
 
-    This is the one reader of every table: the loader and the report runner both use it.
+    This is the one reader of every table: the loader and the report runner both use it (the runner, which
+    must not import pandas, through the same helpers.readers parser). `frame.attrs["lines"]` holds the file
+    line each row starts on; problems name those lines.
     """
     path = Path(data_dir) / f"{name}.csv"
     label = f"data/{name}.csv"
@@ -231,15 +235,36 @@ def read_raw_table(name: str, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, 
             path = DATA_DIR / f"{name}.csv"
         else:
             return pd.DataFrame({c: pd.Series(dtype=_dtype(k)) for c, k in spec.items()}), []
-    text, problems = read_table_text(path, label)
-    if text is None:
+    table, problems = read_table_text(path, label)
+    if table is None:
         return pd.DataFrame(), problems
-    if not text.strip():
+    if not table.text.strip():
         return pd.DataFrame(), [Problem(label, None, None, "a header and at least one row", "an empty file")]
-    shape_problems = _shape_problems(label, text)
+    shape_problems = _shape_problems(label, table)
     if shape_problems:
         return pd.DataFrame(), shape_problems
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    kept = [i for i, record in enumerate(table.records) if record]  # blank lines at the end of the file
+    table = CsvText(
+        table.header, [table.records[i] for i in kept], [table.lines[i] for i in kept], table.text
+    )
+    frame, problems = _convert_columns(label, table, spec, name)
+    frame.attrs["lines"] = list(table.lines)
+    return frame, [_at_file_line(p, table.lines) for p in problems]
+
+
+def _at_file_line(problem: Problem, lines: list[int]) -> Problem:
+    """`problem` with its row number (index + 2) turned into the file line that row starts on."""
+    if problem.line is None or problem.line < 2 or problem.line - 2 >= len(lines):
+        return problem
+    return dataclasses.replace(problem, line=lines[problem.line - 2])
+
+
+def _convert_columns(
+    label: str, table: CsvText, spec: dict[str, str], name: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed frame of a well-shaped table, with the problems of its header and cells (lines as index + 2)."""
+    problems: list[Problem] = []
+    frame = pd.DataFrame(table.records, columns=table.header, dtype=str)
     if frame.empty and name not in OPTIONAL_TABLES:
         return frame, [Problem(label, None, None, "at least one data row", "only a header")]
     missing = [c for c in spec if c not in frame.columns]
@@ -617,23 +642,143 @@ def validate_tables(data_dir: Path = DATA_DIR, sources_dir: Path | None = None) 
         if not frames["context"].empty
         else []
     )
+    lines = {f"data/{name}.csv": frame.attrs.get("lines", []) for name, frame in frames.items()}
+    problems = [_at_file_line(p, lines.get(p.file, [])) for p in problems]
     return frames, sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or ""))
 
 
+ASSUMPTIONS_TABLE = "assumptions"  # its rules in data/dictionary.csv: dotted keys, "*" for any scenario name
+
+
+def check_assumptions(document: object, rules: tuple[Rule, ...]) -> list[Problem]:
+    """Check data/assumptions.yml against its rules in the dictionary (table "assumptions", one dotted key per
+    value, "*" standing for each scenario name): every key present, no other key, each value of its type
+    (numbers finite) and in its range; at least one scenario."""
+    label = "data/assumptions.yml"
+    if not isinstance(document, dict):
+        return [Problem(label, None, None, "a mapping of keys to values", type(document).__name__)]
+    problems: list[Problem] = []
+    expected_paths: set[tuple[str, ...]] = set()
+    for rule in rules:
+        paths: list[tuple[str, ...]] = [()]
+        for part in rule.column.split("."):
+            grown = []
+            for path in paths:
+                node = _at(document, path)
+                if part != "*":
+                    grown.append((*path, part))
+                elif not isinstance(node, dict) or not node:
+                    problems.append(Problem(label, None, ".".join(path), "a mapping with at least one entry",
+                                            repr(node)))  # fmt: skip
+                else:
+                    grown += [(*path, str(key)) for key in node]
+            paths = grown
+        for path in paths:
+            expected_paths.add(path)
+            key = ".".join(path)
+            found, value = _lookup(document, path)
+            if not found or value is None:
+                if not rule.type.endswith("?"):
+                    problems.append(
+                        Problem(label, None, key, f"a value ({rule.type.rstrip('?')})", "missing")
+                    )
+                continue
+            why = _value_problem(value, rule)
+            if why:
+                problems.append(Problem(label, None, key, why, repr(value)))
+    problems += [Problem(label, None, key, "only the keys data/dictionary.csv describes", "an unknown key")
+                 for key in _leaf_keys(document, expected_paths)]  # fmt: skip
+    return problems
+
+
+def _at(document: object, path: tuple[str, ...]) -> object:
+    return _lookup(document, path)[1]
+
+
+def _lookup(document: object, path: tuple[str, ...]) -> tuple[bool, object]:
+    node = document
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _leaf_keys(document: object, expected: set[tuple[str, ...]]) -> list[str]:
+    """Dotted keys of `document` that are neither an expected path nor on the way to one."""
+    prefixes = {path[:n] for path in expected for n in range(len(path) + 1)}
+    unknown: list[str] = []
+
+    def walk(node: object, path: tuple[str, ...]) -> None:
+        if path and path not in prefixes:
+            unknown.append(".".join(path))
+            return
+        if isinstance(node, dict) and path not in expected:
+            for key, value in node.items():
+                walk(value, (*path, str(key)))
+
+    walk(document, ())
+    return unknown
+
+
+def _value_problem(value: object, rule: Rule) -> str | None:
+    """Why `value` breaks `rule` (type, finiteness, range, pattern), or None."""
+    from helpers.params import is_finite_number
+
+    base = rule.type.rstrip("?")
+    if base in ("int", "float"):
+        if not is_finite_number(value) or (base == "int" and value != int(value)):
+            return f"a finite number ({base})"
+        if rule.kind == "range":
+            low, _, high = rule.argument.partition("..")
+            if (low.strip() and value < float(low)) or (high.strip() and value > float(high)):
+                return f"a number from {low or '-inf'} to {high or 'inf'}"
+    elif base == "bool":
+        if not isinstance(value, bool):
+            return "true or false"
+    elif not isinstance(value, str) or not value.strip():
+        return "non-empty text"
+    elif rule.kind == "pattern" and not re.fullmatch(
+        rule.argument.removeprefix("^").removesuffix("$"), value
+    ):
+        return f"text matching {rule.argument}"
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _read_assumptions(path: str, _stamp: tuple[int, int], dictionary_path: str) -> dict:
+    label = "data/assumptions.yml"
+    try:
+        document = read_yaml(Path(path), label)
+    except ReadError as error:
+        raise DataValidationError([Problem(label, None, None, "a readable YAML file", str(error))]) from None
+    rules = tuple(r for r in _read_dictionary(dictionary_path) if r.table == ASSUMPTIONS_TABLE)
+    problems = check_assumptions(document, rules)
+    if problems:
+        raise DataValidationError(problems)
+    return document  # type: ignore[return-value]
+
+
 def load_assumptions(data_dir: Path = DATA_DIR) -> dict:
-    """Read data/assumptions.yml (exchange rate and growth scenarios)."""
+    """Read data/assumptions.yml (exchange rate and growth scenarios), validated against its rules in
+    data/dictionary.csv; the one source of these values. A fresh copy each call (callers may change it).
+
+    Raises:
+        DataValidationError: unreadable, not valid YAML, or a value missing, unknown, of the wrong type,
+            not finite or out of range, naming the key.
+    """
+    import copy
+
     path = Path(data_dir) / "assumptions.yml"
     try:
-        assumptions = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        stat = path.stat()
+    except OSError as error:
         problem = Problem("data/assumptions.yml", None, None, "a readable YAML file", str(error))
-        raise DataValidationError([problem]) from error
-    missing = [key for key in ("exchange_rate", "scenarios") if key not in (assumptions or {})]
-    if missing:
-        raise DataValidationError(
-            [Problem("data/assumptions.yml", None, key, "this top-level key", "missing") for key in missing]
-        )
-    return assumptions
+        raise DataValidationError([problem]) from None
+    dictionary_path = Path(data_dir) / "dictionary.csv"
+    dictionary_path = dictionary_path if dictionary_path.is_file() else DATA_DIR / "dictionary.csv"
+    found = _read_assumptions(str(path.resolve()), (stat.st_mtime_ns, stat.st_size), str(dictionary_path))
+    return copy.deepcopy(found)
 
 
 def load_dataset(data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "auto") -> Dataset:
@@ -681,3 +826,26 @@ def rebuild(dataset: Dataset, **tables: pd.DataFrame) -> Dataset:
         role_statements=frames["city_roles"], city_roles=built.city_roles, observations=built.observations,
         disagreements=built.disagreements,
     )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m helpers.data [DATA_DIR]`: validate a data folder; exit 0 when valid, 2 with its problems
+    (sorted by file and line, the first 50 shown) when not."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    data_dir = Path(args[0]) if args else DATA_DIR
+    try:
+        dataset = load_dataset(data_dir)
+    except DataValidationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    unchecked = sorted(dataset.provenance.loc[dataset.provenance["status"] == "text missing", "source_id"])
+    if unchecked:
+        print(f"warning: source texts not found, NOT checked: {', '.join(unchecked)}", file=sys.stderr)
+    print(f"{data_dir}: {len(dataset.facts)} facts in {len(dataset.sources)} sources, valid")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -18,6 +18,13 @@ from helpers.indicators import convert_money
 from helpers.quantity import format_bound
 
 
+def exchange_rate(cny_per_usd: float | None = None) -> float:
+    """`cny_per_usd`, or when None the rate of data/assumptions.yml (the one source of the package's rate)."""
+    from helpers.params import resolve_assumption
+
+    return float(resolve_assumption("cny_per_usd", cny_per_usd))
+
+
 def _significant(value: float, digits: int = 3) -> str:
     """A number with at most `digits` significant digits, thousands separated, no trailing zeros."""
     if value == 0:
@@ -26,9 +33,11 @@ def _significant(value: float, digits: int = 3) -> str:
     return text
 
 
-def format_money(value_cny: float, labels: Labels, currency: str = "CNY", cny_per_usd: float = 7.19) -> str:
+def format_money(
+    value_cny: float, labels: Labels, currency: str = "CNY", cny_per_usd: float | None = None
+) -> str:
     """Money for a label: "CNY 9 bn" / "USD 1.25 bn" in English, "90 億元" / "12.5 億美元" in Chinese."""
-    amount = convert_money(value_cny, currency, cny_per_usd)
+    amount = convert_money(value_cny, currency, exchange_rate(cny_per_usd))
     if labels.lang == "en":
         if amount >= 1e9:
             return f"{currency} {_significant(amount / 1e9)} bn"
@@ -58,10 +67,16 @@ def format_fraction(value: float) -> str:
 
 
 def format_figure(
-    value: float, bound: str, unit: str, labels: Labels, currency: str = "CNY", cny_per_usd: float = 7.19
+    value: float,
+    bound: str,
+    unit: str,
+    labels: Labels,
+    currency: str = "CNY",
+    cny_per_usd: float | None = None,
 ) -> str:
     """A figure as a table cell, its bound first: ">2,000", "<1/2", "CNY 6 bn", "100×", "2035"."""
     symbol = format_bound(bound)
+    cny_per_usd = exchange_rate(cny_per_usd)
     if unit == "CNY":
         body = format_money(value, labels, currency, cny_per_usd)
     elif unit == "USD":  # printed in dollars: shown in dollars, never converted at the package's rate
@@ -106,7 +121,7 @@ def landscape_table(
     sector: str,
     labels: Labels,
     currency: str = "CNY",
-    cny_per_usd: float = 7.19,
+    cny_per_usd: float | None = None,
     cities: list[str] | None = None,
 ) -> pd.DataFrame:
     """Every place the sources put in `sector`, with role, focus and each of its figures (one row per figure).

@@ -178,7 +178,7 @@ def figure_leaders(session) -> Figure:
     """Cities x focus tags of biomanufacturing coloured by role; the title counts leaders and followers and names
     the most common focus."""
     labels, cities = session.labels, session.settings.get("cities")
-    fig = figure_focus_matrix(session, SECTOR, "q_focus_title")
+    fig = figure_focus_matrix(session, SECTOR)
     groups = places_by_role(session.dataset, cities)
     if groups:
         tag, n = most_common_tag(focus_matrix(session.dataset, SECTOR, cities))

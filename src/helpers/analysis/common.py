@@ -162,7 +162,7 @@ def draw_focus_matrix(ax, matrix: pd.DataFrame, labels: Labels) -> None:
     ax.legend(handles=handles, title=labels("role"), loc="upper left", bbox_to_anchor=(1.04, 1))
 
 
-def figure_focus_matrix(session, sector: str, title_key: str = "q_focus_title") -> Figure:
+def figure_focus_matrix(session, sector: str, title_key: str = "focus_title") -> Figure:
     """Cities x focus tags of `sector`, coloured by role; the title names the city with the most tags.
 
     `title_key` is formatted with `top` (city names), `n` (their number of tags) and `n_cities`.

@@ -12,10 +12,12 @@ python -m helpers.report diff default usd               # what changed between t
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
-from helpers.report.config import DEFAULT_TIMEOUT_S, Folders, default_jobs
+from helpers.report.config import DEFAULT_TIMEOUT_S, RUN_NAME_PATTERN, Folders, default_jobs
 
 COMMANDS = ("build", "list", "diff")
 
@@ -33,21 +35,67 @@ def add_folder_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class PathError(ValueError):
+    """A path argument outside where the runner may write."""
+
+
+def check_reports_dir(path: Path, repo: Path) -> Path:
+    """`path` resolved, when the runner may write there: inside the repository only reports/ (or a folder in
+    it); outside it a new or empty folder, or one that already holds report runs (tests, experiments).
+
+    Raises:
+        PathError: naming the folder and what is allowed.
+    """
+    resolved = Path(path).resolve()
+    reports = (repo / "reports").resolve()
+    if resolved == reports or reports in resolved.parents:
+        return resolved
+    if resolved == repo.resolve() or repo.resolve() in resolved.parents:
+        raise PathError(
+            f"--reports-dir {path}: inside the repository the runner writes only to reports/ (or a folder in it)"
+        )
+    if resolved.is_dir():
+        names = {p.name for p in resolved.iterdir()}
+        is_reports = bool(names & {".cache", ".locks"}) or any(resolved.glob("*/manifest.json"))
+        if names and not is_reports:
+            raise PathError(
+                f"--reports-dir {path}: a folder that holds other files, not report runs; give reports/, a new "
+                "or empty folder, or one built before"
+            )
+    elif resolved.exists():
+        raise PathError(f"--reports-dir {path}: not a folder")
+    return resolved
+
+
 def make_folders(args: argparse.Namespace) -> Folders:
+    """The build's folders from the options (--reports-dir checked by check_reports_dir).
+
+    Raises:
+        PathError: a --reports-dir where the runner may not write.
+    """
     defaults = Folders()
+    reports = getattr(args, "reports_dir", None)
     return Folders(
         notebooks=(args.notebooks_dir or defaults.notebooks).resolve(),
-        reports=(getattr(args, "reports_dir", None) or defaults.reports).resolve(),
+        reports=check_reports_dir(reports, defaults.repo) if reports else defaults.reports.resolve(),
         data=(getattr(args, "data_dir", None) or defaults.data).resolve(),
     )
+
+
+def check_number(name: str, value: float, low: float, integer: bool = False) -> str | None:
+    """Why a numeric option is not allowed (NaN, infinite, below `low`), or None."""
+    if not math.isfinite(value) or value < low:
+        kind = "a whole number" if integer else "a finite number of seconds"
+        return f"{name} must be {kind} of at least {low:g}; got {value!r}"
+    return None
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.report",
         description="Execute the notebooks (cached, in parallel) and publish reports/<run>/index.html.",
-        epilog="Without a command, 'build' is assumed. Exit codes: 0 ok, 1 a notebook failed, 2 bad input, "
-        "3 the run is being built by another process, 130/143 interrupted.",
+        epilog="Without a command, 'build' is assumed. Exit codes: 0 ok, 1 a notebook failed, 2 bad input or a "
+        "folder that cannot be written, 3 the run is being built by another process, 130/143 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", metavar="{build,list,diff}")
     build = commands.add_parser("build", help="execute what changed and publish the run (default)")
@@ -63,6 +111,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=int, default=default_jobs(), metavar="N",
                        help=f"notebooks executed at once (default: the cores, here {default_jobs()})")  # fmt: skip
     build.add_argument("--force", action="store_true", help="execute every notebook even when cached")
+    build.add_argument("--replace", action="store_true",
+                       help="let a build of only some notebooks replace a run that holds others")  # fmt: skip
     build.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                        help=f"per-notebook time limit (default: {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
     build.add_argument(
@@ -123,31 +173,57 @@ def list_notebooks(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code. A closed output pipe (`list | head`) ends it quietly."""
+    try:
+        return run_command(argv)
+    except BrokenPipeError:
+        # the reader went away: point stdout at /dev/null so the interpreter's final flush stays quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def run_command(argv: list[str] | None = None) -> int:
+    """Parse `argv` and run the command."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
     args = make_parser().parse_args(argv)
-    if args.command == "list" or (args.command == "build" and args.list):
-        return list_notebooks(args)
-    if args.command == "diff":
-        from helpers.report.diff import diff_runs
+    try:
+        if args.command == "list" or (args.command == "build" and args.list):
+            return list_notebooks(args)
+        if args.command == "diff":
+            from helpers.report.diff import diff_runs
 
-        reports = (args.reports_dir or Folders().reports).resolve()
-        return diff_runs(reports, args.run_a, args.run_b, args.output)
+            reports = (
+                check_reports_dir(args.reports_dir, Folders().repo) if args.reports_dir else Folders().reports
+            )
+            for run in (args.run_a, args.run_b):
+                if not RUN_NAME_PATTERN.match(run):
+                    raise PathError(f"run {run!r}: a run name (a folder of {reports}), not a path")
+            output = args.output.resolve() if args.output else None
+            if output is not None and reports.resolve() not in output.parents:
+                raise PathError(f"--output {args.output}: the diff is written inside {reports}")
+            return diff_runs(reports, args.run_a, args.run_b, output)
+        folders = make_folders(args)
+    except PathError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     from helpers.report.build import BuildOptions, build
 
-    if args.jobs < 1:
-        print("error: --jobs must be at least 1", file=sys.stderr)
-        return 2
-    if args.timeout <= 0:
-        print("error: --timeout must be positive", file=sys.stderr)
-        return 2
-    if args.dask_workers is not None and args.dask_workers < 1:
-        print("error: --dask-workers must be at least 1", file=sys.stderr)
-        return 2
-    if args.run and len(args.params_files) > 1:
-        print("error: --run names one run; give it with a single --params file", file=sys.stderr)
+    problems = [
+        check_number("--jobs", args.jobs, 1, integer=True),
+        check_number("--timeout", args.timeout, 0.001),
+        check_number("--dask-workers", args.dask_workers, 1, integer=True)
+        if args.dask_workers is not None
+        else None,
+        "--run names one run; give it with a single --params file"
+        if args.run and len(args.params_files) > 1
+        else None,
+    ]
+    problems = [p for p in problems if p]
+    if problems:
+        print("\n".join(f"error: {p}" for p in problems), file=sys.stderr)
         return 2
     codes = []
     for params_file in args.params_files or [None]:
@@ -157,8 +233,9 @@ def main(argv: list[str] | None = None) -> int:
             notebooks=args.notebooks, settings=args.settings, params_file=params_file, run=args.run,
             jobs=args.jobs, force=args.force, timeout_s=args.timeout, progress=False if args.no_progress else None,
             fork=not args.no_fork, grid=args.grid, dask=args.dask, dask_workers=args.dask_workers,
+            replace=args.replace,
         )  # fmt: skip
-        codes.append(build(options, make_folders(args)))
+        codes.append(build(options, folders))
         if codes[-1] >= 128:  # interrupted: do not start the next run
             break
     return max(codes)

@@ -12,10 +12,10 @@ plan (read notebooks and parameters; nothing started yet)
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import itertools
 import json
+import os
 import shutil
 import signal
 import sys
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from helpers.params import ParameterError
+from helpers.readers import ReadError, cap_lines, read_csv_dicts
 from helpers.report import cache as cache_mod
 from helpers.report import interrupts
 from helpers.report.config import (
@@ -87,6 +88,7 @@ class BuildOptions:
     grid: list[str] = field(default_factory=list)  # "name=v1,v2" or "name=all": one job per combination
     dask: str | None = None  # None: this machine; "local": a LocalCluster; else a scheduler address
     dask_workers: int | None = None  # workers of `--dask local` (default: --jobs)
+    replace: bool = False  # let a build of only some notebooks replace a run that holds others
 
 
 @dataclass
@@ -130,14 +132,8 @@ class Plan:
 
 def read_place_ids(data_dir: Path) -> list[str]:
     """place_id values of data/cities.csv (empty when it is missing), in file order."""
-    return [row.get("place_id", "") for row in read_csv_dicts(data_dir / "cities.csv") if row.get("place_id")]
-
-
-def read_csv_dicts(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    rows = read_csv_dicts(data_dir / "cities.csv", "data/cities.csv")
+    return [row.get("place_id", "") for row in rows if row.get("place_id")]
 
 
 def expand_grid(params_file: ParamsFile | None, cli_grid: list[str], infos: list[NotebookInfo],
@@ -183,11 +179,9 @@ def job_name(notebook: str, point: dict) -> str:
 
 def read_sector_ids(data_dir: Path) -> tuple[str, ...]:
     """sector_id values of data/sectors.csv (empty when it is missing)."""
-    path = data_dir / "sectors.csv"
-    if not path.is_file():
-        return ()
-    with open(path, encoding="utf-8", newline="") as handle:
-        return tuple(row.get("sector_id", "") for row in csv.DictReader(handle))
+    return tuple(
+        row.get("sector_id", "") for row in read_csv_dicts(data_dir / "sectors.csv", "data/sectors.csv")
+    )
 
 
 def split_settings(
@@ -264,7 +258,7 @@ def plan_build(options: BuildOptions, folders: Folders) -> Plan:
     problems += [f"grid parameter {name!r} is set by the report runner; do not set it" for name in grid
                  if name in RUNNER_PARAMETERS]  # fmt: skip
     if problems:
-        raise ParameterError("\n".join(problems))
+        raise ParameterError("\n".join(cap_lines(problems)))
     subset = tuple(info.name for info in infos) if options.notebooks and len(infos) < len(all_infos) else ()
     run_settings = dict(flat)
     cli_grid_names = [text.partition("=")[0].strip() for text in options.grid]
@@ -321,7 +315,7 @@ def check_values(plan: Plan, to_run: list[Planned]) -> None:
                 if why:
                     problems.append(f"{info.name}: grid parameter {name!r}: {why}")
     if problems:
-        raise ParameterError("\n".join(dict.fromkeys(problems)))
+        raise ParameterError("\n".join(cap_lines(list(dict.fromkeys(problems)))))
 
 
 _EXPORTER = []  # one HTMLExporter for the build: its templates compile once (about 1 s)
@@ -550,12 +544,80 @@ def make_fingerprint(plan: Plan, folders: Folders, git: dict) -> str:
 
 
 def is_up_to_date(target: Path, fingerprint: str) -> bool:
-    """True when the published run was built from exactly these inputs and is still whole."""
+    """True when the published run was built from exactly these inputs and is still whole: every file the
+    manifest records is there with its recorded hash (a deleted or edited figure makes the run rebuild)."""
     try:
         manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return manifest.get("fingerprint") == fingerprint and (target / "index.html").is_file()
+    if not isinstance(manifest, dict) or manifest.get("fingerprint") != fingerprint:
+        return False
+    return (target / "index.html").is_file() and not cache_mod.damaged_files(target, manifest.get("files"))
+
+
+def published_notebooks(target: Path) -> list[str]:
+    """The sections (notebook or grid job names) of the run published at `target`; [] when there is none."""
+    try:
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        return [str(n["name"]) for n in manifest["notebooks"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def check_replaces(plan: Plan, target: Path, replace: bool) -> str | None:
+    """Why this build may not publish over `target` (it lacks notebooks the published run holds, so it would
+    replace a fuller report with a partial one), or None. `replace` (--replace) allows it."""
+    lost = [name for name in published_notebooks(target) if name not in {p.info.name for p in plan.notebooks}]
+    if not lost or replace:
+        return None
+    shown = ", ".join(lost[:10]) + (f" and {len(lost) - 10} more" if len(lost) > 10 else "")
+    return (
+        f"run {plan.run!r} ({target}) holds {len(lost)} notebook(s) this build does not: {shown}; publishing "
+        f"would replace the fuller report. Build them all, choose another run with --run NAME, or pass --replace"
+    )
+
+
+def check_run_writable(target: Path) -> None:
+    """The published run folder (when there is one) and its folders can be replaced.
+
+    Raises:
+        PublishError: naming the first folder that cannot be written.
+    """
+    if not target.exists():
+        return
+    for folder in [target, *sorted(p for p in target.rglob("*") if p.is_dir())]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PublishError(f"cannot replace the report folder {folder}: it is not writable (locked)")
+
+
+def check_assumptions_file(data_dir: Path) -> None:
+    """Validate data/assumptions.yml (when the data folder has one) before any kernel starts: every notebook
+    reads its values.
+
+    Raises:
+        ReadError: naming each bad key, as helpers.data.load_assumptions finds it.
+    """
+    if not (Path(data_dir) / "assumptions.yml").is_file():
+        return
+    from helpers.data import DataValidationError, load_assumptions
+
+    try:
+        load_assumptions(Path(data_dir))
+    except DataValidationError as error:
+        raise ReadError(str(error)) from None
+
+
+def provenance_notice(sources: cache_mod.SourceTexts) -> str:
+    """One line naming the sources whose text was not found (their figures are not checked), or ""."""
+    unchecked = sources.unchecked
+    if not unchecked:
+        return ""
+    where = sources.folder or "../shared/sources or $FUTURE_INDUSTRIES_SOURCES (no such folder)"
+    shown = ", ".join(unchecked[:20]) + (f" and {len(unchecked) - 20} more" if len(unchecked) > 20 else "")
+    return (
+        f"provenance: {len(unchecked)} source text(s) not found in {where}, so their figures are NOT checked "
+        f"against the text: {shown}"
+    )
 
 
 def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fingerprint: str,
@@ -583,6 +645,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
         "params_file": params_file, "settings": sorted((k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str)
                                                         else v) for k, v in plan.settings.items()),
         "git": git, "parameter_rows": parameter_rows(plan), "sections": sections, **appendix,
+        "unchecked_sources": plan.inputs.sources.unchecked,
         "grid_tables": grid_index(plan, folders.data),
     }  # fmt: skip
     source_font = fonts.find_font(err)
@@ -641,6 +704,10 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
             }
             for s, p in zip(sections, plan.notebooks, strict=True)
         ],  # fmt: skip
+        "provenance": {
+            "sources_folder_found": plan.inputs.sources.folder is not None,
+            "unchecked": plan.inputs.sources.unchecked,
+        },
         "facts": [f["fact_id"] for f in appendix["facts"]],
         "roles": [{"sector": r["sector"], "place": r["place"]} for r in appendix["roles"]],
         "font": font,
@@ -659,7 +726,8 @@ def write_manifest(manifest: dict, plan: Plan, staging: Path, started: float) ->
             for p in plan.notebooks
         },
     }  # fmt: skip
-    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    manifest["files"] = cache_mod.hash_files(staging, exclude=("manifest.json",))
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
     (staging / "manifest.json").write_text(text, encoding="utf-8", newline="\n")
 
 
@@ -736,16 +804,31 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
         try:
             plan = plan_build(options, folders)
             check_writable(folders.reports)
-        except (NotebookError, ParamsFileError, ParameterError, PublishError) as error:
+        except (NotebookError, ParamsFileError, ParameterError, PublishError, ReadError) as error:
             print(f"error: {error}", file=err)
             return EXIT_USAGE
         target = folders.reports / plan.run
+        notice = provenance_notice(plan.inputs.sources)
+        if notice and os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+            print(f"error: {notice} (CI=true makes this an error)", file=err)
+            return EXIT_USAGE
+        if notice:
+            print(f"warning: {notice}", file=err)
         try:
             lock = RunLock(folders.locks, plan.run).__enter__()
         except RunLockedError as error:
             print(f"error: {error}", file=err)
             return EXIT_LOCKED
         try:
+            why = check_replaces(plan, target, options.replace)
+            if why:
+                print(f"error: {why}", file=err)
+                return EXIT_USAGE
+            try:
+                check_run_writable(target)
+            except PublishError as error:
+                print(f"error: {error}", file=err)
+                return EXIT_USAGE
             remove_stale_staging(folders.reports, plan.run)
             store = cache_mod.Cache(folders.cache)
             to_run = []
@@ -753,9 +836,12 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
                 planned.record = None if options.force else store.lookup(planned.info.name, planned.key)
                 if planned.record is None:
                     to_run.append(planned)
+                    damaged = store.damaged.get((planned.info.name, planned.key))
                     planned.reason = (
                         "forced (--force)"
                         if options.force
+                        else f"cache entry damaged ({', '.join(damaged[:3])})"
+                        if damaged
                         else cache_mod.describe_change(
                             store.latest_parts(planned.info.name), planned.parts, planned.info.sectors
                         )
@@ -763,7 +849,8 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
             if to_run:
                 try:
                     check_values(plan, to_run)
-                except ParameterError as error:
+                    check_assumptions_file(folders.data)
+                except (ParameterError, ReadError) as error:
                     print(f"error: {error}", file=err)
                     return EXIT_USAGE
                 run_notebooks(plan, to_run, options, folders, err)
@@ -785,7 +872,11 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
             manifest = assemble_report(plan, folders, staging, git, fingerprint, err)
             write_manifest(manifest, plan, staging, started)
             interrupts.check()
-            publish(staging, target)
+            try:
+                publish(staging, target)
+            except PermissionError as error:
+                print(f"error: cannot replace the report folder {target}: {error.strerror}", file=err)
+                return EXIT_USAGE
             staging = None
             for planned in plan.notebooks:
                 store.prune(planned.info.name, protect=(planned.key,))

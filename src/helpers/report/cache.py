@@ -10,9 +10,7 @@ renamed in whole, so a reader never sees half an entry.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -21,9 +19,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.readers import decode_text, parse_csv, read_csv_dicts
 from helpers.report.config import CACHE_ENTRIES_KEPT, SECTOR_TABLES, Folders
 
-RUNNER_CACHE_VERSION = "1"  # bump when the runner changes what it passes to notebooks or stores
+RUNNER_CACHE_VERSION = "2"  # bump when the runner changes what it passes to notebooks or stores
 # Parts of helpers that only draw the page from cached results (or compare runs): editing them must not
 # re-execute notebooks. Everything else under helpers/, the rest of the runner included, is in every key.
 PAGE_ONLY_FILES: tuple[str, ...] = (
@@ -57,17 +56,20 @@ def hash_tree(root: Path, exclude: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()
 
 
-def hash_sector_rows(text: str) -> tuple[str, dict[str, str]]:
+def hash_sector_rows(text: str, label: str = "table") -> tuple[str, dict[str, str]]:
     """Split a CSV with a `sector` column by sector; return (hash of the header, sector -> hash of its rows).
 
     Rows keep their order. A table without a `sector` column hashes whole under the sector "*".
+
+    Raises:
+        ReadError: the text is not well-formed CSV (the one reader's message: file and line).
     """
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows or "sector" not in rows[0]:
+    table = parse_csv(text, label)
+    if "sector" not in table.header:
         return sha256_bytes(text.encode()), {"*": sha256_bytes(text.encode())}
-    header, column = rows[0], rows[0].index("sector")
+    header, column = table.header, table.header.index("sector")
     groups: dict[str, list[list[str]]] = {}
-    for row in rows[1:]:
+    for row in table.records:
         groups.setdefault(row[column] if column < len(row) else "", []).append(row)
     return sha256_json(header), {sector: sha256_json(group) for sector, group in groups.items()}
 
@@ -95,7 +97,11 @@ class DataHashes:
 
 
 def hash_data(data_dir: Path) -> DataHashes:
-    """Hash every file of `data_dir` (recursively), and the sector tables by sector."""
+    """Hash every file of `data_dir` (recursively), and the sector tables by sector.
+
+    Raises:
+        ReadError: a sector table that is not UTF-8 or not well-formed CSV.
+    """
     files: dict[str, str] = {}
     sector_rows: dict[str, tuple[str, dict[str, str]]] = {}
     for path in sorted(Path(data_dir).rglob("*")):
@@ -105,8 +111,46 @@ def hash_data(data_dir: Path) -> DataHashes:
         raw = path.read_bytes()
         files[name] = sha256_bytes(raw)
         if name in SECTOR_TABLES:
-            sector_rows[name] = hash_sector_rows(raw.decode("utf-8", errors="replace"))
+            sector_rows[name] = hash_sector_rows(decode_text(raw, f"data/{name}"), f"data/{name}")
     return DataHashes(files, sector_rows)
+
+
+@dataclass(frozen=True)
+class SourceTexts:
+    """The provenance state of a build: where the source texts are, and each kept text's hash or "missing".
+
+    Part of every cache key: a text that appears, disappears or changes executes the notebooks again (the
+    provenance check in helpers.data runs on the texts that are there).
+    """
+
+    folder: str | None  # the folder searched (None: none found)
+    texts: dict[str, str]  # source_id -> sha256 of its text file, or "missing"
+
+    @property
+    def unchecked(self) -> list[str]:
+        """Source ids whose text is recorded but absent: their figures are NOT checked against the text."""
+        return sorted(s for s, digest in self.texts.items() if digest == "missing")
+
+    def key(self) -> str:
+        return sha256_json({"ran": self.folder is not None, "texts": self.texts})
+
+
+def hash_source_texts(data_dir: Path, sources_dir: Path | None) -> SourceTexts:
+    """Hash the text of every source of data/sources.csv that names a `file_name` (read with the one reader).
+
+    Raises:
+        ReadError: data/sources.csv cannot be read.
+    """
+    texts: dict[str, str] = {}
+    for row in read_csv_dicts(Path(data_dir) / "sources.csv", "data/sources.csv"):
+        name = (row.get("file_name") or "").strip()
+        if not name:
+            continue
+        path = Path(sources_dir) / name if sources_dir is not None else None
+        texts[row.get("source_id", name)] = (
+            sha256_bytes(path.read_bytes()) if path is not None and path.is_file() else "missing"
+        )
+    return SourceTexts(str(sources_dir) if sources_dir is not None else None, texts)
 
 
 @dataclass(frozen=True)
@@ -117,15 +161,19 @@ class Inputs:
     lock: str
     python: str
     data: DataHashes
+    sources: SourceTexts = SourceTexts(None, {})
 
     @classmethod
     def collect(cls, folders: Folders) -> Inputs:
+        from helpers.paths import find_sources_dir
+
         lock = folders.lock.read_bytes() if folders.lock.is_file() else b""
         return cls(
             helpers=hash_tree(folders.helpers, PAGE_ONLY_FILES),
             lock=sha256_bytes(lock),
             python=sys.version.split()[0],
             data=hash_data(folders.data),
+            sources=hash_source_texts(folders.data, find_sources_dir()),
         )
 
 
@@ -139,6 +187,7 @@ def key_parts(inputs: Inputs, notebook_sha: str, kernel: str, parameters: dict, 
         "kernel": kernel,
         "parameters": sha256_json(parameters),
         "runner": RUNNER_CACHE_VERSION,
+        "source texts": inputs.sources.key(),
         **inputs.data.for_sectors(sectors),
     }
 
@@ -169,21 +218,62 @@ def describe_change(old: dict[str, str] | None, new: dict[str, str], sectors) ->
     return "changed: " + ", ".join(words)
 
 
+def hash_files(folder: Path, exclude: tuple[str, ...] = (ENTRY_FILE,)) -> dict[str, str]:
+    """Relative path -> sha256 of every file under `folder` (names in `exclude` left out), sorted."""
+    return {
+        path.relative_to(folder).as_posix(): sha256_bytes(path.read_bytes())
+        for path in sorted(Path(folder).rglob("*"))
+        if path.is_file() and path.relative_to(folder).as_posix() not in exclude
+    }
+
+
+def damaged_files(folder: Path, recorded: object) -> list[str]:
+    """Files of `recorded` (path -> sha256) missing from `folder` or holding other bytes; ["(no hashes)"]
+    when nothing was recorded."""
+    if not isinstance(recorded, dict) or not recorded:
+        return ["(no hashes recorded)"]
+    damaged = []
+    for name, digest in sorted(recorded.items()):
+        path = Path(folder) / name
+        try:
+            if sha256_bytes(path.read_bytes()) != digest:
+                damaged.append(name)
+        except OSError:
+            damaged.append(name)
+    return damaged
+
+
 class Cache:
-    """The entries of one reports folder's cache."""
+    """The entries of one reports folder's cache. Each entry records the hash of every file it holds; an
+    entry whose files do not match is not used, and a store replaces it."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self.damaged: dict[tuple[str, str], list[str]] = {}  # (notebook, key) -> damaged files, from lookup
 
     def entry_dir(self, notebook: str, key: str) -> Path:
         return self.root / notebook / key
 
-    def lookup(self, notebook: str, key: str) -> dict | None:
-        """The entry's record (with "path") when a complete entry exists, else None. Marks it as used."""
-        entry = self.entry_dir(notebook, key)
+    def read_record(self, notebook: str, key: str) -> dict | None:
+        """The entry's record when its entry.json is readable, else None (nothing is checked)."""
         try:
-            record = json.loads((entry / ENTRY_FILE).read_text(encoding="utf-8"))
+            record = json.loads((self.entry_dir(notebook, key) / ENTRY_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
+    def lookup(self, notebook: str, key: str) -> dict | None:
+        """The entry's record (with "path") when a whole entry exists, its files as recorded; else None
+        (a damaged entry's files are kept in `damaged`). Marks it as used."""
+        entry = self.entry_dir(notebook, key)
+        record = self.read_record(notebook, key)
+        if record is None:
+            if entry.exists():
+                self.damaged[(notebook, key)] = [ENTRY_FILE]
+            return None
+        damaged = damaged_files(entry, record.get("files"))
+        if damaged:
+            self.damaged[(notebook, key)] = damaged
             return None
         try:
             os.utime(entry / ENTRY_FILE)
@@ -212,8 +302,11 @@ class Cache:
     def store(self, notebook: str, key: str, work_dir: Path, record: dict) -> Path:
         """Move a finished work folder into the cache as entry `key`; return the entry's folder.
 
-        The record is written last, then the folder is renamed into place in one step.
+        The record (with the hash of every file) is written last, then the folder is renamed into place in one
+        step. An existing entry of the same key is kept when whole (another build stored it first) and
+        replaced when damaged.
         """
+        record = dict(record, files=hash_files(work_dir))
         (work_dir / ENTRY_FILE).write_text(
             json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -221,8 +314,20 @@ class Cache:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.replace(work_dir, target)
-        except OSError:  # another build stored the same key first: keep theirs
-            shutil.rmtree(work_dir, ignore_errors=True)
+            return target
+        except OSError:
+            pass
+        existing = self.read_record(notebook, key)
+        if existing is not None and not damaged_files(target, existing.get("files")):
+            shutil.rmtree(
+                work_dir, ignore_errors=True
+            )  # another build stored the same key first: keep theirs
+            return target
+        aside = target.with_name(f".damaged-{key}-{os.getpid()}")
+        os.replace(target, aside)
+        os.replace(work_dir, target)
+        shutil.rmtree(aside, ignore_errors=True)
+        self.damaged.pop((notebook, key), None)
         return target
 
     def prune(self, notebook: str, keep: int = CACHE_ENTRIES_KEPT, protect: tuple[str, ...] = ()) -> None:

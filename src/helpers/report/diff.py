@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from helpers.readers import ReadError, read_csv_text
 from helpers.report.render import is_number
 
 COLUMNS = ("kind", "notebook", "item", "row", "column", "run_a", "run_b", "change")
@@ -43,11 +44,12 @@ def read_run(reports_dir: Path, run: str) -> tuple[Path, dict]:
 
 
 def read_csv(path: Path) -> list[list[str]]:
+    """Header and rows of a published table (the one reader); [] when it is missing or unreadable."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            return list(csv.reader(handle))
-    except OSError:
+        table = read_csv_text(path)
+    except ReadError:
         return []
+    return [table.header, *table.records] if table.header or table.records else []
 
 
 def number(text: str) -> float:

@@ -25,9 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from helpers.params import RULES, ParameterError, check_value
+from helpers.readers import ReadError, cap_lines, load_yaml_text, read_yaml
 from helpers.report.config import DEFAULT_RUN, RUN_NAME_PATTERN, RUNNER_PARAMETERS
 from helpers.report.notebooks import NotebookInfo
 
@@ -59,18 +58,9 @@ def read_params_file(path: Path) -> ParamsFile:
         ParamsFileError: unreadable file, invalid YAML, unknown top-level keys or sections of the wrong shape.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ParamsFileError(f"cannot read parameter file {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ParamsFileError(f"parameter file {path} is not UTF-8 text: {error.reason}") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ParamsFileError(f"parameter file {path} is not valid YAML{where}: {problem}") from None
+        document = read_yaml(Path(path), f"parameter file {path}")
+    except ReadError as error:
+        raise ParamsFileError(str(error)) from None
     if document is None:
         document = {}
     if not isinstance(document, dict):
@@ -157,8 +147,8 @@ def convert_text(name: str, text: str, default: object = None) -> object:
     if kind is list and not text.strip().startswith("["):
         return [item.strip() for item in text.split(",") if item.strip()]
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return load_yaml_text(text, f"-p {name}")
+    except ReadError:
         return text
 
 
@@ -275,7 +265,7 @@ def resolve_parameters(
         values.pop("output_dir", None)
         resolved[info.name] = values
     if problems:
-        raise ParameterError("\n".join(dict.fromkeys(problems)))
+        raise ParameterError("\n".join(cap_lines(list(dict.fromkeys(problems)))))
     return resolved
 
 

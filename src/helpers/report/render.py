@@ -6,13 +6,13 @@ Reads CSV with the standard library (no pandas), so a build from the cache stays
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.readers import ReadError, read_csv_dicts, read_csv_text
 from helpers.report.config import TEMPLATES_DIR
 
 MAX_TABLE_ROWS = 200  # rows shown on the page; the CSV has them all
@@ -81,12 +81,16 @@ def is_number(text: str) -> bool:
 
 
 def read_table(path: Path, max_rows: int = MAX_TABLE_ROWS) -> tuple[list[str], list[list[str]], int]:
-    """Header, the first `max_rows` rows and the row count of a CSV file."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    if not rows:
-        return [], [], 0
-    return rows[0], rows[1 : max_rows + 1], len(rows) - 1
+    """Header, the first `max_rows` rows and the row count of a CSV file (the one reader, helpers.readers).
+
+    Raises:
+        OutputsError: the file is not UTF-8 or not well-formed CSV.
+    """
+    try:
+        table = read_csv_text(path)
+    except ReadError as error:
+        raise OutputsError(str(error)) from None
+    return table.header, table.records[:max_rows], len(table.records)
 
 
 def read_registry(outputs_dir: Path, notebook: str) -> dict:
@@ -179,11 +183,8 @@ def collect_section(entry: Path, run_dir: Path, notebook: str, title: str, param
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV file as dicts (a byte-order mark removed); [] when the file is missing."""
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    """Rows of a CSV file as dicts (the one reader: a byte-order mark removed); [] when the file is missing."""
+    return read_csv_dicts(path, f"data/{path.name}")
 
 
 def load_evidence(data_dir: Path):
