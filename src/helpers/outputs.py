@@ -157,7 +157,9 @@ class OutputSink:
         data/city_roles.csv); at least one is required.
         """
         self._check(name, fact_ids, "figure", roles)
-        fig.text(0.005, 0.003, self.source_line(fact_ids, extra_sources, roles), ha="left", va="bottom",
+        # The source line hangs under the figure's bottom edge (the saved box takes it in), so nothing drawn in the
+        # figure meets it (figure legends are pinned below, once the layout is frozen).
+        fig.text(0.005, 0, self.source_line(fact_ids, extra_sources, roles), ha="left", va="top",
                  fontsize=7, color="#555555")  # fmt: skip
         engine = fig.get_layout_engine()
         if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
@@ -170,6 +172,10 @@ class OutputSink:
         # Freeze that layout. set_layout_engine("none") would leave a placeholder engine, for which savefig
         # still draws once more before saving; no engine at all is what a figure without layout has.
         fig._layout_engine = None
+        # Pin figure legends to the figure's frame, where the layout put them: by default they follow the saved
+        # box, whose bottom edge is the source line's, and a legend "outside lower right" would sit on it.
+        for legend in fig.legends:
+            legend.set_bbox_to_anchor((0, 0, 1, 1), transform=fig.transFigure)
         files = {}
         with mpl.rc_context({"svg.hashsalt": "future-industries"}):
             for extension, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
