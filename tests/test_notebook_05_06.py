@@ -10,8 +10,7 @@ NOTEBOOKS = {"05_embodied_ai": ["shenzhen", "shanghai"], "06_6g": ["shenzhen", "
 PARAMETER_LINES = [
     'lang = "en"  # label language: "en", "zh-Hant" or "zh-Hans"',
     'currency = "CNY"  # currency of money figures: "CNY" or "USD"',
-    "cny_per_usd = None  # CNY per USD, e.g. 7.0; None: the stated assumption of data/assumptions.yml (source "
-    "pkg-assumptions)",
+    "cny_per_usd = None  # CNY per USD, e.g. 7.0; None: the stated assumption of data/assumptions.yml",
     "horizon_year = 2030  # last year of projections, 2026-2050",
     'scenario = "base"  # growth scenario: "low", "base" or "high" (data/assumptions.yml states each)',
     'cities = []  # place ids to show, e.g. ["hefei", "beijing"]; an empty list shows every city the sources name',

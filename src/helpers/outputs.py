@@ -203,11 +203,13 @@ class OutputSink:
         fact_ids: list[str] = (),
         roles: list[tuple[str, str]] = (),
     ) -> pd.DataFrame:
-        """Write `table` as CSV (UTF-8, "\\n" line ends) and register it. Returns the table for display.
+        """Write `table` as CSV (UTF-8, "\\n" line ends), register it and print the sources it rests on (the
+        line a figure carries under it). Returns the table for display.
 
         Cite `fact_ids` and/or `roles` ((sector, place) pairs of data/city_roles.csv), at least one.
         """
         self._check(name, fact_ids, "table", roles)
+        print(self.source_line(fact_ids, (), roles))
         path = self.root / "tables" / f"{name}.csv"
         table.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         self._register("tables", self._entry(name, caption, fact_ids, roles, {"csv": f"tables/{name}.csv"}))
