@@ -17,7 +17,12 @@ repository's reports/ is not touched; notebooks are copied so one can be edited)
    local executor with one job and with every core, and a two-worker Dask LocalCluster (`--dask local`);
    with the seconds per profile.
 
-Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
+The cold builds also record how long each `OutputSink.save_figure` and `save_table` took (the kernels append a
+line per save to the file named by $FUTURE_INDUSTRIES_TIMINGS): the summary gives the median seconds per figure
+and per table of each, beside the ratios.
+
+CPU seconds are the user and system time of the command's whole process tree (kernels included: each level
+reaps its children), which other work on the machine skews far less than wall time. Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
 counted in every process, so forked kernels are over-counted) and the sum of PSS every 0.4 s (each shared
 page split between the processes sharing it: what the tree really occupies).
 """
@@ -28,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,6 +52,7 @@ AIMS = {
     "cold vs scripts": "cold build (all cores) no slower than the plain scripts: ratio <= 1",
     "cold vs papermill": "cold build (all cores) at most 0.2x the papermill loop",
     "no-change": "no-change rebuild under 0.5 s",
+    "figure": "median seconds per figure at most 0.28 s (a quarter of about 1.1 s before issue 15)",
     "memory": "peak memory under 600 MB",
 }
 
@@ -56,6 +63,7 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     peak_pss_mb: float
+    cpu_seconds: float = float("nan")  # user + system time of the command's process tree
 
 
 class MemorySampler(threading.Thread):
@@ -102,6 +110,7 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
     """
     total, peak_rss, peak_pss = 0.0, 0, 0
     load = os.getloadavg()[0]  # other work on the machine skews every figure: shown with each
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process reaped below adds its tree's CPU
     for command in commands:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -119,10 +128,31 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
                 file=sys.stderr,
             )
             raise SystemExit(1)
-    measure = Measure(label, total, peak_rss / 2**20, peak_pss / 2**20)
-    print(f"  {label:<34} {measure.seconds:8.2f} s   peak RSS {measure.peak_rss_mb:6.0f} MB   "
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    measure = Measure(label, total, peak_rss / 2**20, peak_pss / 2**20, cpu)
+    print(f"  {label:<34} {measure.seconds:8.2f} s   CPU {cpu:7.1f} s   peak RSS {measure.peak_rss_mb:6.0f} MB   "
           f"PSS {measure.peak_pss_mb:6.0f} MB   (load before: {load:.1f})", flush=True)  # fmt: skip
     return measure
+
+
+@dataclass
+class SaveTimes:
+    """The seconds of each figure and table a build saved (from its $FUTURE_INDUSTRIES_TIMINGS file)."""
+
+    label: str
+    figures: list[float]
+    tables: list[float]
+
+    @classmethod
+    def read(cls, label: str, path: Path) -> SaveTimes:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return cls(label, [r["seconds"] for r in rows if r["kind"] == "figure"],
+                   [r["seconds"] for r in rows if r["kind"] == "table"])  # fmt: skip
+
+    @staticmethod
+    def median(values: list[float]) -> float:
+        return statistics.median(values) if values else float("nan")
 
 
 def report_command(notebooks: Path, reports: Path, *extra: str) -> list[str]:
@@ -140,6 +170,7 @@ def export_scripts(notebooks: list[Path], target: Path, outputs: Path, env: dict
         text = script.read_text(encoding="utf-8")
         folder = json.dumps(str(outputs / notebook.stem))
         text = re.sub(r"^output_dir\s*=.*$", f"output_dir = {folder}", text, count=1, flags=re.MULTILINE)
+        text = "from IPython.display import display  # a builtin in a kernel, not in a script\n" + text
         script.write_text(text, encoding="utf-8")
         scripts.append(script)
     return scripts
@@ -153,24 +184,37 @@ def append_markdown_cell(path: Path) -> None:
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def print_summary(measures: dict[str, Measure], jobs: int) -> None:
-    """Ratios against the aims, then a Markdown table for the README."""
+def print_summary(measures: dict[str, Measure], jobs: int, saves: list[SaveTimes] = ()) -> None:
+    """Ratios against the aims, the median seconds per figure and table, then Markdown tables for the README."""
     cold = measures["cold_n"].seconds
     print("\nratios")
+    for times in saves:
+        print(f"  median s/figure, {times.label:<22} {times.median(times.figures):6.3f} s (aim <= 0.28 s; "
+              f"{len(times.figures)} figures)")  # fmt: skip
+        print(f"  median s/table, {times.label:<23} {times.median(times.tables):6.3f} s "
+              f"({len(times.tables)} tables)")  # fmt: skip
     print(f"  cold 1 job / cold {jobs} jobs            {measures['cold_1'].seconds / cold:6.2f}")
     if "scripts" in measures:
         print(f"  cold {jobs} jobs / plain scripts         {cold / measures['scripts'].seconds:6.2f}   "
               f"(aim <= 1)")  # fmt: skip
         print(f"  cold {jobs} jobs / papermill loop        {cold / measures['papermill'].seconds:6.2f}   "
               f"(aim <= 0.2)")  # fmt: skip
+        print(f"  CPU seconds, cold {jobs} jobs / loop     "
+              f"{measures['cold_n'].cpu_seconds / measures['papermill'].cpu_seconds:6.2f}   (the work, whatever the load)")  # fmt: skip
     print(f"  no-change rebuild                     {measures['nochange'].seconds:6.2f} s (aim < 0.5 s)")
     peak = max(m.peak_pss_mb for m in measures.values() if m.label.startswith(("cold", "no-change", "one")))
     print(f"  peak PSS of a build                   {peak:6.0f} MB (aim < 600 MB)")
-    print("\n| measurement | seconds | peak RSS sum (MB) | peak PSS sum (MB) |\n|---|---:|---:|---:|")
+    print("\n| measurement | seconds | CPU seconds | peak RSS sum (MB) | peak PSS sum (MB) |")
+    print("|---|---:|---:|---:|---:|")
     for measure in measures.values():
-        print(
-            f"| {measure.label} | {measure.seconds:.2f} | {measure.peak_rss_mb:.0f} | {measure.peak_pss_mb:.0f} |"
-        )
+        print(f"| {measure.label} | {measure.seconds:.2f} | {measure.cpu_seconds:.1f} | {measure.peak_rss_mb:.0f} | "
+              f"{measure.peak_pss_mb:.0f} |")  # fmt: skip
+    if saves:
+        print("\n| saved in | figures | median s/figure | tables | median s/table |")
+        print("|---|---:|---:|---:|---:|")
+        for times in saves:
+            print(f"| {times.label} | {len(times.figures)} | {times.median(times.figures):.3f} | {len(times.tables)} | "
+                  f"{times.median(times.tables):.3f} |")  # fmt: skip
 
 
 def count_profiles(reports: Path) -> int:
@@ -228,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("IPYTHONDIR", str(cache / "ipython"))
     env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure with bytecode caching, as in a default Python setup
+    env.pop("FUTURE_INDUSTRIES_TIMINGS", None)  # set per build below
+    env.pop("FUTURE_INDUSTRIES_SVG", None)  # PNG only, as a default build
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     load = os.getloadavg()[0]
     print(
@@ -246,17 +292,21 @@ def main(argv: list[str] | None = None) -> int:
             if args.keep:
                 shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
             return 0
+        timed = {key: tmp / f"timings-{key}.jsonl" for key in ("cold_1", "cold_n")}
         measures["cold_1"] = run_measured("cold build, 1 job", [report_command(notebooks, tmp / "r1", "-j", "1")],
-                                          env, REPO)  # fmt: skip
+                                          dict(env, FUTURE_INDUSTRIES_TIMINGS=str(timed["cold_1"])), REPO)  # fmt: skip
         measures["cold_n"] = run_measured(f"cold build, {args.jobs} jobs",
-                                          [report_command(notebooks, tmp / "rn", "-j", str(args.jobs))], env, REPO)  # fmt: skip
+                                          [report_command(notebooks, tmp / "rn", "-j", str(args.jobs))],
+                                          dict(env, FUTURE_INDUSTRIES_TIMINGS=str(timed["cold_n"])), REPO)  # fmt: skip
+        saves = [SaveTimes.read(label, timed[key]) for key, label in
+                 (("cold_1", "cold build, 1 job"), ("cold_n", f"cold build, {args.jobs} jobs"))]  # fmt: skip
         runs = [
             run_measured("no-change rebuild", [report_command(notebooks, tmp / "rn")], env, REPO)
             for _ in range(3)
         ]
         best = min(runs, key=lambda m: m.seconds)
         measures["nochange"] = Measure("no-change rebuild (best of 3)", best.seconds, best.peak_rss_mb,
-                                       best.peak_pss_mb)  # fmt: skip
+                                       best.peak_pss_mb, best.cpu_seconds)  # fmt: skip
         print(f"    (median {statistics.median(m.seconds for m in runs):.2f} s)")
         touched = next((p for p in copies if p.stem.startswith("04")), copies[0])
         append_markdown_cell(touched)
@@ -275,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_grid(tmp, notebooks, args.grid_params.resolve(), args.jobs, env)
         if args.keep:
             shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
-    print_summary(measures, args.jobs)
+    print_summary(measures, args.jobs, saves)
     return 0
 
 

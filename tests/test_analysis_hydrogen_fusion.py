@@ -1,7 +1,8 @@
 """helpers.analysis.hydrogen_fusion: focus classes, derived ratios with their bounds, figures that survive any
 subset of cities, and no English word in a Chinese figure.
 
-Expected values are worked out by hand from the Anue article (anue-2025-10-27, paragraphs 11 to 13).
+Expected values are worked out by hand from the frozen one-article fixture (tests/fixtures/article: the Anue
+article, paragraphs 11 to 13); the ratios are the rows of data/derivations.csv for the sector.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import pytest
 from conftest import article_dataset
 from matplotlib.text import Text
 
-from helpers.analysis import common
+from helpers import selection
+from helpers.analysis import common, figures
 from helpers.analysis import hydrogen_fusion as h2f
 from helpers.i18n import Labels
 from helpers.outputs import OutputSink
-from helpers.plots import apply_theme
+from helpers.plots import apply_theme, layout_problems
+from helpers.session import start_notebook
 
 matplotlib.use("Agg")
 
@@ -36,6 +39,20 @@ def ds():
 @pytest.fixture(scope="module")
 def en(ds):
     return Labels("en", ds)
+
+
+@pytest.fixture
+def session_for(tmp_path):
+    def make(**params):
+        return start_notebook(
+            dataset=article_dataset(),
+            notebook="03_hydrogen_fusion",
+            output_dir=str(tmp_path / "out"),
+            **params,
+        )
+
+    yield make
+    plt.close("all")
 
 
 def latin_words(fig) -> set[str]:
@@ -90,52 +107,66 @@ def test_city_focus_respects_the_subset(ds) -> None:
 # --------------------------------------------------------------------------------------------- derived ratios
 def test_buses_per_station_is_exact(ds) -> None:
     # 達 1200 輛 / 35 座, both exact: 1200 / 35 = 34 + 10/35 = 34.2857...
-    result = h2f.derive_ratio(ds, "buses_per_station")
-    assert result.value == pytest.approx(34.2857, abs=1e-4)
-    assert result.bound == "="
+    ratios = selection.derived(ds, sector=h2f.SECTOR).set_index("derivation_id")
+    assert ratios.loc["buses_per_station", "value"] == pytest.approx(34.2857, abs=1e-4)
+    assert ratios.loc["buses_per_station", "bound"] == "="
 
 
 def test_investment_per_project_is_an_approximation_without_direction(ds) -> None:
     # 超 40 億元 / 20 餘個: 4,000,000,000 / 20 = 200,000,000 (2 億元); two lower bounds give "~".
-    result = h2f.derive_ratio(ds, "investment_per_project")
-    assert result.value == pytest.approx(2e8)
-    assert result.bound == "~"
+    ratios = selection.derived(ds, sector=h2f.SECTOR).set_index("derivation_id")
+    assert ratios.loc["investment_per_project", "value"] == pytest.approx(2e8)
+    assert ratios.loc["investment_per_project", "bound"] == "~"
+    assert ratios.loc["investment_per_project", "district_en"] == "Development zone"
+    # the article gives no fuel-cell vehicle count: no vehicles per station
+    assert "vehicles_per_station" not in ratios.index
 
 
-def test_derive_ratio_is_none_when_the_subset_leaves_out_its_facts(ds) -> None:
-    assert h2f.derive_ratio(ds, "buses_per_station", ["guangzhou"]) is None
-    assert h2f.derive_ratio(ds, "investment_per_project", ["guangzhou"]) is not None
-    with pytest.raises(KeyError):
-        h2f.derive_ratio(ds, "stations_per_bus")
-
-
-def test_format_ratio_in_each_language(ds, en) -> None:
-    buses = h2f.derive_ratio(ds, "buses_per_station")
-    investment = h2f.derive_ratio(ds, "investment_per_project")
-    assert h2f.format_ratio(buses, "buses_per_station", en) == "34.3"
-    assert h2f.format_ratio(investment, "investment_per_project", en) == "~CNY 200 m"
-    assert h2f.format_ratio(investment, "investment_per_project", Labels("zh-Hant", ds)) == "~2 億元"
-    assert h2f.format_ratio(investment, "investment_per_project", Labels("zh-Hans", ds)) == "~2 亿元"
-
-
-def test_ratios_table_cites_both_inputs(ds, en) -> None:
-    table, used = h2f.ratios_table(ds, en)
-    assert list(table[en("value")]) == ["34.3", "~CNY 200 m"]
-    assert list(table[en("h2f_col_inputs")]) == ["達 1200 輛 / 35 座", "超 40 億元 / 20 餘個"]
-    assert used == [
-        "h2f_beijing_hydrogen_buses_2025",
-        "h2f_beijing_refuelling_stations_2025",
-        "h2f_guangzhou_investment",
-        "h2f_guangzhou_projects",
+def test_ratios_follow_the_chosen_cities(ds) -> None:
+    assert list(selection.derived(ds, sector=h2f.SECTOR, places=["guangzhou"])["derivation_id"]) == [
+        "investment_per_project"
     ]
-    empty, none_used = h2f.ratios_table(ds, en, cities=["hefei"])
-    assert empty.empty and none_used == []
+    assert selection.derived(ds, sector=h2f.SECTOR, places=["hefei"]).empty
 
 
-def test_ratio_sentence_states_inputs_result_and_bound(ds, en) -> None:
-    text = h2f.ratio_sentence(ds, en, "investment_per_project")
-    assert text.startswith("Investment per hydrogen project: >CNY 4 bn / >20 = ~CNY 200 m")
-    assert "not shown" in h2f.ratio_sentence(ds, en, "buses_per_station", cities=["foshan"])
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", ["34.3", "~CNY 200 m"]), ("zh-Hant", ["34.3", "~2 億元"]), ("zh-Hans", ["34.3", "~2 亿元"])],
+)
+def test_ratios_table_in_each_language(session_for, lang: str, expected: list[str]) -> None:
+    session = session_for(lang=lang)
+    table = figures.derived_table(session, h2f.SECTOR)
+    assert list(table[session.labels("value")]) == expected
+
+
+# ------------------------------------------------------------------------------ what the figures measure, when
+def test_measure_counts_of_the_actuals(session_for) -> None:
+    # ¶11-12 actuals: buses, stations, support measures, projects (counts), Shanghai's km (distance),
+    # Guangzhou's investment, Foshan's revenue: 4 counts and one each of the others, in first appearance order.
+    actuals = h2f.actual_observations(session_for(lang="en"))
+    assert h2f.measure_counts(actuals) == {"count": 4, "distance": 1, "investment": 1, "revenue": 1}
+
+
+def test_doubtful_figures_are_the_flagged_ones(session_for) -> None:
+    # Shanghai's 超計 300 萬公里 is the article's only garbled phrase (note "Garbled in the source")
+    table = h2f.doubtful_table(session_for(lang="en"))
+    assert list(table["As printed"]) == ["超計 300 萬公里"]
+    assert list(table["Figure"]) == [">3,000,000 km"]
+    assert h2f.doubtful_table(session_for(lang="en", cities=["beijing"])).empty
+
+
+def test_milestones_are_to_scale_with_their_finding(session_for) -> None:
+    session = session_for(lang="en")
+    # the article's one dated milestone: Shanghai's 2035 hydrogen centre (a target); the article is of 2025
+    assert list(h2f.milestone_observations(session)["year"]) == [2035]
+    result = h2f.figure_milestones(session)
+    assert result.fig._suptitle.get_text().replace("\n", " ") == (
+        "1 dated milestones, 2035–2035: 0 reached, 1 goals or expectations (1 after 2025)"
+    )
+    low, high = result.fig.axes[0].get_xlim()
+    assert low < 2025 and high > 2035  # years to scale, from the source's year to the goal and the horizon
+    empty = h2f.figure_milestones(session_for(lang="en", cities=["foshan"]))
+    assert not empty.has_data
 
 
 # -------------------------------------------------------------------------------------- citations and sources
@@ -165,44 +196,48 @@ def test_save_cited_saves_only_what_cites_a_fact_or_a_role(ds, en, tmp_path, cap
 
 
 def test_wrap_label_keeps_latin_words_whole_in_chinese() -> None:
-    wrapped = h2f.wrap_label("2027 年以後：本套件之假設（pkg-assumptions），並非資料來源", "zh-Hant", 30)
+    wrapped = common.wrap_label("2027 年以後：本套件之假設（pkg-assumptions），並非資料來源", "zh-Hant", 30)
     assert "pkg-assumptions" in wrapped.replace("\n", "")
     assert all("pkg-assumptions" in line or "pkg" not in line for line in wrapped.split("\n"))
-    assert h2f.wrap_label("a b c", "en", 3) == "a b\nc"
+    assert common.wrap_label("a b c", "en", 3) == "a b\nc"
 
 
 # ---------------------------------------------------------------------------------------------------- figures
-def test_titles_state_the_findings(ds, en) -> None:
+def test_map_title_states_the_finding(ds, en) -> None:
     facts = h2f.shown_facts(ds)
     # Hydrogen: Beijing, Shanghai, Guangzhou, Foshan, Chongqing = 5; fusion: Beijing, Hefei, Chengdu, Shenzhen = 4.
     assert h2f.map_title(h2f.city_focus(ds), facts, en).split("\n") == [
         "Hydrogen in 5 cities, fusion in 4; on both: Beijing",
-        "The article's figures are all about hydrogen; it gives none for the fusion sites",
+        "The sources' figures are all about hydrogen; they give none for the fusion sites",
     ]
-    # Actuals are for 2024 (去年) and 2025 (今年); the one target is Shanghai's 2035 centre.
-    assert h2f.timeline_title(facts, en) == (
-        "Hydrogen figures are actuals for 2024–2025; the one dated goal is for 2035"
-    )
-    assert h2f.timeline_title(h2f.shown_facts(ds, ["foshan"]), en) == (
-        "Hydrogen figures for the chosen cities are actuals for 2024"
-    )
 
 
-PLOTS = ["plot_city_map", "plot_measure_panels", "plot_timeline", "plot_ratios"]
+def draw_all(session):
+    """Every figure of notebook 03 for the session's cities."""
+    cities = list(session.settings.get("cities") or [])
+    return {
+        "map": (h2f.plot_city_map(session.dataset, session.labels, cities)[0], None),
+        "actuals": (h2f.figure_actuals(session).fig, h2f.figure_actuals(session).fact_ids),
+        "milestones": (h2f.figure_milestones(session).fig, h2f.figure_milestones(session).fact_ids),
+        "ratios": (
+            figures.figure_derived(session, h2f.SECTOR, figures.derived_title(session, h2f.SECTOR)).fig,
+            None,
+        ),
+    }
 
 
-@pytest.mark.parametrize("plot", PLOTS)
 @pytest.mark.parametrize("cities", [[], ["beijing", "guangzhou"], ["hefei", "chengdu"], ["china"]])
-def test_figures_survive_any_subset(ds, en, plot: str, cities: list[str]) -> None:
-    function = getattr(h2f, plot)
-    fig, fact_ids = (
-        function(ds, en, cities=cities) if plot == "plot_city_map" else function(ds, en, "CNY", 7.19, cities)
-    )
-    assert set(fact_ids) <= set(h2f.shown_facts(ds, cities)["fact_id"])
-    if cities in (["hefei", "chengdu"], ["china"]) and plot != "plot_city_map":
-        assert fact_ids == []
-        assert any(en("no_data") == t.get_text() for t in fig.findobj(Text))
-    plt.close(fig)
+def test_figures_survive_any_subset(session_for, ds, cities: list[str]) -> None:
+    session = session_for(lang="en", cities=cities)
+    shown = set(h2f.shown_facts(ds, cities)["fact_id"])
+    for name, (fig, fact_ids) in draw_all(session).items():
+        if fact_ids is not None and name != "milestones":
+            assert set(fact_ids) <= shown, name
+        if cities in (["hefei", "chengdu"], ["china"]) and name != "map":
+            assert any(
+                en_text == "No data for the chosen cities"
+                for en_text in map(Text.get_text, fig.findobj(Text))
+            )
 
 
 def test_map_of_fusion_sites_has_no_fact_to_cite(ds, en) -> None:
@@ -211,24 +246,28 @@ def test_map_of_fusion_sites_has_no_fact_to_cite(ds, en) -> None:
     plt.close(fig)
 
 
-@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
-@pytest.mark.parametrize("plot", PLOTS)
-def test_chinese_figures_have_no_english_words_and_no_missing_glyphs(ds, lang: str, plot: str) -> None:
-    labels = Labels(lang, ds)
+@pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
+def test_figures_have_no_layout_problems(session_for, lang: str) -> None:
     apply_theme(lang)
-    function = getattr(h2f, plot)
+    for name, (fig, _) in draw_all(session_for(lang=lang, currency="USD")).items():
+        fig.draw_without_rendering()
+        assert layout_problems(fig) == [], name
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+def test_chinese_figures_have_no_english_words_and_no_missing_glyphs(session_for, lang: str) -> None:
+    apply_theme(lang)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig, _ = function(ds, labels) if plot == "plot_city_map" else function(ds, labels, "USD", 7.19)
-        assert latin_words(fig) == set()
+        for name, (fig, _) in draw_all(session_for(lang=lang, currency="USD")).items():
+            assert latin_words(fig) == set(), name
     assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
-    plt.close(fig)
 
 
 def test_plain_log_ticks_write_plain_numbers() -> None:
     fig, ax = plt.subplots()
     ax.set_xscale("log")
-    h2f.plain_log_ticks(ax.xaxis)
+    common.plain_log_ticks(ax.xaxis)
     major, minor = ax.xaxis.get_major_formatter(), ax.xaxis.get_minor_formatter()
     assert major(1000, 0) == "1,000" and major(10, 0) == "10"
     assert (minor(20, 0), minor(50, 0), minor(30, 0)) == ("20", "50", "")  # only 2× and 5× a power of ten

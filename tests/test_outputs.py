@@ -7,11 +7,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pytest
 from conftest import article_dataset
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from PIL import Image
 
 from helpers.i18n import Labels
-from helpers.outputs import OutputSink
+from helpers.outputs import SVG_ENV_VAR, OutputSink, write_png
 from helpers.plots import apply_theme, new_figure
 
 
@@ -29,7 +33,7 @@ def _figure(title="合肥 量子科技 腦機接口"):
 
 def test_save_figure_and_table_write_files_and_registry(tmp_path, dataset):
     apply_theme("zh-Hant")
-    sink = OutputSink("04_bci", tmp_path, dataset, Labels("zh-Hant", dataset))
+    sink = OutputSink("04_bci", tmp_path, dataset, Labels("zh-Hant", dataset), svg=True)
     sink.save_figure(_figure(), "market", "BCI market", ["bci_china_market_2024", "bci_china_market_2027"])
     sink.save_table(dataset.facts.head(2), "facts", "Two facts", ["quantum_hefei_firms"])
     assert (tmp_path / "figures" / "market.png").stat().st_size > 1000
@@ -54,7 +58,7 @@ def test_same_figure_same_bytes(tmp_path, dataset):
     apply_theme("en")
     digests = []
     for run in ("a", "b"):
-        sink = OutputSink("nb", tmp_path / run, dataset, Labels("en", dataset))
+        sink = OutputSink("nb", tmp_path / run, dataset, Labels("en", dataset), svg=True)
         sink.save_figure(_figure("Hefei"), "fig", "caption", ["quantum_hefei_firms"])
         digests.append([(tmp_path / run / "figures" / f"fig.{ext}").read_bytes() for ext in ("png", "svg")])
     assert digests[0] == digests[1]
@@ -102,3 +106,81 @@ def test_city_roles_can_be_cited_without_facts(tmp_path, dataset):
     assert registry["tables"][0]["roles"][0] == {"sector": "hydrogen_fusion", "place": "hefei"}
     with pytest.raises(ValueError, match="atlantis"):
         sink.save_table(dataset.city_roles.head(1), "bad", "c", roles=[("quantum", "atlantis")])
+
+
+def test_svg_only_when_asked(tmp_path, dataset, monkeypatch):
+    monkeypatch.delenv(SVG_ENV_VAR, raising=False)
+    sink = OutputSink("nb", tmp_path / "plain", dataset, Labels("en", dataset))
+    sink.save_figure(_figure("Hefei"), "fig", "caption", ["quantum_hefei_firms"])
+    registry = json.loads((tmp_path / "plain" / "outputs.json").read_text(encoding="utf-8"))
+    assert registry["figures"][0]["files"] == {"png": "figures/fig.png"}
+    assert not (tmp_path / "plain" / "figures" / "fig.svg").exists()
+    monkeypatch.setenv(SVG_ENV_VAR, "1")  # what `python -m helpers.report build --svg` sets for its kernels
+    sink = OutputSink("nb", tmp_path / "asked", dataset, Labels("en", dataset))
+    sink.save_figure(_figure("Hefei"), "fig", "caption", ["quantum_hefei_firms"])
+    assert (tmp_path / "asked" / "figures" / "fig.svg").read_text(encoding="utf-8").startswith("<?xml")
+    assert OutputSink("nb", tmp_path / "off", dataset, Labels("en", dataset), svg=False).svg is False
+
+
+def _block_figure(x0: float, x1: float) -> Figure:
+    """A 4 x 2 in white figure holding one black block from x0 to x1 and y 0.25 to 0.75 (figure fractions)."""
+    fig = Figure(figsize=(4, 2), dpi=100, facecolor="white")
+    fig.add_artist(Rectangle((x0, 0.25), x1 - x0, 0.5, transform=fig.transFigure, facecolor="black",
+                             edgecolor="none", linewidth=0))  # fmt: skip
+    return fig
+
+
+def test_png_is_the_tight_box_plus_padding_drawn_once(tmp_path, monkeypatch):
+    # The block spans x 1..3 in and y 0.5..1.5 in; padded by 0.15 in: x 0.85..3.15, y 0.35..1.65, which at
+    # 150 dpi is x 127.5..472.5 and y 52.5..247.5 px, widened to whole pixels: 127..473 and 52..248.
+    fig = _block_figure(0.25, 0.75)
+    saves = []
+    monkeypatch.setattr(Figure, "savefig", lambda *args, **kwargs: saves.append(args))
+    with matplotlib.rc_context({"savefig.dpi": 150}):
+        box, _ = write_png(fig, tmp_path / "block.png", pad_inches=0.15)
+    assert saves == []  # cut from the one drawing, not saved again
+    assert [round(v, 6) for v in (box.x0, box.y0, box.x1, box.y1)] == [0.85, 0.35, 3.15, 1.65]
+    image = Image.open(tmp_path / "block.png")
+    assert image.size == (473 - 127, 248 - 52) and image.mode == "RGB"
+    assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)  # stored as pixels per metre
+    pixels = np.asarray(image)
+    # the block starts 150 * 1 - 127 = 23 px from the left and 248 - 1.5 * 150 = 23 px from the top
+    assert (pixels[23:-23, 23:-23] == 0).all()
+    assert (pixels[:22] == 255).all() and (pixels[:, :22] == 255).all()
+    assert fig.dpi == 100 and fig.get_layout_engine() is None  # dpi restored; the layout frozen
+
+
+def test_png_of_a_figure_reaching_past_its_edge_keeps_what_lies_outside(tmp_path):
+    # The block spans x -1..2 in (it starts 1 in left of the figure): padded by 0.1 in, the box is x -1.1..2.1,
+    # 320 px wide at 100 dpi; the part left of the figure is drawn too, so the image's left columns are black.
+    with matplotlib.rc_context({"savefig.dpi": 100}):
+        write_png(_block_figure(-0.25, 0.5), tmp_path / "past.png", pad_inches=0.1)
+    pixels = np.asarray(Image.open(tmp_path / "past.png").convert("RGB"))
+    assert abs(pixels.shape[1] - 320) <= 1
+    assert (pixels[pixels.shape[0] // 2, 12:100] == 0).all()  # the block from 10 px in (the padding) onwards
+
+
+def test_encode_png_round_trips_pixels_with_no_text_or_time():
+    import io
+    import struct
+
+    from helpers.outputs import encode_png
+
+    # two rows of three pixels: red, green, blue over white, grey, black
+    rgb = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255]], [[255, 255, 255], [128, 128, 128], [0, 0, 0]]],
+                   dtype=np.uint8)  # fmt: skip
+    data = encode_png(rgb, 150)
+    decoded = Image.open(io.BytesIO(data))
+    assert decoded.mode == "RGB" and decoded.size == (3, 2)
+    assert (np.asarray(decoded) == rgb).all()
+    kinds, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kinds.append(data[offset + 4 : offset + 8])
+        offset += 12 + length
+    assert b"tEXt" not in kinds and b"tIME" not in kinds and b"iTXt" not in kinds  # no text, no time
+    # 150 dots per inch = 150 / 0.0254 = 5905.5 per metre, stored as 5906
+    assert data.index(b"pHYs") and struct.unpack(">II", data[data.index(b"pHYs") + 4 :][:8]) == (5906, 5906)
+    rgba = np.dstack([rgb, np.full((2, 3), 7, dtype=np.uint8)])
+    assert (np.asarray(Image.open(io.BytesIO(encode_png(rgba, 100)))) == rgba).all()
+    assert encode_png(rgb, 150) == data  # same pixels, same bytes

@@ -1,17 +1,25 @@
 """Save a notebook's figures and tables with a caption and the fact ids they use, for the report to collect.
 
-Each notebook opens one `OutputSink`; it writes `figures/<name>.png` and `.svg`, `tables/<name>.csv` and
+Each notebook opens one `OutputSink`; it writes `figures/<name>.png` (and `.svg` when asked: `svg=True` or
+$FUTURE_INDUSTRIES_SVG=1, which `python -m helpers.report build --svg` sets), `tables/<name>.csv` and
 `outputs.json` (the registry the report runner reads) under the notebook's output folder. Same inputs, same
 bytes: PNGs carry no timestamp, SVGs a fixed hash salt and no date, CSVs fixed line endings.
+
+A figure is laid out, measured and rendered once (see `write_png`): its text is measured by one renderer, whose
+cache then serves the layout, the drawing and the tight bounding box.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import time
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
 
 from helpers import plots, tables
@@ -20,6 +28,12 @@ from helpers.i18n import Labels
 from helpers.paths import REPO_ROOT, REPORTS_DIR
 
 REGISTRY_NAME = "outputs.json"
+SVG_ENV_VAR = "FUTURE_INDUSTRIES_SVG"  # "1": every sink also writes SVG (the report runner's --svg)
+SVG_HASH_SALT = "future-industries"
+PNG_COMPRESS_LEVEL = 1  # zlib level of the PNGs: lossless at every level; 1 encodes fastest
+# When set, every save_figure / save_table appends one JSON line {"notebook", "kind", "name", "seconds"} to
+# this file (the benchmark reads it; nothing else does, and no output depends on it).
+TIMINGS_ENV_VAR = "FUTURE_INDUSTRIES_TIMINGS"
 PAD_INCHES = 0.15  # white margin around a saved figure
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
@@ -31,6 +45,91 @@ def resolve_output_dir(notebook: str, output_dir: str | Path | None) -> Path:
         return REPORTS_DIR / "interactive" / notebook
     path = Path(output_dir)
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+def svg_requested() -> bool:
+    """Whether $FUTURE_INDUSTRIES_SVG asks for SVG files ("1", "true" or "yes")."""
+    return os.environ.get(SVG_ENV_VAR, "").strip().lower() in ("1", "true", "yes")
+
+
+def _pixel_box(box, dpi: float) -> tuple[int, int, int, int]:
+    """(left, bottom, right, top) in whole pixels of a box in inches: the box widened to pixel edges."""
+    return (math.floor(box.x0 * dpi + 1e-6), math.floor(box.y0 * dpi + 1e-6),
+            math.ceil(box.x1 * dpi - 1e-6), math.ceil(box.y1 * dpi - 1e-6))  # fmt: skip
+
+
+def encode_png(pixels: np.ndarray, dpi: float) -> bytes:
+    """A PNG file of `pixels` (rows top to bottom, 8-bit RGB or RGBA) with its resolution, written by Pillow at
+    PNG_COMPRESS_LEVEL. Pillow writes no text or time chunk here, so the same pixels give the same bytes.
+
+    (A hand-written encoder with filter 0 was a third of Pillow's time, about 20 ms a typical figure; the package
+    keeps the well-kept library.)
+    """
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
+def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None):
+    """Lay `fig` out, draw it once at savefig.dpi and write the PNG of its tight bounding box plus `pad_inches`;
+    return that box (inches), with the figure's layout frozen so that later saves (SVG) reuse it, and what
+    `inspect(fig)` finds in the drawn figure (None without `inspect`; helpers.plots.layout_problems measures the
+    texts with the same renderer, whose text extents are cached).
+
+    One Agg renderer does all the work: the layout engine runs inside its draw, and the tight box is measured with
+    the same renderer afterwards, so every text is measured once (matplotlib caches text extents per renderer).
+    The PNG is cut from the drawn canvas, padded with the figure's colour, and written by `encode_png` (RGB when
+    the canvas is opaque). When an artist reaches past the figure's edge (the cut would clip it), or savefig's
+    colours are set otherwise, the figure is saved again with savefig over the box (one more drawing).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    dpi = mpl.rcParams["savefig.dpi"]
+    dpi = fig.dpi if dpi == "figure" else float(dpi)
+    plain = mpl.rcParams["savefig.facecolor"] == "auto" and mpl.rcParams["savefig.edgecolor"] == "auto"
+    plain = plain and not mpl.rcParams["savefig.transparent"]
+    original_canvas, original_dpi = fig.canvas, fig.dpi
+    canvas = FigureCanvasAgg(fig)  # becomes fig.canvas until restored below
+    try:
+        fig.dpi = dpi
+        canvas.draw()  # runs the layout engine, then renders
+        renderer = canvas.get_renderer()
+        tight = fig.get_tightbbox(renderer)
+        box = tight.padded(pad_inches)
+        fig._layout_engine = None  # freeze the layout just computed (a placeholder engine would draw again)
+        found = inspect(fig) if inspect is not None else None
+        # Pin figure legends to the figure's frame, where the layout put them: a save over a box (the fallback
+        # below, the SVG) would otherwise move a legend "outside lower right" with the box's edge.
+        for legend in fig.legends:
+            legend.set_bbox_to_anchor((0, 0, 1, 1), transform=fig.transFigure)
+        height, width = int(renderer.height), int(renderer.width)
+        left, bottom, right, top = _pixel_box(tight, dpi)
+        inside = left >= 0 and bottom >= 0 and right <= width and top <= height
+        if plain and inside:
+            x0, y0, x1, y1 = _pixel_box(box, dpi)
+            top, left = height - y1, x0  # the box's top-left corner in canvas rows and columns (rows go down)
+            rows, cols = slice(max(0, top), min(height, height - y0)), slice(max(0, left), min(width, x1))
+            drawn = np.asarray(canvas.buffer_rgba())[rows, cols]
+            alpha = 1.0 if fig.patch.get_alpha() is None else fig.patch.get_alpha()
+            face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor(), alpha)]
+            channels = 3 if face[3] == 255 and drawn[..., 3].min() == 255 else 4  # RGB when opaque
+            image = np.empty((y1 - y0, x1 - x0, channels), dtype=np.uint8)
+            image[...] = face[:channels]  # padding beyond the canvas, painted as savefig's bbox_inches would
+            inner = (slice(rows.start - top, rows.stop - top), slice(cols.start - left, cols.stop - left))
+            image[inner] = drawn[..., :channels]
+            path.write_bytes(encode_png(image, dpi))
+        else:
+            fig.dpi = original_dpi
+            fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches=box,
+                        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})  # fmt: skip
+    finally:
+        fig.dpi = original_dpi
+        fig.set_canvas(original_canvas)
+    return box, found
 
 
 def show_saved_figure(fig, png: Path, width_px: int) -> None:
@@ -65,6 +164,16 @@ def show(fig) -> None:
     display(fig)
 
 
+def record_timing(notebook: str, kind: str, name: str, seconds: float) -> None:
+    """Append how long saving one figure or table took to $FUTURE_INDUSTRIES_TIMINGS (when it is set)."""
+    path = os.environ.get(TIMINGS_ENV_VAR)
+    if not path:
+        return
+    line = json.dumps({"notebook": notebook, "kind": kind, "name": name, "seconds": round(seconds, 4)})
+    with open(path, "a", encoding="utf-8") as handle:  # one short write per line: kernels may share the file
+        handle.write(line + "\n")
+
+
 SOURCE_LINE_MAX = 4  # sources named under a figure; more are counted and listed in the sources table
 
 
@@ -76,10 +185,13 @@ class OutputSink:
         output_dir: folder (see resolve_output_dir).
         dataset: the loaded data, to check fact ids and write the source line.
         labels: labels in the notebook's language, for the source line.
+        svg: also write each figure as SVG; None: as $FUTURE_INDUSTRIES_SVG says (off when unset).
     """
 
-    def __init__(self, notebook: str, output_dir: str | Path | None, dataset: Dataset, labels: Labels):
+    def __init__(self, notebook: str, output_dir: str | Path | None, dataset: Dataset, labels: Labels,
+                 svg: bool | None = None):  # fmt: skip
         self.notebook = notebook
+        self.svg = svg_requested() if svg is None else bool(svg)
         self.root = resolve_output_dir(notebook, output_dir)
         self.dataset = dataset
         self.labels = labels
@@ -151,38 +263,31 @@ class OutputSink:
         extra_sources: tuple[str, ...] = (),
         roles: list[tuple[str, str]] = (),
     ):
-        """Add the source line under `fig`, save it as PNG and SVG, and register it. Returns `fig`.
+        """Add the source line under `fig`, save it as PNG (and SVG when the sink writes SVG), and register it.
+        Returns `fig`.
 
         Cite the facts it shows (`fact_ids`) and/or the city roles it draws on (`roles`: (sector, place) pairs of
         data/city_roles.csv); at least one is required.
         """
+        started = time.perf_counter()
         self._check(name, fact_ids, "figure", roles)
-        # The source line hangs under the figure's bottom edge (the saved box takes it in), so nothing drawn in the
-        # figure meets it (figure legends are pinned below, once the layout is frozen).
-        fig.text(0.005, 0, self.source_line(fact_ids, extra_sources, roles), ha="left", va="top",
+        # The source line sits in the strip the layout engine leaves at the bottom (rect below); the layout check
+        # fails a figure whose own texts reach it.
+        fig.text(0.005, 0.003, self.source_line(fact_ids, extra_sources, roles), ha="left", va="bottom",
                  fontsize=7, color="#555555")  # fmt: skip
         engine = fig.get_layout_engine()
         if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
             engine.set(rect=(0, 0.04, 1, 0.96))
-        # Lay the figure out and measure it once, then save both formats with that layout and box: with a
-        # layout engine or bbox_inches="tight", every savefig would draw the figure twice.
-        fig.draw_without_rendering()
-        box = fig.get_tightbbox().padded(PAD_INCHES)
-        layout = plots.layout_problems(fig)
-        # Freeze that layout. set_layout_engine("none") would leave a placeholder engine, for which savefig
-        # still draws once more before saving; no engine at all is what a figure without layout has.
-        fig._layout_engine = None
-        # Pin figure legends to the figure's frame, where the layout put them: by default they follow the saved
-        # box, whose bottom edge is the source line's, and a legend "outside lower right" would sit on it.
-        for legend in fig.legends:
-            legend.set_bbox_to_anchor((0, 0, 1, 1), transform=fig.transFigure)
-        files = {}
-        with mpl.rc_context({"svg.hashsalt": "future-industries"}):
-            for extension, metadata in (("png", {"Software": None}), ("svg", {"Date": None})):
-                path = self.root / "figures" / f"{name}.{extension}"
-                fig.savefig(path, format=extension, metadata=metadata, bbox_inches=box)
-                files[extension] = f"figures/{name}.{extension}"
+        png = self.root / "figures" / f"{name}.png"
+        box, layout = write_png(fig, png, inspect=plots.layout_problems)
+        files = {"png": f"figures/{name}.png"}
+        if self.svg:
+            path = self.root / "figures" / f"{name}.svg"
+            with mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
+                fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches=box)
+            files["svg"] = f"figures/{name}.svg"
         self._register("figures", self._entry(name, caption, fact_ids, roles, files) | {"layout": layout})
+        record_timing(self.notebook, "figure", name, time.perf_counter() - started)
         show_saved_figure(fig, self.root / files["png"], round(box.width * fig.dpi))
         return fig
 
@@ -208,11 +313,13 @@ class OutputSink:
 
         Cite `fact_ids` and/or `roles` ((sector, place) pairs of data/city_roles.csv), at least one.
         """
+        started = time.perf_counter()
         self._check(name, fact_ids, "table", roles)
         print(self.source_line(fact_ids, (), roles))
         path = self.root / "tables" / f"{name}.csv"
         table.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         self._register("tables", self._entry(name, caption, fact_ids, roles, {"csv": f"tables/{name}.csv"}))
+        record_timing(self.notebook, "table", name, time.perf_counter() - started)
         return table
 
     def _register(self, section: str, entry: dict) -> None:

@@ -104,7 +104,7 @@ def apply_theme(lang: str = "en") -> str:
 
 
 def plot_bounded_points(
-    ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False
+    ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False, approx_mark=True
 ):
     """Horizontal dot plot where bounds are drawn as bounds.
 
@@ -115,6 +115,8 @@ def plot_bounded_points(
         ax: matplotlib Axes.
         labels: category labels (y axis), top to bottom.
         values, bounds: numbers and their bounds, same length as labels.
+        approx_mark: write the "~" beside an approximate marker; False when the caller writes each figure
+            with its bound beside the marker anyway ("~CNY 50 m"), where a second "~" would overlap it.
     Returns:
         The list of legend handles for the bound styles used.
     """
@@ -130,7 +132,7 @@ def plot_bounded_points(
             ax.annotate("", xy=(end, y), xytext=(value, y),
                         arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.6})  # fmt: skip
             ax.plot([end], [y], linestyle="none", marker="none")  # widen the axis limits to show the arrow
-        elif bound == "~":
+        elif bound == "~" and approx_mark:
             # right of the marker and level with it, clear of a value written above the marker
             ax.annotate("~", xy=(value, y), xytext=(8, 0), textcoords="offset points", va="center", color=colour)
         used.add(bound)
@@ -190,7 +192,7 @@ def drawn_texts(fig) -> list:
     legends = list(fig.legends)
     for ax in fig.axes:
         texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
-        for axis in (ax.xaxis, ax.yaxis) if ax.axison else ():
+        for axis in (ax.xaxis, ax.yaxis) if ax.axison else ():  # an axes turned off draws no axis texts
             if not axis.get_visible():
                 continue
             texts += [axis.label, axis.offsetText]

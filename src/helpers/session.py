@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.data import Dataset, load_dataset
+from helpers.data import Dataset
+from helpers.dataset_cache import load_dataset_cached
 from helpers.i18n import Labels
 from helpers.outputs import OutputSink
 from helpers.params import validate_parameters
@@ -74,19 +75,23 @@ class Session:
         return pd.DataFrame(rows, columns=["assumption", "value", "basis"])
 
 
-def start_notebook(notebook: str, *, dataset: Dataset | None = None, **parameters: object) -> Session:
+def start_notebook(
+    notebook: str, *, dataset: Dataset | None = None, svg: bool | None = None, **parameters: object
+) -> Session:
     """Validate `parameters` (unknown names are errors), load and check the data, apply the theme.
 
-    `dataset` replaces the package's data (tests pass a fixture dataset); notebooks never pass it.
+    `dataset` replaces the package's data (tests pass a fixture dataset); notebooks never pass it. The data are
+    validated here, or, under the report runner, read from the build's validated copy (helpers.dataset_cache).
+    `svg`: also write each figure as SVG (None: as $FUTURE_INDUSTRIES_SVG says; the runner's --svg sets it).
 
     Raises:
         ParameterError: a parameter is unknown, of the wrong type or outside its allowed values.
         DataValidationError: the data tables are not valid.
     """
     settings = validate_parameters(parameters, notebook=notebook)
-    dataset = load_dataset() if dataset is None else dataset
+    dataset = load_dataset_cached() if dataset is None else dataset
     lang = str(settings.get("lang", "en"))
     labels = Labels(lang, dataset)
     apply_theme(lang)
-    sink = OutputSink(notebook, settings.get("output_dir") or "", dataset, labels)
+    sink = OutputSink(notebook, settings.get("output_dir") or "", dataset, labels, svg=svg)
     return Session(notebook, settings, dataset, labels, sink)

@@ -8,9 +8,17 @@ data/derivations.csv the observations support, with the bound carried.
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from helpers.analysis.common import BOUND_READING_KEYS, figure_text, format_bounded, in_currency, wrap_label
-from helpers.analysis.targets import FigureResult
+from helpers.analysis.common import (
+    BOUND_READING_KEYS,
+    figure_text,
+    format_bounded,
+    in_currency,
+    join_names,
+    wrap_label,
+)
+from helpers.analysis.targets import FigureResult, set_money_ticks
 from helpers.indicators import Bounded
 from helpers.plots import bound_legend_handles, draw_no_data, new_figure, plot_bounded_points
 from helpers.selection import derived
@@ -41,6 +49,13 @@ def _with_fact(row: pd.Series, fact_id: str) -> pd.Series:
     return row
 
 
+def panel_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """What a panels figure's title counts: observations `n`, indicators `n_indicators` (with their unit) and
+    `n_repeated`, the indicators given for more than one place, district or year."""
+    sizes = frame.groupby(["indicator", "unit"]).size()
+    return {"n": len(frame), "n_indicators": len(sizes), "n_repeated": int((sizes > 1).sum())}
+
+
 def panel_groups(frame: pd.DataFrame) -> list[tuple[tuple[str, str], pd.DataFrame]]:
     """Observations grouped by (indicator, unit): the groups with the most rows first, then first appearance."""
     groups = list(frame.groupby(["indicator", "unit"], sort=False))
@@ -55,7 +70,7 @@ def _draw_panel(ax, session: Session, names: list[str], values: list[float], bou
                 texts: list[str]) -> set[str]:  # fmt: skip
     positive = [v for v in values if v > 0]
     log = bool(positive) and len(positive) == len(values) and max(values) / min(values) >= LOG_SPREAD
-    used = plot_bounded_points(ax, names, values, bounds, log=log)
+    used = plot_bounded_points(ax, names, values, bounds, log=log, approx_mark=False)
     for y, (text, value) in zip(range(len(texts) - 1, -1, -1), zip(texts, values, strict=True), strict=True):
         ax.annotate(text, xy=(value, y), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8)
     ax.set_ylim(-0.7, len(values) - 0.2)
@@ -66,6 +81,16 @@ def _draw_panel(ax, session: Session, names: list[str], values: list[float], bou
         ax.set_xlim(min(0, min(values)) - 0.05 * top, top * 1.35)
     ax.tick_params(axis="x", labelsize=8)
     return used
+
+
+def _money_axis(ax, session: Session) -> None:
+    """Money ticks in the session's currency ("CNY 200 bn", "2 億元"), never an offset such as "1e12"."""
+    if ax.get_xscale() == "log":
+        set_money_ticks(ax, session)
+        return
+    factor = session.cny_per_usd if session.currency == "USD" else 1.0
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: session.money(x * factor) if x > 0 else "0"))
 
 
 def figure_panels(
@@ -105,6 +130,8 @@ def figure_panels(
         if more > 0:
             head += labels("panels_more_rows", n=more)
         ax.set_title(wrap_label(head, labels.lang, 90), loc="left", fontsize=9)
+        if unit == "CNY":
+            _money_axis(ax, session)
         ax.set_xlabel(
             labels(f"unit_axis_{unit}") if f"unit_axis_{unit}" in labels.catalogue else "", fontsize=8
         )
@@ -155,6 +182,17 @@ def derived_table(session: Session, sector: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[labels(c) for c in columns])
 
 
+def derived_title(session: Session, sector: str) -> str:
+    """The finding of `figure_derived`, printed from the data: how many ratios, for which places, and how many
+    carry no direction ("~")."""
+    labels, frame = session.labels, derived_rows(session, sector)
+    if frame.empty:
+        return labels("derived_title_none")
+    places = [labels.city(p) for p in dict.fromkeys(frame["place"])]
+    return labels("derived_title", n=len(frame), places=join_names(places, labels.lang),
+                  n_none=int((frame["bound"] == "~").sum()))  # fmt: skip
+
+
 def figure_derived(session: Session, sector: str, title: str) -> FigureResult:
     """Every derived quantity of `sector` for the chosen cities, one panel per derivation (a ratio of patents
     to firms never shares an axis with a yuan per project), each value drawn with its carried bound."""
@@ -177,6 +215,8 @@ def figure_derived(session: Session, sector: str, title: str) -> FigureResult:
         used |= _draw_panel(ax, session, [row_label(session, r) for r in named], values, list(rows["bound"]),
                             [derived_text(session, r) for _, r in rows.iterrows()])  # fmt: skip
         ax.set_title(derived_label(labels, rows.iloc[0]), loc="left", fontsize=9)
+        if rows["unit"].iloc[0] == "CNY":
+            _money_axis(ax, session)
     fig.suptitle(wrap_label(title, labels.lang, 95), fontsize=11)
     fig.legend(handles=bound_legend_handles(labels, used), loc="outside lower right", ncols=max(len(used), 1),
                fontsize=8)  # fmt: skip

@@ -4,6 +4,7 @@ money figures drawn one panel per measure: shared by every sector notebook, the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -181,9 +182,12 @@ def year_text(fact: pd.Series, labels: Labels) -> str:
 
 
 def set_money_ticks(ax, session: Session) -> None:
-    """Label a log money axis at 1, 2 and 5 times each power of ten, in the session's currency and language."""
+    """Label a log money axis at 1, 2 and 5 times each power of ten (only at each power of ten when the axis spans
+    more than two of them, so labels never crowd), in the session's currency and language. Set the limits first."""
     factor = session.cny_per_usd if session.currency == "USD" else 1.0
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    low, high = ax.get_xlim()
+    decades = math.log10(high / low) if low > 0 and high > low else 0
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if decades <= 2 else (1.0,)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: session.money(x * factor) if x > 0 else ""))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
@@ -212,7 +216,8 @@ def figure_money_by_measure(session: Session, sector: str) -> FigureResult:
                         kind=labels.kind(r["kind"])) for _, r in rows.iterrows()]  # fmt: skip
         values = [in_currency(session, v) for v in rows["value"]]
         colour = MEASURE_COLOURS.get(measure, "#1b4f72")
-        used |= plot_bounded_points(ax, names, values, list(rows["bound"]), colour=colour, log=True)
+        used |= plot_bounded_points(ax, names, values, list(rows["bound"]), colour=colour, log=True,
+                                    approx_mark=False)  # fmt: skip
         for y, (_, r), value in zip(range(len(rows) - 1, -1, -1), rows.iterrows(), values, strict=True):
             ax.annotate(figure_text(session, r), xy=(value, y), xytext=(0, 9), textcoords="offset points",
                         ha="center", fontsize=8, color=colour)  # fmt: skip

@@ -3,6 +3,7 @@
 python -m helpers.report                                # build the default run (same as `make report`)
 python -m helpers.report build 01 quantum -p lang=zh-Hant -j 2 --force
 python -m helpers.report build --params params/usd.yml  # its own run folder: reports/usd/
+python -m helpers.report build --svg                    # also write every figure as SVG
 python -m helpers.report build --params params/city-profiles.yml   # a grid: every city x 3 languages
 python -m helpers.report build 08 --grid city=hefei,beijing --grid lang=en,zh-Hant --dask local
 python -m helpers.report list                           # notebooks, declared parameters, defaults
@@ -113,6 +114,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="execute every notebook even when cached")
     build.add_argument("--replace", action="store_true",
                        help="let a build of only some notebooks replace a run that holds others")  # fmt: skip
+    build.add_argument("--svg", action="store_true",
+                       help="also write every figure as SVG (the page links it); off by default: PNG only")  # fmt: skip
     build.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                        help=f"per-notebook time limit (default: {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
     build.add_argument(
@@ -234,6 +237,7 @@ def run_command(argv: list[str] | None = None) -> int:
             jobs=args.jobs, force=args.force, timeout_s=args.timeout, progress=False if args.no_progress else None,
             fork=not args.no_fork, grid=args.grid, dask=args.dask, dask_workers=args.dask_workers,
             replace=args.replace,
+            svg=args.svg,
         )  # fmt: skip
         codes.append(build(options, folders))
         if codes[-1] >= 128:  # interrupted: do not start the next run

@@ -12,6 +12,7 @@ plan (read notebooks and parameters; nothing started yet)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -30,10 +31,12 @@ from helpers.readers import ReadError, cap_lines, read_csv_dicts
 from helpers.report import cache as cache_mod
 from helpers.report import interrupts
 from helpers.report.config import (
+    DATASET_CACHE_ENV_VAR,
     DEFAULT_TIMEOUT_S,
     KEY_PACKAGES,
     RESERVED_RUN_NAMES,
     RUNNER_PARAMETERS,
+    SVG_ENV_VAR,
     Folders,
     default_jobs,
 )
@@ -89,6 +92,7 @@ class BuildOptions:
     dask: str | None = None  # None: this machine; "local": a LocalCluster; else a scheduler address
     dask_workers: int | None = None  # workers of `--dask local` (default: --jobs)
     replace: bool = False  # let a build of only some notebooks replace a run that holds others
+    svg: bool = False  # also write every figure as SVG (part of each cache key)
 
 
 @dataclass
@@ -274,6 +278,7 @@ def plan_build(options: BuildOptions, folders: Folders) -> Plan:
             parts = cache_mod.key_parts(
                 inputs, info.sha256, info.kernel_name, resolved[info.name], info.sectors
             )
+            parts.update({"svg": "yes"} if options.svg else {})
             planned.append(Planned(info, resolved[info.name], parts, cache_mod.cache_key(parts)))
             continue
         seen: dict[str, dict] = {}
@@ -289,6 +294,7 @@ def plan_build(options: BuildOptions, folders: Folders) -> Plan:
             title = f"{info.title} ({', '.join(f'{k}={v}' for k, v in point.items())})"
             job_info = dataclasses.replace(info, name=name, title=title)
             parts = cache_mod.key_parts(inputs, info.sha256, info.kernel_name, parameters, info.sectors)
+            parts.update({"svg": "yes"} if options.svg else {})
             planned.append(
                 Planned(job_info, parameters, parts, cache_mod.cache_key(parts), base=info, point=point)
             )
@@ -360,6 +366,27 @@ class Progress:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def kernel_environment(options: BuildOptions, folders: Folders) -> dict[str, str]:
+    """What the kernels of a build (and the fork server, and local Dask workers) inherit: whether to write SVG,
+    and where the build's validated dataset is (the first kernel validates and stores it, the others read it)."""
+    return {SVG_ENV_VAR: "1" if options.svg else "0", DATASET_CACHE_ENV_VAR: str(folders.datasets)}
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]):
+    """Set environment variables for the duration of the block, then restore them as they were."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_notebooks(
@@ -626,7 +653,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
     `err`); return the manifest (also written there)."""
     from helpers.report import fonts
     from helpers.report.environment import read_installed_versions
-    from helpers.report.render import build_appendix, collect_section, render_index
+    from helpers.report.render import build_appendix, collect_section, load_evidence, render_index
 
     sections = []
     for planned in plan.notebooks:
@@ -636,7 +663,9 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
         )
     langs = {p.parameters.get("lang") for p in plan.notebooks if "lang" in p.parameters}
     lang = langs.pop() if len(langs) == 1 else "en"
-    appendix = build_appendix(sections, folders.data, str(lang))
+    appendix = build_appendix(
+        sections, folders.data, str(lang), load_evidence(folders.data, folders.datasets)
+    )
     git = dict(git, commit_short=str(git["commit"])[:12])
     params_file = relative(plan.params_file.path, folders.repo) if plan.params_file else None
     context = {
@@ -853,7 +882,8 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
                 except (ParameterError, ReadError) as error:
                     print(f"error: {error}", file=err)
                     return EXIT_USAGE
-                run_notebooks(plan, to_run, options, folders, err)
+                with environment(kernel_environment(options, folders)):
+                    run_notebooks(plan, to_run, options, folders, err)
             interrupts.check()
             if any(p.status != "ok" for p in plan.notebooks):
                 print_failures(plan, err, target)

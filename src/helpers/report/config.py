@@ -28,6 +28,11 @@ KERNEL_ENV: dict[str, str] = {
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     "PYTHONHASHSEED": "0",
 }
+# Set for the kernels of a build (the names helpers.outputs and helpers.dataset_cache read): "1" when the build
+# writes SVG files (--svg), and the folder of the build's validated dataset, under <reports>/.cache/datasets/.
+SVG_ENV_VAR = "FUTURE_INDUSTRIES_SVG"
+DATASET_CACHE_ENV_VAR = "FUTURE_INDUSTRIES_DATASET_CACHE"
+DATASET_CACHE_FOLDER = "datasets"
 # Recorded in manifest.json (installed versions); the full pinned list is requirements.lock.
 KEY_PACKAGES: tuple[str, ...] = (
     "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "jinja2",
@@ -54,6 +59,11 @@ class Folders:
     @property
     def cache(self) -> Path:
         return self.reports / ".cache"
+
+    @property
+    def datasets(self) -> Path:
+        """The validated datasets kernels share (helpers.dataset_cache)."""
+        return self.cache / DATASET_CACHE_FOLDER
 
     @property
     def locks(self) -> Path:

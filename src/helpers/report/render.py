@@ -187,8 +187,9 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
     return read_csv_dicts(path, f"data/{path.name}")
 
 
-def load_evidence(data_dir: Path):
-    """The validated dataset with its evidence (helpers.data.load_dataset, the one reader of every table).
+def load_evidence(data_dir: Path, cache_dir: Path | None = None):
+    """The validated dataset with its evidence (helpers.data.load_dataset, the one reader of every table), read
+    from the build's validated copy in `cache_dir` when there is one (helpers.dataset_cache).
 
     A data folder that does not validate (the runner's own test fixtures hold partial tables) gives the rows as
     they are, each fact its own observation, no disagreements and no provenance state."""
@@ -199,6 +200,10 @@ def load_evidence(data_dir: Path):
     from helpers.data import DataValidationError, load_dataset
 
     try:
+        if cache_dir is not None:
+            from helpers.dataset_cache import load_dataset_cached
+
+            return load_dataset_cached(cache_dir, Path(data_dir))
         return load_dataset(data_dir)
     except DataValidationError:
         pass

@@ -1,0 +1,158 @@
+"""A validated dataset kept on disk for one build, so its notebooks' kernels validate the tables once, not once each.
+
+The report runner sets $FUTURE_INDUSTRIES_DATASET_CACHE to a folder of its cache; `load_dataset_cached` then
+returns the dataset pickled there when its key matches, else validates (helpers.data.load_dataset) and stores
+the result. The key hashes everything validation depends on: every file of the data folder (the dictionary
+included), the source texts of the provenance check, the code of the helpers package (the report runner
+excepted), and the Python, pandas and numpy versions. Each file records the SHA-256 of its payload: a file
+that does not match (truncated, corrupted) is never unpickled but rebuilt. Builds running at once take a
+lock per key, so the first validates and the others wait and read its file. Without the variable (a notebook
+run by hand), the data are loaded and validated as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from helpers.data import DATA_DIR, Dataset, load_dataset
+from helpers.paths import find_sources_dir
+
+DATASET_CACHE_ENV_VAR = "FUTURE_INDUSTRIES_DATASET_CACHE"
+CACHE_FORMAT = "future-industries dataset 1"  # first line of a cache file; bump to abandon old files
+HELPERS_DIR = Path(__file__).resolve().parent
+FILES_KEPT = 4  # dataset files kept in a cache folder (the most recently written)
+
+
+def hash_folder(digest, root: Path | None, exclude: tuple[str, ...] = ()) -> None:
+    """Feed the names and contents of every file under `root` (sorted; caches and hidden files skipped) to
+    `digest`; a missing folder counts as one marker."""
+    if root is None or not Path(root).is_dir():
+        digest.update(b"<none>\0")
+        return
+    for path in sorted(Path(root).rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
+            continue
+        if path.name.startswith(".") or any(name == e or name.startswith(e + "/") for e in exclude):
+            continue
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+
+
+def dataset_key(data_dir: Path, sources_dir: Path | None) -> str:
+    """Hash of everything `load_dataset(data_dir, sources_dir)` depends on (see the module docstring)."""
+    import numpy
+    import pandas
+
+    digest = hashlib.sha256(CACHE_FORMAT.encode() + b"\0")
+    for part in (sys.version, pandas.__version__, numpy.__version__, str(pickle.HIGHEST_PROTOCOL)):
+        digest.update(part.encode() + b"\0")
+    for label, root, exclude in (("data", data_dir, ()), ("sources", sources_dir, ()),
+                                 ("helpers", HELPERS_DIR, ("report",))):  # fmt: skip
+        digest.update(label.encode() + b"\0")
+        hash_folder(digest, root, exclude)
+    return digest.hexdigest()[:32]
+
+
+def read_cached(path: Path) -> Dataset | None:
+    """The dataset in `path`, or None when the file is missing, of another format or fails its hash."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    header, _, payload = raw.partition(b"\n")
+    expected = f"{CACHE_FORMAT} sha256={hashlib.sha256(payload).hexdigest()}".encode()
+    if header != expected:  # a torn or corrupted file: never unpickled
+        return None
+    try:
+        dataset = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a payload that hashes right but does not load is rebuilt too
+        return None
+    return dataset if isinstance(dataset, Dataset) else None
+
+
+def write_cached(path: Path, dataset: Dataset) -> None:
+    """Write `dataset` to `path` atomically (a temporary file renamed into place), its hash in the header."""
+    payload = pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
+    header = f"{CACHE_FORMAT} sha256={hashlib.sha256(payload).hexdigest()}\n".encode()
+    handle, temporary = tempfile.mkstemp(prefix=".dataset-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(header + payload)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+@contextlib.contextmanager
+def key_lock(folder: Path, key: str):
+    """Hold an exclusive lock on `<folder>/<key>.lock` (where fcntl exists; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(folder / f"{key}.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prune(folder: Path, keep: int = FILES_KEPT) -> None:
+    """Remove all but the `keep` most recently written dataset files of `folder` (and their locks)."""
+    dated = []
+    for path in folder.glob("dataset-*.pickle"):
+        with contextlib.suppress(OSError):  # removed meanwhile by another build
+            dated.append((path.stat().st_mtime, path.name, path))
+    for _, _, old in sorted(dated, reverse=True)[keep:]:
+        key = old.stem.removeprefix("dataset-")
+        for path in (old, folder / f"{key}.lock"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def load_dataset_cached(
+    cache_dir: Path | str | None = None, data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "auto"
+) -> Dataset:
+    """The validated dataset of `data_dir`, from `cache_dir` when it holds a good copy, else validated and stored.
+
+    Args:
+        cache_dir: folder of dataset files; None: $FUTURE_INDUSTRIES_DATASET_CACHE, and when that is unset or
+            empty, no cache (plain `load_dataset`).
+        data_dir, sources_dir: as for helpers.data.load_dataset.
+
+    Raises:
+        DataValidationError: the tables are not valid (nothing is stored).
+    """
+    if cache_dir is None:
+        cache_dir = os.environ.get(DATASET_CACHE_ENV_VAR) or None
+    if sources_dir == "auto":
+        sources_dir = find_sources_dir()
+    if cache_dir is None:
+        return load_dataset(data_dir, sources_dir)
+    folder = Path(cache_dir)
+    key = dataset_key(Path(data_dir), sources_dir)
+    path = folder / f"dataset-{key}.pickle"
+    dataset = read_cached(path)
+    if dataset is not None:
+        return dataset
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with key_lock(folder, key):
+            dataset = read_cached(path)  # another kernel may have written it while this one waited
+            if dataset is None:
+                dataset = load_dataset(data_dir, sources_dir)
+                write_cached(path, dataset)
+                prune(folder)
+    except OSError:  # a folder that cannot be written (another machine's path, read-only): no cache
+        return dataset if dataset is not None else load_dataset(data_dir, sources_dir)
+    return dataset

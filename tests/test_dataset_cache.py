@@ -1,0 +1,133 @@
+"""The build's validated dataset: read back equal, keyed on what validation reads, corrupt files rebuilt."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ARTICLE_DIR
+
+from helpers import data, dataset_cache
+from helpers.dataset_cache import DATASET_CACHE_ENV_VAR, dataset_key, load_dataset_cached
+
+
+@pytest.fixture
+def article_copy(tmp_path: Path) -> Path:
+    """A copy of the article fixture's tables, which a test may edit."""
+    target = tmp_path / "data"
+    shutil.copytree(ARTICLE_DIR, target)
+    return target
+
+
+@pytest.fixture
+def counted(monkeypatch) -> list[Path]:
+    """Records each validation (helpers.data.load_dataset called by the cache) by its data folder."""
+    calls: list[Path] = []
+    real = data.load_dataset
+
+    def load(data_dir, sources_dir="auto"):
+        calls.append(Path(data_dir))
+        return real(data_dir, sources_dir)
+
+    monkeypatch.setattr(dataset_cache, "load_dataset", load)
+    return calls
+
+
+def test_second_load_reads_the_stored_dataset_unchanged(tmp_path, article_copy, counted) -> None:
+    cache = tmp_path / "cache"
+    first = load_dataset_cached(cache, article_copy, None)
+    second = load_dataset_cached(cache, article_copy, None)
+    assert counted == [article_copy]  # validated once, then read
+    assert len(list(cache.glob("dataset-*.pickle"))) == 1
+    for name in ("facts", "city_roles", "sources", "observations", "disagreements", "provenance"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+    assert second.assumptions == first.assumptions
+    # the article fixture's first fact: Hefei's quantum firms, "93 家", an exact count
+    fact = second.facts.set_index("fact_id").loc["quantum_hefei_firms"]
+    assert (fact["value"], fact["bound"]) == (93, "=")
+
+
+def test_a_corrupt_file_is_rebuilt_not_trusted(tmp_path, article_copy, counted) -> None:
+    cache = tmp_path / "cache"
+    load_dataset_cached(cache, article_copy, None)
+    (path,) = cache.glob("dataset-*.pickle")
+    raw = bytearray(path.read_bytes())
+    raw[-10] ^= 0xFF  # one flipped byte in the pickled payload
+    path.write_bytes(bytes(raw))
+    assert dataset_cache.read_cached(path) is None
+    load_dataset_cached(cache, article_copy, None)
+    assert len(counted) == 2  # validated again
+    assert dataset_cache.read_cached(path) is not None  # and stored whole again
+    path.write_bytes(path.read_bytes()[:100])  # a torn file
+    load_dataset_cached(cache, article_copy, None)
+    assert len(counted) == 3
+
+
+def test_key_follows_data_dictionary_sources_and_code(tmp_path, article_copy, monkeypatch) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "a.txt").write_text("paragraph one\n", encoding="utf-8")
+    base = dataset_key(article_copy, sources)
+    assert dataset_key(article_copy, sources) == base  # same inputs, same key
+    (sources / "a.txt").write_text("paragraph one, edited\n", encoding="utf-8")
+    after_source = dataset_key(article_copy, sources)
+    assert after_source != base
+    assert dataset_key(article_copy, None) != after_source  # no source texts: another key
+    facts = article_copy / "facts.csv"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after_data = dataset_key(article_copy, sources)
+    assert after_data != after_source
+    shutil.copy(data.DATA_DIR / "dictionary.csv", article_copy / "dictionary.csv")  # a dictionary of its own
+    after_dictionary = dataset_key(article_copy, sources)
+    assert after_dictionary != after_data
+    code = tmp_path / "helpers"
+    shutil.copytree(dataset_cache.HELPERS_DIR, code, ignore=shutil.ignore_patterns("__pycache__", "report"))
+    monkeypatch.setattr(dataset_cache, "HELPERS_DIR", code)
+    assert dataset_key(article_copy, sources) == after_dictionary  # the same code in another folder
+    (code / "evidence.py").write_text((code / "evidence.py").read_text(encoding="utf-8") + "\n# edit\n")
+    assert dataset_key(article_copy, sources) != after_dictionary
+
+
+def test_without_a_cache_folder_the_data_are_validated_as_usual(tmp_path, article_copy, counted, monkeypatch):
+    monkeypatch.delenv(DATASET_CACHE_ENV_VAR, raising=False)
+    load_dataset_cached(None, article_copy, None)
+    load_dataset_cached(None, article_copy, None)
+    assert len(counted) == 2  # no cache: validated each time
+    cache = tmp_path / "from-env"
+    monkeypatch.setenv(DATASET_CACHE_ENV_VAR, str(cache))
+    load_dataset_cached(None, article_copy, None)
+    load_dataset_cached(None, article_copy, None)
+    assert len(counted) == 3 and len(list(cache.glob("dataset-*.pickle"))) == 1
+
+
+def test_invalid_data_raise_and_store_nothing(tmp_path, article_copy) -> None:
+    facts = article_copy / "facts.csv"
+    lines = facts.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("quantum_hefei_firms", "Not An Id", 1)
+    facts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    with pytest.raises(data.DataValidationError, match="facts.csv"):
+        load_dataset_cached(cache, article_copy, None)
+    assert not list(cache.glob("dataset-*.pickle"))
+
+
+def test_prune_keeps_the_newest_files(tmp_path) -> None:
+    import os
+
+    for age in range(6):
+        path = tmp_path / f"dataset-{age}.pickle"
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))  # dataset-0 is the newest
+    dataset_cache.prune(tmp_path, keep=4)
+    assert sorted(p.name for p in tmp_path.glob("dataset-*.pickle")) == [
+        f"dataset-{i}.pickle" for i in range(4)
+    ]
+
+
+def test_a_folder_that_cannot_be_written_means_no_cache(tmp_path, article_copy, counted) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")  # mkdir of blocked/datasets fails
+    dataset = load_dataset_cached(blocked / "datasets", article_copy, None)
+    assert counted == [article_copy] and "quantum_hefei_firms" in set(dataset.facts["fact_id"])
