@@ -1,4 +1,5 @@
-"""Embodied-AI analysis (helpers.analysis.embodied_ai), checked against paragraph 15 of anue-2025-10-27 by hand."""
+"""Embodied-AI analysis (helpers.analysis.embodied_ai), checked by hand against paragraph 15 of anue-2025-10-27
+(the frozen one-article fixture, tests/fixtures/article) and against made-up rows added to it."""
 
 import re
 
@@ -11,7 +12,9 @@ from conftest import article_dataset
 from helpers.analysis import common
 from helpers.analysis import embodied_ai as eai
 from helpers.analysis import targets as tgt
+from helpers.data import rebuild
 from helpers.i18n import MESSAGES_DIR
+from helpers.plots import layout_problems
 from helpers.session import start_notebook
 from helpers.tables import format_money
 
@@ -64,21 +67,21 @@ def _row(**values) -> dict:
 
 # ------------------------------------------------------------------------------------------ year basis
 def test_year_basis_reads_the_year_note():
-    assert eai.year_basis("explicit: 2027 年") == "explicit"
-    assert eai.year_basis("implied: no year printed; taken as at the article's date") == "not_printed"
-    assert eai.year_basis("implied: 5 年內 (within five years) counted from 2025 = 2030") == "derived"
-    assert eai.year_basis("implied: 今年 (this year) = 2025") == "derived"
-    assert eai.year_basis("implied: as at the article's date") == "not_printed"
-    assert eai.year_basis("none: the article prints no target year") == "none"
+    assert common.year_basis("explicit: 2027 年") == "explicit"
+    assert common.year_basis("implied: no year printed; taken as at the article's date") == "not_printed"
+    assert common.year_basis("implied: 5 年內 (within five years) counted from 2025 = 2030") == "derived"
+    assert common.year_basis("implied: 今年 (this year) = 2025") == "derived"
+    assert common.year_basis("implied: as at the article's date") == "not_printed"
+    assert common.year_basis("none: the article prints no target year") == "none"
     with pytest.raises(ValueError, match="year_note"):
-        eai.year_basis("2027")
+        common.year_basis("2027")
 
 
 def test_shenzhen_figures_have_no_printed_year(dataset):
     # ¶15 prints 超 1700 億元, 7 家, 全國第一 with no year
     facts = dataset.facts.set_index("fact_id")
     for fact_id in ("eai_shenzhen_output", "eai_shenzhen_top100_firms", "eai_shenzhen_firm_count_rank"):
-        assert eai.year_basis(facts.loc[fact_id, "year_note"]) == "not_printed"
+        assert common.year_basis(facts.loc[fact_id, "year_note"]) == "not_printed"
 
 
 # --------------------------------------------------------------------------------- targets and baselines
@@ -138,14 +141,66 @@ def test_target_table_says_no_baseline_in_every_language(sessions):
         assert list(table[labels("baseline")]) == [expected] * 6
         assert list(table[labels("years_left")]) == [2, 2, 2, 2, 4, 4]  # 2027 - 2025, 2029 - 2025
         assert list(table[labels("required_growth")]) == ["—"] * 6
-    en = tgt.target_table(sessions[("en", "CNY")], tgt.figure_targets_timeline(sessions[("en", "CNY")], eai.SECTOR)[1])
+    en = tgt.target_table(
+        sessions[("en", "CNY")], tgt.figure_targets_timeline(sessions[("en", "CNY")], eai.SECTOR)[1]
+    )
     assert list(en["Target"]) == ["100", ">CNY 100 bn", "100", "100", "20,000", "CNY 20 bn"]  # 千億級 = 10^11
 
 
+# ------------------------------------------------------------------------------ what the figures are
+def test_kind_counts_and_titles_of_the_paragraph(sessions):
+    # ¶15: four actuals (Shenzhen's output, top-100 firms and rank; Shanghai's share) and six targets
+    session = sessions[("en", "CNY")]
+    facts = common.chosen_facts(session, eai.SECTOR)
+    assert eai.kind_counts(facts) == {"actual": 4, "target": 6, "forecast": 0}
+    actuals = eai.numbers(facts[facts["kind"] == "actual"])
+    # four indicators, one place each: the first in file order is the rank (全國第一)
+    assert eai.actuals_title(session, actuals) == (
+        "4 actual figures in 4 indicator(s); the one given for the most places: "
+        "National rank by number of industry-chain firms (1)"
+    )
+    money = eai.money_observations(facts)
+    assert list(money["fact_id"]) == [
+        "eai_beijing_cluster_2027",
+        "eai_shenzhen_output",
+        "eai_hangzhou_core_scale_2029",
+    ]
+    # 超 1700 億元 is the one money actual (industrial output); 千億級 and 200 億元 are targets of industry scale
+    actual = money[money["kind"] == "actual"]
+    assert eai.money_title(session, actual) == (
+        "1 money actuals in 1 indicator(s) and 1 measure(s): one panel each, no shared scale"
+    )
+    assert eai.money_title(session, money[money["kind"] == "target"], planned=True) == (
+        "2 money targets and forecasts in 2 indicator(s) and 1 measure(s): one panel each, no shared scale"
+    )
+    # no year is printed for any of the four actuals of ¶15
+    assert eai.unprinted_year_ids(facts) == [
+        "eai_shenzhen_firm_count_rank", "eai_shenzhen_output", "eai_shenzhen_top100_firms",
+        "eai_shanghai_national_share",
+    ]  # fmt: skip
+
+
+def test_widest_indicator_counts_places_not_rows():
+    facts = pd.DataFrame([
+        _row(fact_id="a", indicator="firms", place="hefei"),
+        _row(fact_id="b", indicator="firms", place="hefei", year=2024),
+        _row(fact_id="c", indicator="patents", place="hefei"),
+        _row(fact_id="d", indicator="patents", place="beijing"),
+    ])  # fmt: skip
+    indicator, rows = common.widest_indicator(facts)
+    assert indicator == "patents" and list(rows["fact_id"]) == ["c", "d"]  # 2 places against 1 (in 2 rows)
+    assert common.widest_indicator(facts.iloc[:0]) is None
+
+
 # ------------------------------------------------------------------------------ sizing from a share
+def _share(dataset) -> pd.Series:
+    [share] = [row for _, row in eai.share_rows(dataset.observations).iterrows()]
+    return share
+
+
 def test_shanghai_share_cannot_size_the_nation(dataset):
-    sizing = eai.size_nation_from_share(dataset.facts, "eai_shanghai_national_share")
-    assert sizing.place == "shanghai"
+    sizing = eai.size_nation_from_share(dataset.observations, _share(dataset))
+    assert (sizing.share_id, sizing.place) == ("eai_shanghai_national_share", "shanghai")
     assert sizing.share == pytest.approx(1 / 3)  # 三分之一
     assert sizing.of_measure == "industry_scale"  # 產業規模佔全國
     by_id = {c.fact_id: c for c in sizing.candidates}
@@ -163,28 +218,48 @@ def test_shanghai_share_cannot_size_the_nation(dataset):
 
 def test_explanation_prints_the_wrong_shortcut(sessions):
     session = sessions[("en", "CNY")]
-    text = "\n".join(eai.explain_sizing(session, eai.chosen_sizing(session, "eai_shanghai_national_share")))
+    text = "\n".join(eai.explain_sizings(session, eai.chosen_sizings(session)))
     assert "cannot be computed" in text
     assert ">CNY 170 bn ÷ ~1/3 (that is, × 3) = ~CNY 510 bn is NOT the national size" in text  # 1700億 × 3
     assert "another measure (industrial output, not industry scale)" in text
+    assert "other" not in text.split("NOT the national size")[1]  # one actual only: no "the same holds" line
 
 
 def test_a_same_place_same_measure_actual_would_size_the_nation(dataset):
     # if the sources gave Shanghai's industry scale as exactly 100 億元: 10^10 ÷ about 1/3 = about 3 × 10^10
     made_up = _row(fact_id="made_up", sector="embodied_ai", place="shanghai", measure="industry_scale",
                    unit="CNY", value=1e10)  # fmt: skip
-    facts = pd.concat([dataset.facts, pd.DataFrame([made_up])], ignore_index=True)
-    sizing = eai.size_nation_from_share(facts, "eai_shanghai_national_share")
+    facts = pd.concat([dataset.observations, pd.DataFrame([made_up])], ignore_index=True)
+    sizing = eai.size_nation_from_share(facts, _share(dataset))
     assert [c.fact_id for c in sizing.usable] == ["made_up"]
     assert sizing.total.value == pytest.approx(3e10)
     assert sizing.total.bound == "~"  # the share is a rounded 三分之一
 
 
+def test_a_new_source_brings_its_share_into_the_check(dataset, tmp_path):
+    # a made-up source gives Beijing 1/5 of the national industry scale: a second sizing, with the same three
+    # money candidates of ¶15 (only Beijing's cluster target is of the same place, and it is a target)
+    share = _row(fact_id="made_up_share", place="beijing", indicator="national_industry_share", measure="share",
+                 unit="fraction", value=0.2, year=2025, source_id="anue-2025-10-27", locator=15)  # fmt: skip
+    grown = rebuild(dataset, facts=pd.concat([dataset.facts, pd.DataFrame([share])], ignore_index=True))
+    session = start_notebook(dataset=grown, notebook="05_embodied_ai", output_dir=str(tmp_path))
+    sizings = eai.chosen_sizings(session)
+    assert [s.place for s in sizings] == ["shanghai", "beijing"]  # file order: the made-up row comes last
+    beijing = sizings[1]
+    assert [c.fact_id for c in beijing.candidates if c.is_same_place] == ["eai_beijing_cluster_2027"]
+    assert beijing.usable == ()
+    table = eai.sizing_table(session, sizings)
+    assert len(table) == 6  # 3 candidates for each of the 2 shares
+    assert sorted(set(table["Share tested"])) == [
+        "Beijing 1/5",
+        "Shanghai ~1/3",
+    ]  # 0.2 printed as a simple fraction
+
+
 def test_sizing_needs_a_known_share(dataset):
+    output = dataset.observations[dataset.observations["fact_id"] == "eai_shenzhen_output"].iloc[0]
     with pytest.raises(ValueError, match="SHARE_OF_MEASURE"):
-        eai.size_nation_from_share(dataset.facts, "eai_shenzhen_output")
-    with pytest.raises(KeyError):
-        eai.size_nation_from_share(dataset.facts, "no_such_fact")
+        eai.size_nation_from_share(dataset.observations, output)
 
 
 def test_sizing_respects_the_chosen_cities(tmp_path):
@@ -194,46 +269,64 @@ def test_sizing_respects_the_chosen_cities(tmp_path):
         cities=["shenzhen", "shanghai"],
         output_dir=str(tmp_path),
     )
-    sizing = eai.chosen_sizing(session, "eai_shanghai_national_share")
+    [sizing] = eai.chosen_sizings(session)
     assert [c.fact_id for c in sizing.candidates] == ["eai_shenzhen_output"]
     session = start_notebook(
         dataset=article_dataset(), notebook="05_embodied_ai", cities=["hangzhou"], output_dir=str(tmp_path)
     )
-    assert eai.chosen_sizing(session, "eai_shanghai_national_share") is None
-    assert eai.sizing_table(session, None).empty
-    assert "not among the chosen cities" in eai.explain_sizing(session, None)[0]
+    assert eai.chosen_sizings(session) == []
+    assert eai.sizing_table(session, []).empty
+    assert "No chosen city has a share" in eai.explain_sizings(session, [])[0]
 
 
 # ------------------------------------------------------------------------------------- value per unit
-def test_hangzhou_value_per_unit_is_at_most_one_million_yuan(dataset, sessions):
+def test_hangzhou_value_per_unit_is_at_most_one_million_yuan(sessions):
     # 200 億元 = 2 × 10^10 yuan; 2 萬台 = 2 × 10^4 machines; 2 × 10^10 / 2 × 10^4 = 10^6 yuan = 100 萬元
-    [pair] = eai.find_unit_values(dataset.facts[dataset.facts["sector"] == "embodied_ai"])
-    assert (pair.place, pair.year, pair.scale_id, pair.units_id) == (
+    pairs = eai.unit_values(sessions[("en", "CNY")])
+    assert len(pairs) == 1
+    pair = pairs.iloc[0]
+    assert (pair["place"], pair["year"], pair["numerator_fact"], pair["denominator_fact"]) == (
         "hangzhou", 2029, "eai_hangzhou_core_scale_2029", "eai_hangzhou_units_2029")  # fmt: skip
-    assert pair.value_per_unit.value == pytest.approx(1e6)
-    assert pair.value_per_unit.bound == "<="  # core industry also counts components
+    assert pair["value"] == pytest.approx(1e6)
+    assert pair["bound"] == "="  # two exact targets
+    assert pair["machine_bound"] == "<="  # core industry also counts components
     assert format_money(1e6, sessions[("en", "CNY")].labels) == "CNY 1 m"
     assert format_money(1e6, sessions[("zh-Hant", "CNY")].labels) == "100 萬元"
     # 10^6 / 7.19 = 139,082 (7.19 × 139,082 = 999,999.6)
     assert format_money(1e6, sessions[("en", "USD")].labels, "USD", 7.19) == "USD 139,082"
 
 
-def test_value_per_unit_bounds_and_checks(dataset):
-    scale = pd.Series(_row(fact_id="s", place="hangzhou", unit="CNY", measure="industry_scale", value=2e10))
-    units = pd.Series(_row(fact_id="u", place="hangzhou", indicator="x_units", value=2e4))
-    assert eai.implied_value_per_unit(scale, units).bound == "<="
-    # an "over" scale: scale ÷ units is a lower bound, the reading an upper bound: no direction is left
-    assert eai.implied_value_per_unit(scale.copy().replace({"=": ">="}), units).bound == "~"
-    with pytest.raises(ValueError, match="same place and year"):
-        eai.implied_value_per_unit(scale, units.copy().replace({2025: 2027}))
-    with pytest.raises(ValueError, match="CNY over a count"):
-        eai.implied_value_per_unit(units, units)
+def test_machine_bound_reads_the_quotient_as_at_most():
+    assert eai.machine_bound("=") == "<="
+    assert eai.machine_bound("<=") == "<="
+    # an "over" scale makes the quotient a lower bound, the reading an upper bound: no direction is left
+    assert eai.machine_bound(">=") == "~"
+    assert eai.machine_bound("~") == "~"
+
+
+def test_a_new_pair_of_targets_brings_its_value_per_machine(dataset, tmp_path):
+    # made up: Shenzhen 2028, core industry 300 億元 and 1 萬台: 3 × 10^10 / 10^4 = 3 × 10^6 yuan per machine
+    rows = [
+        _row(fact_id="sz_scale", place="shenzhen", indicator="core_industry_scale", measure="industry_scale",
+             kind="target", year=2028, value=3e10, unit="CNY", source_id="anue-2025-10-27", locator=15),
+        _row(fact_id="sz_units", place="shenzhen", indicator="robot_annual_output_units", kind="target",
+             year=2028, value=1e4, source_id="anue-2025-10-27", locator=15),
+    ]  # fmt: skip
+    grown = rebuild(dataset, facts=pd.concat([dataset.facts, pd.DataFrame(rows)], ignore_index=True))
+    session = start_notebook(dataset=grown, notebook="05_embodied_ai", output_dir=str(tmp_path))
+    pairs = eai.unit_values(session)
+    assert list(pairs["place"]) == ["hangzhou", "shenzhen"]
+    assert list(pairs["value"]) == [pytest.approx(1e6), pytest.approx(3e6)]
+    figure, _ = eai.figure_value_per_unit(session)
+    # two cities: the title gives the range, 100 萬 to 300 萬 yuan
+    assert figure.fig.axes[0].get_title() == (
+        "Targets of Hangzhou, Shenzhen imply at most CNY 1 m to CNY 3 m of core-industry value per machine"
+    )
 
 
 def test_unit_value_prose_states_the_upper_bound(sessions):
     session = sessions[("en", "CNY")]
-    [pair] = eai.find_unit_values(eai.chosen_facts(session, "embodied_ai"))
-    text = "\n".join(eai.explain_unit_values(session, [pair]))
+    text = "\n".join(eai.explain_unit_values(session, eai.unit_values(session)))
     assert "= CNY 1 m per unit" in text
     assert "at most CNY 1 m per complete machine" in text
 
@@ -265,19 +358,15 @@ def _latin_words(text: str) -> set[str]:
 @pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
 def test_figures_build_for_every_city(sessions, lang):
     session = sessions[(lang, "USD")]
-    money = tgt.figure_money_by_measure(session, eai.SECTOR)
     timeline, _ = tgt.figure_targets_timeline(session, eai.SECTOR)
     per_unit, _ = eai.figure_value_per_unit(session)
-    assert money.has_data and timeline.has_data and per_unit.has_data
-    assert money.fact_ids == [
-        "eai_beijing_cluster_2027",
-        "eai_shenzhen_output",
-        "eai_hangzhou_core_scale_2029",
-    ]
+    assert timeline.has_data and per_unit.has_data
     assert timeline.fact_ids == EAI_TARGETS
     assert per_unit.fact_ids == ["eai_hangzhou_core_scale_2029", "eai_hangzhou_units_2029"]
-    if lang != "en":
-        for result in (money, timeline, per_unit):
+    for result in (timeline, per_unit):
+        result.fig.draw_without_rendering()
+        assert layout_problems(result.fig) == []
+        if lang != "en":
             assert _latin_words(_figure_text(result.fig)) == set()
 
 
@@ -289,23 +378,15 @@ def test_figures_say_no_data_when_the_cities_have_none(tmp_path):
         cities=["hefei"],
         output_dir=str(tmp_path),
     )
-    money = tgt.figure_money_by_measure(session, eai.SECTOR)
     timeline, checks = tgt.figure_targets_timeline(session, eai.SECTOR)
     per_unit, pairs = eai.figure_value_per_unit(session)
-    assert not (money.has_data or timeline.has_data or per_unit.has_data)
-    assert checks == [] and pairs == []
-    for result in (money, timeline, per_unit):
+    assert not (timeline.has_data or per_unit.has_data)
+    assert checks == [] and pairs.empty
+    for result in (timeline, per_unit):
         assert "所选城市无数据" in _figure_text(result.fig)
-        assert result.fact_ids  # still cites where the figures would come from
-        session.sink.save_figure(
-            result.fig, f"empty_{len(session.sink.registry['figures'])}", "test", result.fact_ids
-        )
-
-
-def test_money_figure_keeps_measures_apart(sessions):
-    money = tgt.figure_money_by_measure(sessions[("en", "CNY")], eai.SECTOR)
-    titles = [ax.get_title(loc="left") for ax in money.fig.axes]
-    assert titles == ["industry scale", "industrial output"]
+    assert per_unit.fact_ids == []  # nothing drawn, nothing cited: common.save_cited then saves nothing
+    common.save_cited(session.sink, per_unit.fig, "empty", "test", per_unit.fact_ids)
+    assert session.sink.registry["figures"] == []
 
 
 # ------------------------------------------------------------------------------------------ messages
@@ -329,3 +410,10 @@ def test_shown_ids_keep_the_chosen_cities_and_the_nation(tmp_path):
         output_dir=str(tmp_path / "sh"),
     )
     assert common.shown_ids(shanghai, ids) == ["eai_shanghai_national_share", "bci_china_market_2024"]
+
+
+def test_shared_money_figure_keeps_measures_apart(sessions):
+    # ¶15: 千億級 (Beijing) and 200 億元 (Hangzhou) are industry scale, 超 1700 億元 (Shenzhen) industrial output
+    money = tgt.figure_money_by_measure(sessions[("en", "CNY")], eai.SECTOR)
+    titles = [ax.get_title(loc="left") for ax in money.fig.axes]
+    assert titles == ["industry scale", "industrial output"]

@@ -279,7 +279,7 @@ def roles_table(
 BASIS_PROSE: dict[str, str] = {
     "explicit": "printed",
     "derived": "worked out from the text",
-    "not_printed": "not printed (taken as its source's year)",
+    "not_printed": "not printed (dated by its source's date)",
     "none": "none given",
 }
 
@@ -399,3 +399,13 @@ def figures_sentence(dataset: Dataset, labels: Labels, sector: str, cities: list
         "figures_by_place",
         places=join_names([f"{labels.city(p)} {n}" for p, n in found.items()], labels.lang),
     )
+
+
+def widest_indicator(facts: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:
+    """The indicator of `facts` given for the most places (the first in row order on a tie) and its rows;
+    None when `facts` is empty. A finding for a title: "robot firms, for 8 places"."""
+    if facts.empty:
+        return None
+    places = facts.groupby("indicator", sort=False)["place"].nunique()
+    indicator = places.idxmax()
+    return indicator, facts[facts["indicator"] == indicator].reset_index(drop=True)

@@ -137,7 +137,8 @@ def figure_panels(
         )
     note = labels("panels_more", n=len(groups) - len(shown)) if len(groups) > len(shown) else ""
     fig.suptitle(wrap_label(title, labels.lang, 95) + (f"\n{note}" if note else ""), fontsize=11)
-    fig.legend(handles=bound_legend_handles(labels, used), loc="outside lower right", ncols=max(len(used), 1),
+    # at most two columns: three or four bound styles in one row reach the source line under the figure
+    fig.legend(handles=bound_legend_handles(labels, used), loc="outside lower right", ncols=min(max(len(used), 1), 2),
                fontsize=8, title=labels("panels_not_comparable"), title_fontsize=8)  # fmt: skip
     return FigureResult(fig, drawn, True)
 

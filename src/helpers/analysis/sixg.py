@@ -1,17 +1,27 @@
-"""6G analysis for notebook 06: who does what (a city × focus matrix from data/city_roles.csv), the dated
-milestones and targets, figures whose scope is wider than 6G, and how much of each city's role rests on numbers.
+"""6G analysis for notebook 06: who does what (the shared city × focus matrix, read for overlaps), the dated
+milestones and targets, the figures that are easy to over-read (laboratory results, scopes wider than 6G,
+figures for one district), and how much of each city's role rests on numbers.
 
-Timeline, target and citation helpers come from helpers.analysis.embodied_ai (sector-neutral).
+Everything shared (focus matrix, timelines, targets, panels of observations, citations) comes from
+helpers.analysis.common, .targets and .figures. Observations are chosen by meaning, never by id.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from helpers.analysis.common import chosen_facts, chosen_roles, year_basis
+from helpers.analysis.common import (
+    chosen_facts,
+    chosen_roles,
+    draw_focus_matrix,
+    focus_matrix,
+    set_finding_title,
+    widest_indicator,
+    year_basis,
+)
 from helpers.analysis.targets import (
+    TARGET_KINDS,
     TIMELINE_COLOURS,
     FigureResult,
     check_targets,
@@ -19,7 +29,8 @@ from helpers.analysis.targets import (
     target_note,
     timeline_rows,
 )
-from helpers.plots import ROLE_COLOURS, draw_no_data, new_figure
+from helpers.outputs import show as show  # re-exported: notebooks call sixg.show
+from helpers.plots import draw_no_data, new_figure
 from helpers.session import Session
 from helpers.tables import format_figure, sector_facts
 
@@ -31,71 +42,45 @@ BOUND_PROSE: dict[str, str] = {
     "~": "round figure",
 }
 WIDER_SCOPE_PREFIX = "future_industries"  # indicators named future_industries_* cover every future industry
+# kinds counted as evidence of a role: a laboratory result is not a figure of the industry
+EVIDENCE_KINDS: tuple[str, ...] = ("actual", *TARGET_KINDS)
 
 
 # ------------------------------------------------------------------------------------------- who does what
-def focus_matrix(roles: pd.DataFrame) -> pd.DataFrame:
-    """A place × focus-tag table of booleans from rows of data/city_roles.csv (tags split on ";"), places in
-    file order and tags in order of first appearance."""
-    tags_by_place = {row["place"]: row["focus_tags"].split(";") for _, row in roles.iterrows()}
-    tags = list(dict.fromkeys(tag for tags in tags_by_place.values() for tag in tags))
-    matrix = pd.DataFrame(
-        [[tag in place_tags for tag in tags] for place_tags in tags_by_place.values()],
-        index=pd.Index(list(tags_by_place), name="place"),
-        columns=pd.Index(tags, name="focus_tag"),
-        dtype=bool,
-    )
-    return matrix
+def chosen_matrix(session: Session) -> pd.DataFrame:
+    """The 6G city × focus matrix (helpers.analysis.common.focus_matrix) of the chosen cities, keeping only
+    the focus tags that at least one of them holds."""
+    matrix = focus_matrix(session.dataset, SECTOR, list(session.settings.get("cities") or []))
+    held = [tag for tag in matrix.columns if tag != "role" and matrix[tag].any()]
+    return matrix[["role", *held]]
 
 
 def shared_tags(matrix: pd.DataFrame) -> list[str]:
-    """Focus tags that more than one place holds."""
-    return [tag for tag in matrix.columns if matrix[tag].sum() > 1]
+    """Focus tags of a focus matrix that more than one place holds, in column order."""
+    return [tag for tag in matrix.columns if tag != "role" and matrix[tag].sum() > 1]
 
 
-def focus_matrix_table(session: Session, matrix: pd.DataFrame) -> pd.DataFrame:
-    """`matrix` for display: one row per city (name and role), one column per focus tag, "●" where it holds."""
-    labels = session.labels
-    roles = chosen_roles(session, SECTOR).set_index("place")
-    rows = []
-    for place, flags in matrix.iterrows():
-        row = {labels("city"): labels.city(place), labels("role"): labels.role(roles.loc[place, "role"])}
-        row |= {labels(f"focus_{tag}"): "●" if flags[tag] else "" for tag in matrix.columns}
-        rows.append(row)
-    return pd.DataFrame(
-        rows, columns=[labels("city"), labels("role")] + [labels(f"focus_{t}") for t in matrix.columns]
-    )
+def tag_holders(matrix: pd.DataFrame) -> dict[str, list[str]]:
+    """Each focus tag of a focus matrix and the places that hold it, in matrix order."""
+    return {tag: [p for p in matrix.index if matrix.loc[p, tag]] for tag in matrix.columns if tag != "role"}
 
 
 def figure_focus_matrix(session: Session) -> tuple[FigureResult, pd.DataFrame]:
-    """A city × focus heat map of the chosen cities' 6G roles; the title counts the focus areas two or more
-    cities share. Returns the matrix too."""
+    """The chosen cities' 6G focus areas as a grid coloured by role; the title counts the focus areas two or
+    more cities share. The figure cites city roles only (no fact). Returns the matrix too."""
     labels = session.labels
-    roles = chosen_roles(session, SECTOR)
-    matrix = focus_matrix(roles)
-    cite = _cite_ids(session)
+    matrix = chosen_matrix(session)
     if matrix.empty:
         fig, ax = new_figure(8, 3)
         draw_no_data(ax, labels, labels("sixg_fig_matrix_title_empty"))
-        return FigureResult(fig, cite, False), matrix
-    fig, ax = new_figure(1.9 + 0.95 * matrix.shape[1], 1.9 + 0.55 * matrix.shape[0])
-    colour = ROLE_COLOURS[roles["role"].iloc[0]] if roles["role"].nunique() == 1 else ROLE_COLOURS["leader"]
-    ax.imshow(
-        matrix.to_numpy(dtype=float), cmap=ListedColormap(["#f4f6f7", colour]), vmin=0, vmax=1, aspect="auto"
-    )
-    ax.set_xticks(
-        range(matrix.shape[1]), [labels(f"focus_{t}") for t in matrix.columns], rotation=35, ha="right"
-    )
-    ax.set_yticks(range(matrix.shape[0]), [labels.city(p) for p in matrix.index])
-    ax.set_xticks([x - 0.5 for x in range(1, matrix.shape[1])], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, matrix.shape[0])], minor=True)
-    ax.grid(False)
-    ax.grid(which="minor", color="white", linewidth=2)
-    ax.tick_params(which="minor", length=0)
+        return FigureResult(fig, [], False), matrix
+    n_tags = matrix.shape[1] - 1
+    fig, ax = new_figure(max(7.0, 2.6 + 0.8 * n_tags), 1.9 + 0.5 * len(matrix))
+    draw_focus_matrix(ax, matrix, labels)
     ax.set_xlabel(labels("sixg_focus_axis"))
-    ax.set_title(labels("sixg_fig_matrix_title", n_cities=matrix.shape[0], n_tags=matrix.shape[1],
-                        n_shared=len(shared_tags(matrix))))  # fmt: skip
-    return FigureResult(fig, cite, True), matrix
+    set_finding_title(fig, labels, labels("sixg_fig_matrix_title", n_cities=len(matrix), n_tags=n_tags,
+                                          n_shared=len(shared_tags(matrix))))  # fmt: skip
+    return FigureResult(fig, [], True), matrix
 
 
 # --------------------------------------------------------------------------------------- dates and scopes
@@ -104,10 +89,14 @@ def is_wider_than_sector(fact: pd.Series) -> bool:
     return str(fact["indicator"]).startswith(WIDER_SCOPE_PREFIX)
 
 
-def years_between(facts: pd.DataFrame, from_id: str, to_id: str) -> int:
-    """Whole years from the year of fact `from_id` to the year of fact `to_id`."""
-    years = facts.set_index("fact_id")["year"]
-    return int(years.loc[to_id]) - int(years.loc[from_id])
+def over_read_ids(facts: pd.DataFrame) -> list[str]:
+    """Figures easy to over-read, in row order: laboratory results and other kinds that are not an actual,
+    target or forecast of the industry; figures whose scope is wider than 6G; figures for one district."""
+    return [
+        row["fact_id"]
+        for _, row in facts.iterrows()
+        if row["kind"] not in EVIDENCE_KINDS or is_wider_than_sector(row) or (row["district_en"] or "")
+    ]
 
 
 def timeline_notes(session: Session, facts: pd.DataFrame) -> dict[str, list[str]]:
@@ -124,17 +113,16 @@ def timeline_notes(session: Session, facts: pd.DataFrame) -> dict[str, list[str]
 
 
 def figure_timeline(session: Session) -> FigureResult:
-    """The dated 6G milestones and targets of the chosen cities (years printed or worked out from the text),
-    from the article's date to the horizon year."""
+    """The dated 6G milestones and targets of the chosen cities and the nation (years printed or worked out
+    from the text), from the latest source's date to the horizon year."""
     facts = chosen_facts(session, SECTOR)
     rows = timeline_rows(session, facts, timeline_notes(session, facts))
+    cities = set(chosen_roles(session, SECTOR)["place"])
     if rows.empty:
         title = session.labels("sixg_fig_timeline_title_empty")
     else:
         title = session.labels("sixg_fig_timeline_title", first=int(rows["year"].min()), last=int(rows["year"].max()),
-                               n_dated=rows["place"].isin(set(chosen_roles(session, SECTOR)["place"])).pipe(
-                                   lambda named: rows.loc[named, "place"].nunique()),
-                               n=len(chosen_roles(session, SECTOR)))  # fmt: skip
+                               n_dated=rows.loc[rows["place"].isin(cities), "place"].nunique(), n=len(cities))  # fmt: skip
     every = sector_facts(session.dataset, SECTOR)
     fallback = [f for f, note in zip(every["fact_id"], every["year_note"], strict=True)
                 if year_basis(note) in ("explicit", "derived")]  # fmt: skip
@@ -186,46 +174,111 @@ def scope_lines(session: Session) -> list[str]:
     return lines or ["No chosen 6G figure has a scope wider than 6G."]
 
 
+def dated_milestones(facts: pd.DataFrame) -> pd.DataFrame:
+    """The dated events of `facts` (unit "year") whose year is printed or worked out from the text."""
+    dated = facts[(facts["unit"] == "year") & facts["year"].notna()]
+    return dated[[year_basis(n) in ("explicit", "derived") for n in dated["year_note"]]].reset_index(
+        drop=True
+    )
+
+
+def milestone_spans(facts: pd.DataFrame) -> list[tuple[str, str, str, int]]:
+    """For each place with a dated actual milestone and a later dated target or forecast milestone:
+    (place, first actual's fact id, target's fact id, whole years from the one to the other)."""
+    dated = dated_milestones(facts)
+    spans = []
+    for place in dict.fromkeys(dated["place"]):
+        rows = dated[dated["place"] == place]
+        actuals = rows[rows["kind"] == "actual"].sort_values("year", kind="stable")
+        if actuals.empty:
+            continue
+        first = actuals.iloc[0]
+        for _, later in rows[rows["kind"].isin(TARGET_KINDS)].iterrows():
+            if later["year"] >= first["year"]:
+                spans.append(
+                    (place, first["fact_id"], later["fact_id"], int(later["year"]) - int(first["year"]))
+                )
+    return spans
+
+
+def span_lines(session: Session) -> list[str]:
+    """One line per milestone span of the chosen cities: "Beijing: from <actual> (2024) to <target> (2026): 2
+    years", then the years left from the latest source's year to each dated target."""
+    facts = chosen_facts(session, SECTOR)
+    names = session.dataset.cities.set_index("place_id")["name_en"]
+    by_id = facts.set_index("fact_id")
+    lines = [f"- {names[place]}: from {by_id.loc[a, 'label_en']} ({int(by_id.loc[a, 'year'])}) to "
+             f"{by_id.loc[t, 'label_en']} ({int(by_id.loc[t, 'year'])}): {years} year(s)"
+             for place, a, t, years in milestone_spans(facts)]  # fmt: skip
+    if not lines:
+        lines = ["- No chosen city gives both a dated actual milestone and a later dated target."]
+    for fact_id, years in years_to_targets(session).items():
+        row = by_id.loc[fact_id]
+        head = f"- {names[row['place']]}, {row['label_en']} ({int(row['year'])}): "
+        if years >= 0:
+            lines.append(head + f"{years} year(s) left after the latest source's year {session.as_of_year}")
+        else:
+            lines.append(head + f"due {-years} year(s) before the latest source's year {session.as_of_year}; "
+                         f"the sources do not say whether it was met")  # fmt: skip
+    return lines
+
+
 def years_to_targets(session: Session) -> dict[str, int]:
-    """Years from the article's year to each dated 6G target of the chosen cities: fact id -> years."""
+    """Years from the latest source's year to each dated 6G target of the chosen cities: fact id -> years."""
     facts = chosen_facts(session, SECTOR)
     targets = facts[(facts["kind"] == "target") & facts["year"].notna()]
     return {row["fact_id"]: int(row["year"]) - session.as_of_year for _, row in targets.iterrows()}
 
 
+# ------------------------------------------------------------------------------------------ numbers
+def numbers(session: Session, planned: bool = False) -> pd.DataFrame:
+    """The chosen cities' (and the nation's and the world's) 6G figures that are numbers, not dates: the
+    actuals and test results, or the targets and forecasts when `planned` (never on one panel together)."""
+    facts = chosen_facts(session, SECTOR)
+    wanted = facts["kind"].isin(TARGET_KINDS) == planned
+    return facts[(facts["unit"] != "year") & wanted].reset_index(drop=True)
+
+
+def numbers_title(session: Session, frame: pd.DataFrame, planned: bool = False) -> str:
+    """The title of the panels of 6G numbers, printed from them: how many, of how many indicators, and the
+    indicator stated for the most places."""
+    labels = session.labels
+    widest = widest_indicator(frame)
+    if widest is None:
+        return labels("sixg_fig_numbers_title_empty")
+    _, rows = widest
+    return labels("sixg_fig_numbers_title", n=len(frame), what=labels(f"sixg_what_{'planned' if planned else 'actual'}"),
+                  n_indicators=frame["indicator"].nunique(), indicator=labels.fact(rows["fact_id"].iloc[0]),
+                  n_places=rows["place"].nunique())  # fmt: skip
+
+
 # ------------------------------------------------------------------------------------------ evidence
 def evidence_counts(facts: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
-    """Number of figures per place and kind: one row per place with a role (file order), columns actual,
-    target, forecast; places with a role but no figure get zeros."""
-    places = list(dict.fromkeys(list(roles["place"]) + list(facts["place"])))
+    """Number of figures per place with a role and per kind (actual, target, forecast; laboratory results
+    and other kinds are left out): one row per place of `roles` (its order), zeros where it has none."""
+    places = list(dict.fromkeys(roles["place"]))
     counts = facts.groupby(["place", "kind"]).size().unstack(fill_value=0)
-    counts = counts.reindex(index=places, columns=["actual", "target", "forecast"], fill_value=0)
+    counts = counts.reindex(index=places, columns=list(EVIDENCE_KINDS), fill_value=0)
     counts.index.name = "place"
     return counts.astype(int)
 
 
 def figure_evidence(session: Session) -> tuple[FigureResult, pd.DataFrame]:
     """How many figures back each chosen city's 6G role, stacked by kind; cities described in words only are
-    marked as such. Returns the counts too."""
+    marked as such. Cites the figures counted (the roles are cited by the notebook). Returns the counts too."""
     labels = session.labels
-    counts = evidence_counts(chosen_facts(session, SECTOR), chosen_roles(session, SECTOR))
-    cite = _cite_ids(session)
+    facts = chosen_facts(session, SECTOR)
+    counts = evidence_counts(facts, chosen_roles(session, SECTOR))
     if counts.empty:
         fig, ax = new_figure(8, 3)
         draw_no_data(ax, labels, labels("sixg_fig_evidence_title_empty"))
-        return FigureResult(fig, cite, False), counts
+        return FigureResult(fig, [], False), counts
     fig, ax = new_figure(8, 1.6 + 0.55 * len(counts))
     positions = list(range(len(counts)))[::-1]
     left = [0] * len(counts)
     for kind in [k for k in counts.columns if counts[k].sum() > 0]:
-        ax.barh(
-            positions,
-            counts[kind],
-            left=left,
-            color=TIMELINE_COLOURS[kind],
-            height=0.55,
-            label=labels.kind(kind),
-        )
+        ax.barh(positions, counts[kind], left=left, color=TIMELINE_COLOURS[kind], height=0.55,
+                label=labels.kind(kind))  # fmt: skip
         left = [a + b for a, b in zip(left, counts[kind], strict=True)]
     for y, total in zip(positions, left, strict=True):
         if total == 0:
@@ -233,21 +286,12 @@ def figure_evidence(session: Session) -> tuple[FigureResult, pd.DataFrame]:
                         va="center", fontsize=9, color="#555555")  # fmt: skip
     ax.set_yticks(positions, [labels.city(p) for p in counts.index])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(0, max(max(left), 1) + 1)
+    ax.set_xlim(0, max(max(left), 1) * 1.25 + 1)
     ax.set_ylim(-0.7, len(counts) - 0.3)
     ax.set_xlabel(labels("sixg_facts_axis"))
     n_with = sum(total > 0 for total in left)
     ax.set_title(labels("sixg_fig_evidence_title", n_with=n_with, n=len(counts)))
     if n_with:
         ax.legend(loc="lower right", fontsize=8)
-    return FigureResult(fig, cite, True), counts
-
-
-def _cite_ids(session: Session) -> list[str]:
-    """Fact ids to cite for a figure built from the chosen cities' roles. The sink cites facts, not rows of
-    city_roles.csv, so: the 6G facts located in the paragraphs the roles come from (every 6G fact when the
-    chosen cities have no role)."""
-    every = sector_facts(session.dataset, SECTOR)
-    paragraphs = set(chosen_roles(session, SECTOR)["locator"])
-    cited = list(every[every["locator"].isin(paragraphs)]["fact_id"])
-    return cited or list(every["fact_id"])
+    counted = facts[facts["place"].isin(counts.index) & facts["kind"].isin(EVIDENCE_KINDS)]
+    return FigureResult(fig, list(counted["fact_id"]), True), counts

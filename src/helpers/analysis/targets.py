@@ -230,7 +230,8 @@ def figure_money_by_measure(session: Session, sector: str) -> FigureResult:
     n_actual, n_target = int((money["kind"] == "actual").sum()), int(money["kind"].isin(TARGET_KINDS).sum())
     fig.suptitle(labels("eai_fig_money_title", n_actual=n_actual, n_target=n_target, n_measures=len(measures)),
                  fontsize=12)  # fmt: skip
-    fig.legend(handles=bound_legend_handles(labels, used), loc="outside lower right", ncols=len(used) or 1,
+    # at most two columns: three or four bound styles in one row reach the source line under the figure
+    fig.legend(handles=bound_legend_handles(labels, used), loc="outside lower right", ncols=min(len(used) or 1, 2),
                title=labels("eai_measures_not_comparable"), title_fontsize=8, fontsize=8)  # fmt: skip
     return FigureResult(fig, list(money["fact_id"]), True)
 
