@@ -39,7 +39,7 @@ from helpers.tables import format_figure, format_money, landscape_table
 NATIONAL = syn.NATIONAL  # "china": national figures, never a city
 NO_CLUSTER_REGIONS: tuple[str, ...] = ("other", "national")  # regions of data/cities.csv that are no cluster
 DEPTHS: tuple[str, ...] = ("full", "short", "national")
-# year bases of embodied_ai.year_basis that have no year in the text
+# year bases of common.year_basis that have no year in the text
 UNDATED_BASES: tuple[str, ...] = ("not_printed", "none")
 NOT_NAMED_COLOUR = "#ffffff"
 NATIONAL_COLOUR = "#f2f3f4"
