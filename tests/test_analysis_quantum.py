@@ -61,7 +61,10 @@ def test_counts_are_the_sectors_actual_counts_each_once(ds):
 
 
 def test_places_with_figures_and_the_sentence_printed_from_them(ds):
-    assert common.places_with_figures(ds, q.SECTOR) == {"hefei": 3, "beijing": 1}  # three counts; the 2030 target
+    assert common.places_with_figures(ds, q.SECTOR) == {
+        "hefei": 3,
+        "beijing": 1,
+    }  # three counts; the 2030 target
     assert (
         common.figures_sentence(ds, Labels("en", ds), q.SECTOR)
         == "Observations in the sources, by place: Hefei 3, Beijing 1"

@@ -30,7 +30,14 @@ TABLES: tuple[str, ...] = (
     "sources", "sectors", "cities", "units", "focus_tags", "facts", "city_roles", "context", "rankings",
     "policy_mentions", "derivations",
 )  # fmt: skip
-OPTIONAL_TABLES: tuple[str, ...] = ("context", "rankings", "policy_mentions", "units", "focus_tags", "derivations")
+OPTIONAL_TABLES: tuple[str, ...] = (
+    "context",
+    "rankings",
+    "policy_mentions",
+    "units",
+    "focus_tags",
+    "derivations",
+)
 # Optional tables that fall back to the package's own file when a data folder has none.
 SHARED_TABLES: tuple[str, ...] = ("units", "focus_tags", "derivations")
 # Columns whose values must be unique together, per table.

@@ -134,7 +134,9 @@ def plot_bounded_points(
             ax.plot([end], [y], linestyle="none", marker="none")  # widen the axis limits to show the arrow
         elif bound == "~" and approx_mark:
             # right of the marker and level with it, clear of a value written above the marker
-            ax.annotate("~", xy=(value, y), xytext=(8, 0), textcoords="offset points", va="center", color=colour)
+            ax.annotate(
+                "~", xy=(value, y), xytext=(8, 0), textcoords="offset points", va="center", color=colour
+            )
         used.add(bound)
     ax.set_yticks(positions, labels)
     if log:

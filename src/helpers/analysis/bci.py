@@ -95,7 +95,9 @@ def market_path(dataset: Dataset) -> MarketPath:
     series = market_series(dataset)
     actuals = series[series["kind"] == "actual"]
     if actuals.empty:
-        raise LookupError("market_path: the sources give no actual of the national BCI market (data/facts.csv)")
+        raise LookupError(
+            "market_path: the sources give no actual of the national BCI market (data/facts.csv)"
+        )
     start = actuals.iloc[-1]
     later = series[series["kind"].isin(["forecast", "target"]) & (series["year"] > start["year"])]
     if later.empty:
@@ -298,7 +300,9 @@ def plot_market_fan(
         ax.plot([point["year"]], [value], marker=KIND_MARKERS["actual" if actual else "forecast"], markersize=10,
                 color=SOURCED_COLOUR, markerfacecolor=SOURCED_COLOUR if actual else "white", markeredgewidth=2,
                 linestyle="none", zorder=4)  # fmt: skip
-        text = format_bound(point["bound"]) + format_money(float(point["value"]), labels, currency, cny_per_usd)
+        text = format_bound(point["bound"]) + format_money(
+            float(point["value"]), labels, currency, cny_per_usd
+        )
         ax.annotate(text, (point["year"], value), xytext=(-8, 8), textcoords="offset points", ha="right",
                     fontsize=9)  # fmt: skip
     handles = [
@@ -320,7 +324,9 @@ def plot_market_fan(
                     linestyle="-" if chosen else "--", zorder=3 if chosen else 2)  # fmt: skip
             money = format_money(float(wide_cny[name].iloc[-1]), labels, currency, cny_per_usd)
             key = "bci_legend_projection_chosen" if chosen else "bci_legend_projection"
-            label = labels(key, scenario=labels.scenario(name)) + labels("bci_fan_end_value", year=int(wide.index[-1]), value=money)
+            label = labels(key, scenario=labels.scenario(name)) + labels(
+                "bci_fan_end_value", year=int(wide.index[-1]), value=money
+            )
             handles.append(Line2D([], [], color=SCENARIO_COLOURS[name], linewidth=3 if chosen else 1.2,
                                   linestyle="-" if chosen else "--", label=label))  # fmt: skip
         ax.axvspan(path.end_year, wide.index[-1], color="#f2f3f4", zorder=0)
