@@ -159,12 +159,22 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
                     [image, footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)]
                 )
             path.write_bytes(encode_png(image, dpi))
-        else:
+        else:  # one more drawing, over the box measured above (no second tight-box pass)
+            import io
+
+            from PIL import Image
+
             fig.dpi = original_dpi
-            if footer:  # hung under the figure: savefig's tight box takes it in
-                fig.text(0.005, 0, footer, ha="left", va="top", fontsize=FOOTER_SIZE, color=FOOTER_COLOUR)
-            fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight",
-                        pad_inches=pad_inches, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})  # fmt: skip
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches=box,
+                        pil_kwargs={"compress_level": 0})  # fmt: skip
+            image = np.asarray(Image.open(buffer).convert("RGBA"))
+            face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor())]
+            channels = 3 if image[..., 3].min() == 255 else 4
+            image = image[..., :channels]
+            if footer:
+                image = np.vstack([image, footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)])
+            path.write_bytes(encode_png(np.ascontiguousarray(image), dpi))
     finally:
         fig.dpi = original_dpi
         fig.set_canvas(original_canvas)
