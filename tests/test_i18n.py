@@ -92,7 +92,6 @@ def test_unknown_language_is_an_error():
 # mainland textbooks, 赫芬达尔指数 in the literature on industrial concentration).
 TAIWAN_TO_MAINLAND = {
     "资料来源": "数据来源",
-    "报导": "报道",
     "成长": "增长",
     "蒙地卡罗": "蒙特卡洛",
     "正规化": "归一化",

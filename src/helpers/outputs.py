@@ -173,7 +173,9 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
             channels = 3 if image[..., 3].min() == 255 else 4
             image = image[..., :channels]
             if footer:
-                image = np.vstack([image, footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)])
+                image = np.vstack(
+                    [image, footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)]
+                )
             path.write_bytes(encode_png(np.ascontiguousarray(image), dpi))
     finally:
         fig.dpi = original_dpi

@@ -303,8 +303,9 @@ def plot_market_fan(
         text = format_bound(point["bound"]) + format_money(
             float(point["value"]), labels, currency, cny_per_usd
         )
-        ax.annotate(text, (point["year"], value), xytext=(-8, 8), textcoords="offset points", ha="right",
-                    fontsize=9)  # fmt: skip
+        first = point["year"] == points["year"].min()  # right of the first point: clear of the y tick labels
+        ax.annotate(text, (point["year"], value), xytext=(8, -12) if first else (-8, 8), textcoords="offset points",
+                    ha="left" if first else "right", fontsize=9)  # fmt: skip
     handles = [
         Line2D([], [], marker=KIND_MARKERS["actual"], color=SOURCED_COLOUR, linestyle="none", label=labels("bci_legend_actual")),
         Line2D([], [], marker=KIND_MARKERS["forecast"], color=SOURCED_COLOUR, markerfacecolor="white",
