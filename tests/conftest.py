@@ -3,6 +3,7 @@ papermill run of a notebook into a temporary folder."""
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import shutil
@@ -107,3 +108,13 @@ def article_dataset():
     from helpers.data import load_dataset
 
     return load_dataset(ARTICLE_DIR)
+
+
+def append_rows(path: Path, rows: list[dict]) -> None:
+    """Append `rows` to the CSV table at `path` in its header's column order (a missing column is left blank):
+    how tests add a source or a figure to a copy of data/ as data only."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle))
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerows([[row.get(column, "") for column in header] for row in rows])

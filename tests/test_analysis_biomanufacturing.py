@@ -19,7 +19,7 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from conftest import article_dataset
+from conftest import append_rows, article_dataset
 
 from helpers import selection
 from helpers.analysis import biomanufacturing as bio  # noqa: E402
@@ -190,16 +190,11 @@ def test_a_new_source_flows_into_the_rooms_figures_and_ratios(data_copy, tmp_pat
     """A source not in the repository, added as data only (a row in sources.csv, two facts for Hangzhou, which
     has no firm count or revenue in data/): its figures reach the money table, the actuals figure and the ratios
     with no code change. By hand: 50 億元 = 5 x 10^9 yuan over exactly 100 firms = 5 x 10^7 (CNY 50 m), exact."""
-    import csv
 
     from helpers.data import load_dataset
 
     def append(name, row):
-        path = data_copy / f"{name}.csv"
-        with open(path, encoding="utf-8", newline="") as handle:
-            header = next(csv.reader(handle))
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerow([row.get(c, "") for c in header])
+        append_rows(data_copy / f"{name}.csv", [row])
 
     append("sources", {"source_id": "made-up-hz", "kind": "news", "title": "杭州生物制造", "publisher": "某报",
                        "published": "2026-05-01", "language": "zh-Hans", "url": "https://example.org/hz",

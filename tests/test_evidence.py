@@ -24,6 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import append_rows
 
 from helpers.data import load_dataset
 from helpers.evidence import independent_origins, lineage
@@ -151,14 +152,9 @@ def test_rule_order_comes_from_the_dictionary(tmp_path):
 def test_a_new_source_with_a_new_unit_and_measure_is_data_only(data_copy):
     """A source not in the repository, added by editing data files only: a row in sources.csv, a unit word in
     units.csv, a measure in the dictionary, a fact; it validates and becomes an observation of its own."""
-    import csv
 
     def append(name, row):
-        path = data_copy / f"{name}.csv"
-        with open(path, encoding="utf-8", newline="") as handle:
-            header = next(csv.reader(handle))
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerow([row.get(c, "") for c in header])
+        append_rows(data_copy / f"{name}.csv", [row])
 
     append("sources", {"source_id": "made-up-plan", "kind": "policy", "title": "某市氢能规划",
                        "publisher": "某市 (a city)", "published": "2026-05-01", "language": "zh-Hans",

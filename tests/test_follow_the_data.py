@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import append_rows
 
 from helpers.paths import DATA_DIR, DATA_ENV_VAR
 
@@ -29,20 +30,11 @@ NEW_FACTS = {
 }  # fmt: skip
 
 
-def _append(path: Path, rows: list[dict]) -> None:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle))
-    with open(path, "a", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
-        for row in rows:
-            writer.writerow({column: row.get(column, "") for column in header})
-
-
 @pytest.fixture(scope="module")
 def grown_data(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("data") / "data"
     shutil.copytree(DATA_DIR, folder)
-    _append(folder / "sources.csv", [{
+    append_rows(folder / "sources.csv", [{
         "source_id": SOURCE_ID, "kind": "report", "title": "An invented report for a test",
         "publisher": "Test publisher", "published": "2026-06-01", "language": "zh-Hans",
         "url": "https://example.org/test-added-source", "retrieved": "2026-06-02",
@@ -68,7 +60,7 @@ def grown_data(tmp_path_factory) -> Path:
             "is_unit_implied": "true" if unit == "CNY" else "false", "quantity_text": text,
             "source_id": SOURCE_ID, "locator": 3,
         })  # fmt: skip
-    _append(folder / "facts.csv", rows)
+    append_rows(folder / "facts.csv", rows)
     return folder
 
 

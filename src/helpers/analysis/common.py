@@ -409,3 +409,14 @@ def widest_indicator(facts: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:
     places = facts.groupby("indicator", sort=False)["place"].nunique()
     indicator = places.idxmax()
     return indicator, facts[facts["indicator"] == indicator].reset_index(drop=True)
+
+
+def widest_counts(facts: pd.DataFrame) -> dict | None:
+    """What a title of panels says of `facts`: `n` figures, `n_indicators`, and the indicator given for the most
+    places (`widest_fact`, a fact id of it, for its label; `n_places`); None when `facts` is empty."""
+    widest = widest_indicator(facts)
+    if widest is None:
+        return None
+    _, rows = widest
+    return {"n": len(facts), "n_indicators": facts["indicator"].nunique(), "widest_fact": rows["fact_id"].iloc[0],
+            "n_places": rows["place"].nunique()}  # fmt: skip

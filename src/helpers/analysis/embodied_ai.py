@@ -20,7 +20,7 @@ from helpers.analysis.common import (
     figure_text,
     in_currency,
     join_names,
-    widest_indicator,
+    widest_counts,
     year_basis,
 )
 from helpers.analysis.figures import derived_rows
@@ -63,12 +63,11 @@ def actuals_title(session: Session, actuals: pd.DataFrame) -> str:
     """The title of the panels of actual figures, printed from them: how many, in how many indicators, and
     which indicator covers the most places."""
     labels = session.labels
-    widest = widest_indicator(actuals)
-    if widest is None:
+    counts = widest_counts(actuals)
+    if counts is None:
         return labels("eai_fig_actuals_title_empty")
-    indicator, rows = widest
-    return labels("eai_fig_actuals_title", n=len(actuals), n_indicators=actuals["indicator"].nunique(),
-                  indicator=labels.fact(rows["fact_id"].iloc[0]), n_places=rows["place"].nunique())  # fmt: skip
+    return labels("eai_fig_actuals_title", n=counts["n"], n_indicators=counts["n_indicators"],
+                  indicator=labels.fact(counts["widest_fact"]), n_places=counts["n_places"])  # fmt: skip
 
 
 def money_title(session: Session, money: pd.DataFrame, planned: bool = False) -> str:

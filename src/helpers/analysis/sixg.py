@@ -17,7 +17,7 @@ from helpers.analysis.common import (
     draw_focus_matrix,
     focus_matrix,
     set_finding_title,
-    widest_indicator,
+    widest_counts,
     year_basis,
 )
 from helpers.analysis.targets import (
@@ -243,13 +243,12 @@ def numbers_title(session: Session, frame: pd.DataFrame, planned: bool = False) 
     """The title of the panels of 6G numbers, printed from them: how many, of how many indicators, and the
     indicator stated for the most places."""
     labels = session.labels
-    widest = widest_indicator(frame)
-    if widest is None:
+    counts = widest_counts(frame)
+    if counts is None:
         return labels("sixg_fig_numbers_title_empty")
-    _, rows = widest
-    return labels("sixg_fig_numbers_title", n=len(frame), what=labels(f"sixg_what_{'planned' if planned else 'actual'}"),
-                  n_indicators=frame["indicator"].nunique(), indicator=labels.fact(rows["fact_id"].iloc[0]),
-                  n_places=rows["place"].nunique())  # fmt: skip
+    return labels("sixg_fig_numbers_title", n=counts["n"], what=labels(f"sixg_what_{'planned' if planned else 'actual'}"),
+                  n_indicators=counts["n_indicators"], indicator=labels.fact(counts["widest_fact"]),
+                  n_places=counts["n_places"])  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ evidence
