@@ -27,7 +27,7 @@ PARAMS ?=
 JOBS ?=
 REPORT_ARGS ?=
 
-.PHONY: help setup report test test-unit test-notebooks lint format lab notebooks handouts benchmark lock clean
+.PHONY: help setup report test test-unit test-notebooks lint format lab lab-handouts notebooks handouts benchmark lock clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,8 +72,11 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks
 notebooks: $(STAMP) ## Re-execute the notebooks in place (commit their outputs after changing helpers or data)
 	$(PY) -m helpers.execute
 
-handouts: $(STAMP) ## Write student handouts (solutions removed, outputs cleared) to handouts/
+handouts: $(STAMP) ## Write student handouts (solutions removed, answer cells added, outputs cleared) to handouts/
 	$(PY) -m helpers.handouts
+
+lab-handouts: handouts ## Write the handouts and open JupyterLab on handouts/
+	$(VENV)/bin/jupyter lab --notebook-dir=handouts
 
 benchmark: $(STAMP) ## Measure build speed and memory (prints figures; not a test)
 	$(PY) benchmarks/bench_report.py

@@ -7,6 +7,7 @@ Simplified is derived with OpenCC after a small glossary of the plan's own terms
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -167,3 +168,39 @@ class Labels:
 
     def scenario(self, scenario: str) -> str:
         return self(f"scenario_{scenario}")
+
+
+# What a Chinese run may print or draw in ASCII letters besides ids and numbers (english_words). Kept short:
+# - currency codes the money labels use (CNY, USD) and the plan's own abbreviations of sector names and
+#   measures that Chinese texts themselves write in Latin letters (AI 人工智能, BCI 脑机接口, GDP, R&D, ICT);
+# - the index methods' standard abbreviations and symbols, as Chinese economics texts write them (HHI
+#   赫芬达尔指数, LQ 区位商, PCA 主成分分析, CI 置信区间, n in "1/n");
+# - unit symbols (km, km², kW, kWh, kg, m, m², GW, MW, TWh).
+ALLOWED_ASCII_WORDS: frozenset[str] = frozenset(
+    "CNY USD GDP AI BCI ICT R&D HHI LQ PCA CI n km kW kWh kg m GW MW TWh".split()
+)
+_ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_&\-.]*[A-Za-z0-9]|[A-Za-z]")
+
+
+def english_words(text: str, ids: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The ASCII words of `text` that a reader of a Chinese run would read as English, in order of appearance.
+
+    A word is a run of ASCII letters and digits (joined by "_", "-", "." or "&"). It is not counted when it
+    - holds a digit (numbers and ids: "2030", "6G", "1.5x", "news-2025-10-27"),
+    - holds "_" (a snake-case id of a data row: "quantum_hefei_firms", "hydrogen_fusion"),
+    - is in `ids` (ids of data rows and parameter values the caller names: "zh-Hans", "hefei"),
+    - is in ALLOWED_ASCII_WORDS (units, currency codes, standard abbreviations),
+    - is a mathtext command ("\\mathdefault").
+    """
+    found = []
+    text = re.sub(
+        r"\\[A-Za-z]+", " ", text
+    )  # mathtext commands of a figure's text ("$\mathdefault{10^{8}}$")
+    for word in _ASCII_WORD.findall(text):
+        word = word.strip(".-")
+        if not word or any(c.isdigit() for c in word) or "_" in word:
+            continue
+        if word in ids or word in ALLOWED_ASCII_WORDS:
+            continue
+        found.append(word)
+    return found

@@ -225,6 +225,11 @@ def record_timing(notebook: str, kind: str, name: str, seconds: float) -> None:
         handle.write(line + "\n")
 
 
+def _inspect(fig) -> tuple[list[str], list[str]]:
+    """What write_png records of a drawn figure: its layout problems and the texts it draws."""
+    return plots.layout_problems(fig), [text.get_text() for text in plots.drawn_texts(fig)]
+
+
 SOURCE_LINE_MAX = 4  # sources named under a figure; more are counted and listed in the sources table
 
 
@@ -326,7 +331,7 @@ class OutputSink:
         # nothing the figure draws, a legend "outside lower right" included, can meet it.
         line = self.source_line(fact_ids, extra_sources, roles)
         png = self.root / "figures" / f"{name}.png"
-        box, layout = write_png(fig, png, inspect=plots.layout_problems, footer=line)
+        box, (layout, texts) = write_png(fig, png, inspect=_inspect, footer=line)
         files = {"png": f"figures/{name}.png"}
         if (
             self.svg
@@ -338,7 +343,9 @@ class OutputSink:
                     path, format="svg", metadata={"Date": None}, bbox_inches="tight", pad_inches=PAD_INCHES
                 )
             files["svg"] = f"figures/{name}.svg"
-        self._register("figures", self._entry(name, caption, fact_ids, roles, files) | {"layout": layout})
+        texts = sorted({*texts, line})  # what the figure draws, for the language check of Chinese runs
+        entry = self._entry(name, caption, fact_ids, roles, files) | {"layout": layout, "texts": texts}
+        self._register("figures", entry)
         record_timing(self.notebook, "figure", name, time.perf_counter() - started)
         show_saved_figure(fig, self.root / files["png"], round(box.width * fig.dpi))
         return fig

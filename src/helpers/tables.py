@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers.data import Dataset
 from helpers.evidence import sources_of
-from helpers.i18n import Labels
+from helpers.i18n import Labels, english_words
 from helpers.indicators import convert_money
 from helpers.quantity import format_bound
 
@@ -210,6 +210,23 @@ def _paragraph(locator: object) -> object:
     return pd.NA if pd.isna(locator) else int(locator)
 
 
+def _in_label_language(text: object, labels: Labels | None, fallback) -> str:
+    """`text` as it is, unless the labels are Chinese and it holds English words: then `fallback()` (a text in
+    the label language, e.g. the figure written from its value, bound and unit)."""
+    text = "" if pd.isna(text) else str(text)
+    if labels is None or labels.lang == "en" or not english_words(text):
+        return text
+    return fallback()
+
+
+def _printed(dataset: Dataset, fact_id: str, labels: Labels | None) -> str:
+    """A fact's quantity as printed; in a Chinese run, a quantity printed in English is written from its value,
+    bound and unit instead (the same figure, in the label language)."""
+    fact = dataset.facts.set_index("fact_id").loc[fact_id]
+    return _in_label_language(fact["quantity_text"], labels,
+                              lambda: format_figure(fact["value"], fact["bound"], fact["unit"], labels))  # fmt: skip
+
+
 def sources_table(
     dataset: Dataset,
     registry: dict,
@@ -251,6 +268,12 @@ def sources_table(
     table["used_as"] = table["used_as"].map(
         {"fact": labels("used_as_fact"), "city role": labels("used_as_role")}
     )
+    if labels.lang != "en":  # a quantity printed in English written in the label language; roles by name
+        table["quantity_text"] = [_printed(dataset, i, labels) if text else text
+                                  for i, text in zip(table["id"], table["quantity_text"], strict=True)]  # fmt: skip
+        roles = table["used_as"] == labels("used_as_role")
+        table.loc[roles, "id"] = ["：".join([labels.sector(i.split(":")[0]), labels.city(i.split(":")[1])])
+                                  for i in table.loc[roles, "id"]]  # fmt: skip
     return table.rename(columns={"used_as": labels("used_as"), "id": labels("cited_id"),
                                  "quantity_text": labels("as_printed"), "source_id": labels("source"),
                                  "paragraph": labels("paragraph")})  # fmt: skip
@@ -289,6 +312,39 @@ def disagreements_table(
     out["used"] = out["used"].map({True: "✓", False: ""})
     if labels is None:
         return out
+    if labels.lang != "en":
+        out = _disagreements_in_chinese(dataset, rows.reset_index(drop=True), out, labels)
     return out.rename(columns={"subject": labels("used_as"), "key": labels("cited_id"), "aspect": labels("differs_in"),
                                "stated": labels("as_printed"), "district": labels("district"),
                                "source_id": labels("source"), "used": labels("used_by_analyses")})  # fmt: skip
+
+
+def _disagreements_in_chinese(
+    dataset: Dataset, rows: pd.DataFrame, out: pd.DataFrame, labels: Labels
+) -> pd.DataFrame:
+    """The disagreements table's cells in a Chinese label language: subjects, aspects, roles and bases through
+    the labels, the observation key with the sector, place, district, indicator and kind named in Chinese, and a
+    quantity or a role's term printed in English replaced by the figure (or left out)."""
+    out = out.copy()
+    L = labels
+    subjects, keys, stated, districts = [], [], [], []
+    for r in rows.itertuples():
+        if r.subject == "fact":
+            parts = r.key.split("/")
+            district = L.district(r.item) or "-"
+            keys.append("/".join([L.sector(r.sector), L.city(r.place), district, L.fact(r.item), L.kind(parts[4]),
+                                  parts[5]]))  # fmt: skip
+            stated.append(_printed(dataset, r.item, L))
+            districts.append(L.district(r.item) if r.district_en else "")
+            subjects.append(L("used_as_fact"))
+        else:
+            keys.append(f"{L.sector(r.sector)}/{L.city(r.place)}")
+            basis, _, term = str(r.stated).removeprefix(f"{r.item} (").removesuffix(")").partition(": ")
+            term = _in_label_language(term, L, lambda: "")
+            stated.append(f"{L.role(r.item)}（{L(f'basis_{basis}')}{'：' + term if term else ''}）")
+            districts.append("")
+            subjects.append(L("used_as_role"))
+    aspects = ["；".join(L(f"aspect_{a}") for a in str(text).split(";")) for text in rows["aspect"]]
+    out[out.columns[0]], out[out.columns[1]], out[out.columns[2]] = subjects, keys, aspects
+    out[out.columns[3]], out[out.columns[4]] = stated, districts
+    return out

@@ -396,12 +396,21 @@ def all_landscapes(dataset: Dataset, labels: Labels, currency: str = "CNY", cny_
     return pd.concat(parts, ignore_index=True)
 
 
-def sources_sentence(dataset: Dataset, source_ids: Sequence[str]) -> str:
+def _ordered_counts(values: pd.Series) -> list[tuple[str, int]]:
+    """(value, count) pairs, the most frequent first, ties by value."""
+    counts = values.value_counts()
+    return [
+        (name, int(counts[name])) for name in sorted(counts.index, key=lambda name: (-counts[name], name))
+    ]
+
+
+def sources_sentence(dataset: Dataset, source_ids: Sequence[str], labels=None) -> str:
     """What the sources behind `source_ids` are, in one sentence for a notebook's prose: how many (the
     package's own reference and assumption files left out), of which kinds (data/sources.csv `kind`), and
     how many derive from another source (`derived_from`, counted by `relation`).
 
     Example: "2 sources (news 2); 1 derives from another source (compiles 1), 1 is an independent origin."
+    With `labels` (helpers.i18n.Labels) the sentence is in their language, kinds and relations translated.
 
     Raises:
         KeyError: an id that is not in data/sources.csv.
@@ -414,7 +423,8 @@ def sources_sentence(dataset: Dataset, source_ids: Sequence[str]) -> str:
     rows = known.loc[wanted]
     rows = rows[~rows["kind"].isin(PACKAGE_KINDS)]
     if rows.empty:
-        return "no source (only the package's own reference data and assumptions)"
+        return labels("sources_none") if labels is not None else (
+            "no source (only the package's own reference data and assumptions)")  # fmt: skip
 
     def counted(values: pd.Series) -> str:
         counts = values.value_counts()
@@ -423,6 +433,18 @@ def sources_sentence(dataset: Dataset, source_ids: Sequence[str]) -> str:
 
     derived = rows[rows["derived_from"].fillna("").astype(str) != ""]
     n, n_derived, n_origins = len(rows), len(derived), len(rows) - len(derived)
+    if labels is not None:  # the same sentence through the labels, kinds and relations in the label language
+        kinds = ", ".join(f"{labels(f'source_kind_{k}')} {v}" for k, v in _ordered_counts(rows["kind"]))
+        relations = ", ".join(
+            f"{labels(f'relation_{k}')} {v}" for k, v in _ordered_counts(derived["relation"])
+        )
+        text = labels("sources_count_one" if n == 1 else "sources_count", n=n, kinds=kinds)
+        if n_derived:
+            text += labels("sources_derived_one" if n_derived == 1 else "sources_derived", n=n_derived,
+                           relations=relations)  # fmt: skip
+        else:
+            text += labels("sources_derived_none")
+        return text + labels("sources_origins_one" if n_origins == 1 else "sources_origins", n=n_origins)
     text = f"{n} source{'' if n == 1 else 's'} ({counted(rows['kind'])}); "
     if n_derived:
         verb = "derives" if n_derived == 1 else "derive"
