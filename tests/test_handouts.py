@@ -124,3 +124,18 @@ def test_every_handout_has_how_to_run_first_and_an_empty_answer_after_each_exerc
             assert ANSWER_TAG in _tags(following) and following.source == "", (path.name, cell.get("id"))
     assert not any({SOLUTION_TAG, CHECK_TAG} & set(_tags(c)) for c in handout.cells)
     assert all(c.get("outputs", []) == [] for c in handout.cells)
+
+
+def test_the_synthesis_solutions_end_with_a_worded_interpretation():
+    cells = nbformat.read(NOTEBOOKS_DIR / "07_synthesis.ipynb", as_version=4).cells
+    exercises = [i for i, c in enumerate(cells) if EXERCISE_TAG in _tags(c)]
+    assert len(exercises) >= 4
+    for index in exercises:
+        solutions = []
+        for cell in cells[index + 1 :]:
+            if SOLUTION_TAG not in _tags(cell):
+                break
+            solutions.append(cell)
+        assert solutions and solutions[-1].cell_type == "markdown" and solutions[-1].source.strip(), (
+            f"07 exercise at cell {index} ({cells[index].get('id')}) does not end with a worded solution"
+        )

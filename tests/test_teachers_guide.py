@@ -7,6 +7,7 @@ are the headings one level below it, up to the next heading of the section's lev
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -143,3 +144,74 @@ def test_fact_ids_named_in_the_guide_exist(guide):
     assert named, f"the guide names no fact id (tokens starting with {prefixes})"
     unknown = sorted(named - known)
     assert not unknown, f"fact ids named in the guide but absent from data/facts.csv: {unknown}"
+
+
+# --- honest timing: each notebook states the time its section of the guide plans ----------------------------
+
+LESSONS = re.compile(r"\b(one|two|three) lessons? of about \**(\d+) minutes", re.IGNORECASE)
+NUMBERS = {"one": 1, "two": 2, "three": 3}
+
+
+def planned_minutes(text: str) -> tuple[int, int] | None:
+    """(lessons, minutes per lesson) of the first "one lesson of about 45 minutes" / "two lessons of about 45
+    minutes" in `text` (bold marks allowed around the number), or None."""
+    match = LESSONS.search(text)
+    return (NUMBERS[match.group(1).lower()], int(match.group(2))) if match else None
+
+
+def test_planned_minutes_reads_the_phrase():
+    assert planned_minutes("In two lessons of about **45 minutes** (the time") == (2, 45)
+    assert planned_minutes("One lesson of about 45 minutes. Framing, 5 minutes.") == (1, 45)
+    assert planned_minutes("About 45 minutes.") is None  # the old phrase, which said nothing of lessons
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_notebook_states_the_time_its_guide_section_plans(guide, notebook):
+    level, inside, body = _section(guide, notebook.stem)
+    lines = guide.splitlines()
+    [time_heading] = [number for number, lvl, title in inside if _normalise(title) == "time"]
+    following = [number for number, _, _ in inside if number > time_heading]
+    end = following[0] if following else time_heading + 20
+    planned = planned_minutes("\n".join(lines[time_heading : end - 1]))
+    assert planned, (
+        f"the guide's Time for {notebook.stem} does not say 'one (or two) lesson(s) of about N minutes'"
+    )
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    stated = planned_minutes("".join(cells[0]["source"]))
+    assert stated == planned, f"{notebook.stem} states {stated} (lessons, minutes); the guide plans {planned}"
+
+
+# --- model answers follow the data: a figure the guide gives beside a fact id is that fact's figure ----------
+
+
+def _figure_forms(fact: pd.Series) -> list[str]:
+    """How the guide may write a fact's figure: as the package writes it (helpers.tables.format_figure, with and
+    without the currency code), as the source prints it, or "over"/"nearly" and the number."""
+    from helpers.i18n import Labels
+    from helpers.tables import format_figure
+
+    labels = Labels("en")  # figures need the catalogue only, not the data's names
+    written = format_figure(fact["value"], fact["bound"], fact["unit"], labels, "CNY", 7.19)
+    number = written.lstrip("><~")
+    forms = [written, written.replace("CNY ", ""), str(fact["quantity_text"]), number if fact["bound"] == "=" else ""]
+    words = {">=": ("over ", "more than "), "<=": ("nearly ", "under "), "~": ("about ", "~")}.get(fact["bound"], ())
+    return [form for form in forms + [w + number for w in words] if form]
+
+
+def test_figures_named_beside_fact_ids_are_the_facts_figures(guide):
+    """Every fact id the guide names in backticks has its figure beside it (in the 160 characters before or the 80
+    after, within its paragraph), written as the package writes it, as printed, or as "over"/"nearly" and the
+    number: the guide's model answers cannot drift from data/facts.csv unnoticed."""
+    facts = pd.read_csv(DATA_DIR / "facts.csv").set_index("fact_id")
+    stale = []
+    for match in CODE_TOKEN.finditer(guide):
+        fact_id = match.group(1)
+        if fact_id not in facts.index:
+            continue
+        before = guide[max(0, match.start() - 160) : match.start()].split("\n\n")[-1]
+        after = guide[match.end() : match.end() + 80].split("\n\n")[0]
+        window = " ".join((before + " " + after).split())
+        forms = _figure_forms(facts.loc[fact_id])
+        if not any(form in window for form in forms):
+            stale.append(f"{fact_id}: none of {forms} near it")
+    assert not stale, "\n".join(stale)

@@ -174,10 +174,10 @@ class Labels:
 # - currency codes the money labels use (CNY, USD) and the plan's own abbreviations of sector names and
 #   measures that Chinese texts themselves write in Latin letters (AI 人工智能, BCI 脑机接口, GDP, R&D, ICT);
 # - the index methods' standard abbreviations and symbols, as Chinese economics texts write them (HHI
-#   赫芬达尔指数, LQ 区位商, PCA 主成分分析, CI 置信区间, n in "1/n");
+#   赫芬达尔指数, LQ 区位商, PCA 主成分分析, CI 置信区间, n in "1/n"), and F of F级燃气轮机 (a turbine class);
 # - unit symbols (km, km², kW, kWh, kg, m, m², GW, MW, TWh).
 ALLOWED_ASCII_WORDS: frozenset[str] = frozenset(
-    "CNY USD GDP AI BCI ICT R&D HHI LQ PCA CI n km kW kWh kg m GW MW TWh".split()
+    "CNY USD GDP AI BCI ICT R&D HHI LQ PCA CI n F km kW kWh kg m GW MW TWh".split()
 )
 _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_&\-.]*[A-Za-z0-9]|[A-Za-z]")
 

@@ -350,10 +350,20 @@ class OutputSink:
         show_saved_figure(fig, self.root / files["png"], round(box.width * fig.dpi))
         return fig
 
+    def saved_line(self) -> str:
+        """How many figures and tables the notebook saved, as a line in the label language."""
+        return self.labels(
+            "cl_saved_line", figures=len(self.registry["figures"]), tables=len(self.registry["tables"])
+        )
+
     def sources_table(self, extra_fact_ids=()) -> pd.DataFrame:
         """Where everything this notebook's saved figures and tables cite comes from (plus `extra_fact_ids`,
         facts printed in the prose), headers in the label language: see helpers.tables.sources_table."""
         return tables.sources_table(self.dataset, self.registry, extra_fact_ids, self.labels)
+
+    def disagreement_sources(self, extra_fact_ids=()) -> tuple[str, pd.DataFrame]:
+        """Who says what on the first figure the cited sources disagree on: see helpers.tables.disagreement_sources."""
+        return tables.disagreement_sources(self.dataset, self.registry, self.labels, extra_fact_ids)
 
     def disagreements_table(self, extra_fact_ids=()) -> pd.DataFrame:
         """Where the sources disagree about what this notebook cites: see helpers.tables.disagreements_table."""

@@ -63,42 +63,44 @@ class Session:
             fact["value"], fact["bound"], fact["unit"], self.labels, self.currency, self.cny_per_usd
         )
 
-    def assumptions_table(self) -> pd.DataFrame:
-        """The stated assumptions in use: exchange rate and the chosen scenario, in the label language (the
-        English basis is data/assumptions.yml's own text; Chinese runs show its translation in the labels)."""
+    def assumptions_table(self, scenario: bool = True) -> pd.DataFrame:
+        """The stated assumptions in use: exchange rate and (unless `scenario` is False) the chosen scenario, in
+        the label language (the English basis is data/assumptions.yml's own text; Chinese runs show its
+        translation in the labels)."""
         L = self.labels
         fx = self.dataset.assumptions["exchange_rate"]
-        basis = (L("assumption_fx_basis", basis=fx["basis"], year=fx["year"])
-                 if self.cny_per_usd == fx["cny_per_usd"] else L("assumption_fx_parameter"))  # fmt: skip
-        rows = [(L("assumption_fx"), self.cny_per_usd, basis)]
-        scenario = self.settings.get("scenario")
+        basis = (L("cl_assumption_fx_basis", basis=fx["basis"], year=fx["year"])
+                 if self.cny_per_usd == fx["cny_per_usd"] else L("cl_assumption_fx_parameter"))  # fmt: skip
+        rows = [(L("cl_assumption_fx"), self.cny_per_usd, basis)]
+        scenario = self.settings.get("scenario") if scenario else None
         if scenario:
             spec = self.dataset.assumptions["scenarios"][scenario]
-            name = L("assumption_scenario", scenario=scenario, label=L.scenario(scenario))
-            rows.append((name, spec["growth_multiplier"], L(f"assumption_scenario_basis_{scenario}",
+            name = L("cl_assumption_scenario", scenario=scenario, label=L.scenario(scenario))
+            rows.append((name, spec["growth_multiplier"], L(f"cl_assumption_scenario_basis_{scenario}",
                                                            basis=spec["assumption"])))  # fmt: skip
-        columns = [L(f"assumption_col_{c}") for c in ("assumption", "value", "basis")]
+        columns = [L(f"cl_assumption_col_{c}") for c in ("assumption", "value", "basis")]
         return pd.DataFrame(rows, columns=columns)
 
     def plan_wording(self, sector_id: str) -> str:
         """The plan's own term for a sector (data/sectors.csv name_zh_plan), as a line in the label language."""
         sectors = self.dataset.sectors.set_index("sector_id")
-        return self.labels("session_plan_wording", term=sectors.loc[sector_id, "name_zh_plan"])
+        return self.labels("cl_session_plan_wording", term=sectors.loc[sector_id, "name_zh_plan"])
 
     def sources_wording(self, sector_id: str) -> str:
         """The terms the sources use for a sector (data/sectors.csv article_terms), as a line."""
         terms = str(self.dataset.sectors.set_index("sector_id").loc[sector_id, "article_terms"])
-        return self.labels("session_sources_wording", terms=terms.replace(";", ", "))
+        terms = terms.replace(" (garbled)", self.labels("cl_garbled_mark"))  # the data's mark of a garbled term
+        return self.labels("cl_session_sources_wording", terms=terms.replace(";", ", "))
 
     def run_line(self) -> str:
         """Label language, currency and the cities shown (their names in the label language)."""
         cities = self.settings.get("cities") or []
-        shown = ", ".join(self.labels.city(c) for c in cities) or self.labels("session_all_cities")
-        return self.labels("session_run", lang=self.labels.lang, currency=self.currency, cities=shown)
+        shown = ", ".join(self.labels.city(c) for c in cities) or self.labels("cl_session_all_cities")
+        return self.labels("cl_session_run", lang=self.labels.lang, currency=self.currency, cities=shown)
 
     def as_of_line(self) -> str:
         """The year the evidence speaks from, as a line."""
-        return self.labels("session_as_of", year=self.as_of_year)
+        return self.labels("cl_session_as_of", year=self.as_of_year)
 
     def figures_sources_line(self, shown: pd.DataFrame) -> str:
         """How many observations `shown` holds and what sources state them (kinds and lineage), as a line."""
@@ -106,13 +108,13 @@ class Session:
 
         used = sorted({s for text in shown["stated_by"] for s in str(text).split(";")})
         sentence = sources_sentence(self.dataset, used, self.labels)
-        return self.labels("session_figures_sources", n=len(shown), sentence=sentence.rstrip("."))
+        return self.labels("cl_session_figures_sources", n=len(shown), sentence=sentence.rstrip("."))
 
     def six_sectors_lines(self) -> list[str]:
         """The six sectors in the plan's own words (and in Traditional script), one line each after a title."""
-        lines = [self.labels("session_six_sectors")]
+        lines = [self.labels("cl_session_six_sectors")]
         for sector in self.dataset.sectors.sort_values("order").itertuples():
-            lines.append(self.labels("session_sector_line", order=sector.order, name=sector.name_en,
+            lines.append(self.labels("cl_session_sector_line", order=sector.order, name=sector.name_en,
                                      plan=sector.name_zh_plan, traditional=sector.name_zh))  # fmt: skip
         return lines
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 import pandas as pd
 
 from helpers.data import Dataset
-from helpers.evidence import sources_of
+from helpers.evidence import lineage, sources_of
 from helpers.i18n import Labels, english_words
 from helpers.indicators import convert_money
 from helpers.quantity import format_bound
@@ -210,6 +210,15 @@ def _paragraph(locator: object) -> object:
     return pd.NA if pd.isna(locator) else int(locator)
 
 
+BOUND_READING_KEYS: dict[str, str] = {
+    "=": "q_bound_exact",
+    ">=": "q_bound_lower",
+    "<=": "q_bound_upper",
+    "~": "q_bound_approx",
+}
+"""The label key of what each bound lets a reader conclude."""
+
+
 def _in_label_language(text: object, labels: Labels | None, fallback) -> str:
     """`text` as it is, unless the labels are Chinese and it holds English words: then `fallback()` (a text in
     the label language, e.g. the figure written from its value, bound and unit)."""
@@ -219,7 +228,7 @@ def _in_label_language(text: object, labels: Labels | None, fallback) -> str:
     return fallback()
 
 
-def _printed(dataset: Dataset, fact_id: str, labels: Labels | None) -> str:
+def printed_text(dataset: Dataset, fact_id: str, labels: Labels | None) -> str:
     """A fact's quantity as printed; in a Chinese run, a quantity printed in English is written from its value,
     bound and unit instead (the same figure, in the label language)."""
     fact = dataset.facts.set_index("fact_id").loc[fact_id]
@@ -269,7 +278,7 @@ def sources_table(
         {"fact": labels("used_as_fact"), "city role": labels("used_as_role")}
     )
     if labels.lang != "en":  # a quantity printed in English written in the label language; roles by name
-        table["quantity_text"] = [_printed(dataset, i, labels) if text else text
+        table["quantity_text"] = [printed_text(dataset, i, labels) if text else text
                                   for i, text in zip(table["id"], table["quantity_text"], strict=True)]  # fmt: skip
         roles = table["used_as"] == labels("used_as_role")
         table.loc[roles, "id"] = ["：".join([labels.sector(i.split(":")[0]), labels.city(i.split(":")[1])])
@@ -334,17 +343,52 @@ def _disagreements_in_chinese(
             district = L.district(r.item) or "-"
             keys.append("/".join([L.sector(r.sector), L.city(r.place), district, L.fact(r.item), L.kind(parts[4]),
                                   parts[5]]))  # fmt: skip
-            stated.append(_printed(dataset, r.item, L))
+            stated.append(printed_text(dataset, r.item, L))
             districts.append(L.district(r.item) if r.district_en else "")
             subjects.append(L("used_as_fact"))
         else:
             keys.append(f"{L.sector(r.sector)}/{L.city(r.place)}")
             basis, _, term = str(r.stated).removeprefix(f"{r.item} (").removesuffix(")").partition(": ")
             term = _in_label_language(term, L, lambda: "")
-            stated.append(f"{L.role(r.item)}（{L(f'basis_{basis}')}{'：' + term if term else ''}）")
+            stated.append(f"{L.role(r.item)}（{L(f'cl_basis_{basis}')}{'：' + term if term else ''}）")
             districts.append("")
             subjects.append(L("used_as_role"))
-    aspects = ["；".join(L(f"aspect_{a}") for a in str(text).split(";")) for text in rows["aspect"]]
+    aspects = ["；".join(L(f"cl_aspect_{a}") for a in str(text).split(";")) for text in rows["aspect"]]
     out[out.columns[0]], out[out.columns[1]], out[out.columns[2]] = subjects, keys, aspects
     out[out.columns[3]], out[out.columns[4]] = stated, districts
     return out
+
+
+def disagreement_sources(
+    dataset: Dataset, registry: dict, labels: Labels, extra_fact_ids: Sequence[str] = ()
+) -> tuple[str, pd.DataFrame]:
+    """The first figure the cited sources disagree on (the disagreements table's order), and who says what: a
+    title line and one row per statement with the source, its kind, publication date, what it derives from and
+    how many steps it stands from an independent origin, the quantity as printed, its bound and whether the
+    analyses use it. What a student needs to judge which source to trust. ("", empty table) without one.
+    """
+    cited = set(sources_of(dataset.observations, [*cited_in(registry)[0], *extra_fact_ids]))
+    table = dataset.disagreements
+    rows = table[(table["subject"] == "fact") & table["item"].isin(cited)]
+    columns = [labels(f"cl_ds_col_{c}") for c in
+               ("source", "kind", "published", "derived_from", "steps", "stated", "bound", "used")]  # fmt: skip
+    if rows.empty:
+        return labels("cl_ds_none"), pd.DataFrame(columns=columns)
+    key = rows["key"].iloc[0]
+    rows = rows[rows["key"] == key]
+    sources = dataset.sources.set_index("source_id")
+    depth = lineage(dataset.sources)["depth"]
+    facts = dataset.facts.set_index("fact_id")
+    out = []
+    for r in rows.itertuples():
+        source = sources.loc[r.source_id]
+        derived = source["derived_from"] if isinstance(source["derived_from"], str) else ""
+        out.append([r.source_id, labels(f"cl_source_kind_{source['kind']}"), str(source["published"])[:10],
+                    derived or labels("cl_ds_origin"), int(depth[r.source_id]), printed_text(dataset, r.item, labels),
+                    labels(BOUND_READING_KEYS[facts.loc[r.item, "bound"]]), "✓" if r.chosen else ""])  # fmt: skip
+    aspects = "；".join(labels(f"cl_aspect_{a}") for a in rows["aspect"].iloc[0].split(";"))
+    fact = rows["item"].iloc[0]
+    name = (
+        f"{labels.sector(rows['sector'].iloc[0])}, {labels.city(rows['place'].iloc[0])}, {labels.fact(fact)}"
+    )
+    return labels("cl_ds_title", subject=name, aspects=aspects), pd.DataFrame(out, columns=columns)

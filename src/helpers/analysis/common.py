@@ -25,14 +25,7 @@ from helpers.plots import ROLE_COLOURS, draw_no_data, new_figure
 from helpers.quantity import format_bound
 from helpers.selection import observations
 from helpers.session import Session
-from helpers.tables import format_figure, sector_facts
-
-BOUND_READING_KEYS: dict[str, str] = {
-    "=": "q_bound_exact",
-    ">=": "q_bound_lower",
-    "<=": "q_bound_upper",
-    "~": "q_bound_approx",
-}
+from helpers.tables import BOUND_READING_KEYS, format_figure, sector_facts  # noqa: F401 (re-exported: notebooks use it)
 
 
 def get_fact(dataset: Dataset, fact_id: str) -> pd.Series:
@@ -254,7 +247,7 @@ def save_cited(sink: OutputSink, output, name: str, caption: str, fact_ids: list
     otherwise print why it is not saved (a "no data" figure cites nothing). Check `sink.registry` to see what
     was saved."""
     if not fact_ids and not roles:
-        print(f"{name}: not saved, no figure from the sources for the chosen cities")
+        print(sink.labels("cl_not_saved", name=name))
     elif isinstance(output, pd.DataFrame):
         sink.save_table(output, name, caption, fact_ids, roles=roles)
     else:

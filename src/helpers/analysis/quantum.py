@@ -18,6 +18,7 @@ from helpers.i18n import Labels
 from helpers.indicators import years_left
 from helpers.selection import as_of_year, observations
 from helpers.session import Session
+from helpers.tables import printed_text
 
 SECTOR = "quantum"
 
@@ -100,7 +101,7 @@ def target_readings_table(session: Session) -> pd.DataFrame:
         rows.append({
             labels("city"): labels.city(target["place"]),
             labels("indicator"): labels.fact(target["fact_id"]),
-            labels("as_printed"): reading["quantity_text"],
+            labels("as_printed"): printed_text(session.dataset, target["fact_id"], labels),
             labels("figure"): figure_text(session, target),
             labels("q_bound"): labels(BOUND_READING_KEYS[reading["bound"]]),
             labels("q_magnitude"): labels("q_magnitude_text", exponent=reading["order_of_magnitude"]),

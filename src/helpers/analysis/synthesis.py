@@ -423,7 +423,7 @@ def sources_sentence(dataset: Dataset, source_ids: Sequence[str], labels=None) -
     rows = known.loc[wanted]
     rows = rows[~rows["kind"].isin(PACKAGE_KINDS)]
     if rows.empty:
-        return labels("sources_none") if labels is not None else (
+        return labels("cl_sources_none") if labels is not None else (
             "no source (only the package's own reference data and assumptions)")  # fmt: skip
 
     def counted(values: pd.Series) -> str:
@@ -434,17 +434,19 @@ def sources_sentence(dataset: Dataset, source_ids: Sequence[str], labels=None) -
     derived = rows[rows["derived_from"].fillna("").astype(str) != ""]
     n, n_derived, n_origins = len(rows), len(derived), len(rows) - len(derived)
     if labels is not None:  # the same sentence through the labels, kinds and relations in the label language
-        kinds = ", ".join(f"{labels(f'source_kind_{k}')} {v}" for k, v in _ordered_counts(rows["kind"]))
+        kinds = ", ".join(f"{labels(f'cl_source_kind_{k}')} {v}" for k, v in _ordered_counts(rows["kind"]))
         relations = ", ".join(
-            f"{labels(f'relation_{k}')} {v}" for k, v in _ordered_counts(derived["relation"])
+            f"{labels(f'cl_relation_{k}')} {v}" for k, v in _ordered_counts(derived["relation"])
         )
-        text = labels("sources_count_one" if n == 1 else "sources_count", n=n, kinds=kinds)
+        text = labels("cl_sources_count_one" if n == 1 else "cl_sources_count", n=n, kinds=kinds)
         if n_derived:
-            text += labels("sources_derived_one" if n_derived == 1 else "sources_derived", n=n_derived,
+            text += labels("cl_sources_derived_one" if n_derived == 1 else "cl_sources_derived", n=n_derived,
                            relations=relations)  # fmt: skip
         else:
-            text += labels("sources_derived_none")
-        return text + labels("sources_origins_one" if n_origins == 1 else "sources_origins", n=n_origins)
+            text += labels("cl_sources_derived_none")
+        return text + labels(
+            "cl_sources_origins_one" if n_origins == 1 else "cl_sources_origins", n=n_origins
+        )
     text = f"{n} source{'' if n == 1 else 's'} ({counted(rows['kind'])}); "
     if n_derived:
         verb = "derives" if n_derived == 1 else "derive"

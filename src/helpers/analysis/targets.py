@@ -129,15 +129,17 @@ def scenario_note(session: Session, sector: str) -> list[str]:
     a same-measure baseline (the only growth rates the sources imply), or saying there are none."""
     checks = growth_rate_sources(session, sector)
     scenario, horizon = session.settings.get("scenario", "base"), session.settings.get("horizon_year", 2030)
+    L = session.labels
     if not checks:
         return [
-            "Targets or forecasts in this sector with a same-measure baseline in the sources: 0.",
-            f"So the sources imply no growth rate here: scenario '{scenario}' has nothing to scale and no figure "
-            f"is projected; horizon_year {horizon} only marks the end of the timeline.",
+            L("cl_tgt_note_none"),
+            L("cl_tgt_note_none_so", scenario=scenario, label=L.scenario(scenario), horizon=horizon),
         ]
-    lines = [f"Targets or forecasts with a same-measure baseline in the sources: {len(checks)}."]
+    lines = [L("cl_tgt_note_some", n=len(checks))]
     lines += [
-        f"- {c.fact_id} from {c.baseline_id}: {growth_text(c.growth)} a year" for c in checks if c.growth
+        L("cl_tgt_note_rate", fact_id=c.fact_id, baseline_id=c.baseline_id, growth=growth_text(c.growth))
+        for c in checks
+        if c.growth
     ]
     return lines
 
