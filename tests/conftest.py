@@ -149,9 +149,8 @@ ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
         ("9cec1587", "970b8ca2", "b65ce80f", "a77ab3bf", "3b0a9823", "180152d8", "3de602ca", "b8ce4d43"),
     ),
     "03_hydrogen_fusion": (
-        "city focus and measure tables show ids and English words (focus, measure, role); the garbled-figure, "
-        "tracker and exercise cells print English f-strings",
-        ("54e2e6f5", "3c98f979", "d5346b25", "a04a7312", "8e7a4fd9", "791fd272", "01f354d9"),
+        "the doubtful-figures table shows the facts' English notes (data/facts.csv has no Chinese note)",
+        ("d5346b25",),
     ),
     "05_embodied_ai": (
         "the landscape, money, target and per-machine cells print English f-strings and show English notes; "
@@ -175,7 +174,6 @@ ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
             "e09378de",
             "47158cc1",
             "0e906351",
-            "227c2201",
             "e1824c9e",
             "ed94634f",
             "7b09e9f0",

@@ -193,8 +193,15 @@ def _figure_forms(fact: pd.Series) -> list[str]:
     labels = Labels("en")  # figures need the catalogue only, not the data's names
     written = format_figure(fact["value"], fact["bound"], fact["unit"], labels, "CNY", 7.19)
     number = written.lstrip("><~")
-    forms = [written, written.replace("CNY ", ""), str(fact["quantity_text"]), number if fact["bound"] == "=" else ""]
-    words = {">=": ("over ", "more than "), "<=": ("nearly ", "under "), "~": ("about ", "~")}.get(fact["bound"], ())
+    forms = [
+        written,
+        written.replace("CNY ", ""),
+        str(fact["quantity_text"]),
+        number if fact["bound"] == "=" else "",
+    ]
+    words = {">=": ("over ", "more than "), "<=": ("nearly ", "under "), "~": ("about ", "~")}.get(
+        fact["bound"], ()
+    )
     return [form for form in forms + [w + number for w in words] if form]
 
 

@@ -89,7 +89,8 @@ class Session:
     def sources_wording(self, sector_id: str) -> str:
         """The terms the sources use for a sector (data/sectors.csv article_terms), as a line."""
         terms = str(self.dataset.sectors.set_index("sector_id").loc[sector_id, "article_terms"])
-        terms = terms.replace(" (garbled)", self.labels("cl_garbled_mark"))  # the data's mark of a garbled term
+        # the data's mark of a garbled term, in the label language
+        terms = terms.replace(" (garbled)", self.labels("cl_garbled_mark"))
         return self.labels("cl_session_sources_wording", terms=terms.replace(";", ", "))
 
     def run_line(self) -> str:

@@ -49,6 +49,17 @@ def classify_focus(focus_tags: str) -> str:
     raise ValueError(f"focus tags {focus_tags!r} name neither hydrogen nor fusion")
 
 
+def focus_display(focus: pd.DataFrame, labels) -> pd.DataFrame:
+    """A `city_focus` table for display: city, role and focus in the label language, source id and paragraph."""
+    return pd.DataFrame({
+        labels("city"): [labels.city(p) for p in focus["place"]],
+        labels("role"): [labels.role(r) for r in focus["role"]],
+        labels("focus"): [labels(f"h2f_focus_{f}") for f in focus["focus"]],
+        labels("source"): list(focus["source_id"]),
+        labels("cl_col_paragraph"): list(focus["locator"]),
+    })  # fmt: skip
+
+
 def city_focus(dataset: Dataset, cities: list[str] | None = None) -> pd.DataFrame:
     """One row per place the sources put in the sector (optionally only `cities`): place, role, focus
     ("hydrogen", "fusion", "both"), latitude, longitude and the paragraph that places it."""
