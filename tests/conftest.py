@@ -144,8 +144,7 @@ def run_notebook(tmp_path: Path) -> Callable[..., Executed]:
 # list when its prints go through the labels.
 ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
     "02_biomanufacturing": (
-        "the scale, ratio, share and target tables show the facts' English notes and English source terms; the "
-        "exercise solutions print English f-strings",
+        "the leaders, money, target and share cells print English f-strings and show the facts' English notes",
         ("9cec1587", "970b8ca2", "b65ce80f", "a77ab3bf", "3b0a9823", "180152d8", "3de602ca", "b8ce4d43"),
     ),
     "03_hydrogen_fusion": (
@@ -153,17 +152,15 @@ ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
         ("d5346b25",),
     ),
     "05_embodied_ai": (
-        "the landscape, money, target and per-machine cells print English f-strings and show English notes; "
-        "the sources list shows English titles",
-        ("cell-09", "cell-12", "cell-18", "cell-24", "cell-29", "cell-34", "cell-36", "cell-39", "cell-44"),
+        "the roles, money, target and per-machine cells and the exercise solutions print English f-strings",
+        ("cell-09", "cell-18", "cell-24", "cell-29", "cell-34", "cell-36", "cell-39"),
     ),
     "06_6g": (
-        "role evidence, numbers, spans and timeline cells print English f-strings and show English notes; the "
-        "sources list shows English titles",
-        ("cell-08", "cell-16", "cell-17", "cell-20", "cell-22", "cell-32", "cell-35", "cell-41"),
+        "role evidence, numbers, spans and timeline cells and the exercise solutions print English f-strings",
+        ("cell-08", "cell-17", "cell-20", "cell-22", "cell-32", "cell-35"),
     ),
     "08_city_profile": (
-        "city_profile's depth, scenario and gap notes are English sentences (english_name); the exercise "
+        "city_profile's brief, depth, scenario and gap notes are English sentences (english_name); the exercise "
         "solutions print English f-strings",
         (
             "c2cd7e8e",

@@ -330,24 +330,39 @@ def fact_lines(session: Session, fact_ids: list[str], with_notes: bool = False) 
     cities are named as left out."""
     facts = session.dataset.facts.set_index("fact_id")
     shown = set(shown_ids(session, fact_ids))
-    names = session.dataset.cities.set_index("place_id")["name_en"]
+    L = session.labels
     lines = []
     for fact_id in fact_ids:
         row = facts.loc[fact_id]
         if fact_id not in shown:
-            lines.append(f"- {names[row['place']]} is not among the chosen cities ({fact_id} left out)")
+            lines.append(L("cl_fact_left_out", place=L.city(row["place"]), fact_id=fact_id))
             continue
         basis = "none" if pd.isna(row["year"]) else year_basis(row["year_note"])
+        prose = L(f"cl_basis_prose_{basis}")  # BASIS_PROSE in the label language
         year = (
-            BASIS_PROSE[basis]
+            prose
             if basis in ("not_printed", "none")
-            else f"{int(row['year'])} ({BASIS_PROSE[basis]})"
+            else L("cl_fact_year", year=int(row["year"]), basis=prose)
         )
-        lines.append(f"- {names[row['place']]}, {row['label_en']}: {figure_text(session, row)} [{row['kind']}; "
-                     f"year {year}; {row['source_id']} ¶{int(row['locator'])}; {fact_id}]")  # fmt: skip
-        if with_notes and row["note"]:
+        lines.append(L("cl_fact_line", place=L.city(row["place"]), label=L.fact(fact_id),
+                       figure=figure_text(session, row), kind_id=row["kind"], kind=L.kind(row["kind"]), year=year,
+                       source_id=row["source_id"], para=L("paragraph"), locator=int(row["locator"]),
+                       fact_id=fact_id))  # fmt: skip
+        if (
+            with_notes and row["note"] and L.lang == "en"
+        ):  # the data's notes are English: Chinese runs omit them
             lines.append(f"    note: {row['note']}")
     return lines
+
+
+def source_lines(session: Session, source_ids) -> list[str]:
+    """One line per source of `source_ids` (data/sources.csv order): its id, title, publisher and date; in a
+    Chinese run its id, kind, language and date (the titles are in the sources' own languages)."""
+    L, sources = session.labels, session.dataset.sources
+    return [L("cl_source_line", source_id=s["source_id"], title=s["title"], publisher=s["publisher"],
+              published=s["published"], kind=L(f"cl_source_kind_{s['kind']}"),
+              language_name=L(f"cl_language_{s['language']}") if isinstance(s["language"], str) else "")
+            for _, s in sources[sources["source_id"].isin(set(source_ids))].iterrows()]  # fmt: skip
 
 
 def citable(session: Session, sector: str, fact_ids: list[str]) -> list[str]:
