@@ -156,8 +156,8 @@ ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
         ("cell-09", "cell-18", "cell-24", "cell-29", "cell-34", "cell-36", "cell-39"),
     ),
     "06_6g": (
-        "role evidence, numbers, spans and timeline cells and the exercise solutions print English f-strings",
-        ("cell-08", "cell-17", "cell-20", "cell-22", "cell-32", "cell-35"),
+        "sixg.scope_lines and sixg.span_lines (the scope and span notes) are English sentences",
+        ("cell-17", "cell-22"),
     ),
     "08_city_profile": (
         "city_profile's brief, depth, scenario and gap notes are English sentences (english_name); the exercise "

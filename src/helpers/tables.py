@@ -328,6 +328,16 @@ def disagreements_table(
                                "source_id": labels("source"), "used": labels("used_by_analyses")})  # fmt: skip
 
 
+def role_basis_text(role_basis: str, labels: Labels) -> str:
+    """A city role's basis ("stated: 領跑 (leads)", data/city_roles.csv) in the label language: as it is in English
+    runs; in Chinese ones the basis named ("來源明言", "推斷"), with the source's term when it holds no English."""
+    if labels.lang == "en":
+        return role_basis
+    basis, _, term = role_basis.partition(": ")
+    term = _in_label_language(term, labels, lambda: "")
+    return f"{labels(f'cl_basis_{basis}')}{'：' + term if term else ''}"
+
+
 def _disagreements_in_chinese(
     dataset: Dataset, rows: pd.DataFrame, out: pd.DataFrame, labels: Labels
 ) -> pd.DataFrame:
@@ -348,9 +358,8 @@ def _disagreements_in_chinese(
             subjects.append(L("used_as_fact"))
         else:
             keys.append(f"{L.sector(r.sector)}/{L.city(r.place)}")
-            basis, _, term = str(r.stated).removeprefix(f"{r.item} (").removesuffix(")").partition(": ")
-            term = _in_label_language(term, L, lambda: "")
-            stated.append(f"{L.role(r.item)}（{L(f'cl_basis_{basis}')}{'：' + term if term else ''}）")
+            basis = role_basis_text(str(r.stated).removeprefix(f"{r.item} (").removesuffix(")"), L)
+            stated.append(f"{L.role(r.item)}（{basis}）")
             districts.append("")
             subjects.append(L("used_as_role"))
     aspects = ["；".join(L(f"cl_aspect_{a}") for a in str(text).split(";")) for text in rows["aspect"]]
