@@ -152,8 +152,9 @@ ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
         ("d5346b25",),
     ),
     "05_embodied_ai": (
-        "the roles, money, target and per-machine cells and the exercise solutions print English f-strings",
-        ("cell-09", "cell-18", "cell-24", "cell-29", "cell-34", "cell-36", "cell-39"),
+        "the money, target and per-machine sections print English sentences (eai.explain_sizings, "
+        "targets.target_verdicts, eai.explain_unit_values)",
+        ("cell-18", "cell-24", "cell-29"),
     ),
     "06_6g": (
         "sixg.scope_lines and sixg.span_lines (the scope and span notes) are English sentences",
