@@ -143,18 +143,14 @@ def run_notebook(tmp_path: Path) -> Callable[..., Executed]:
 # the ids of those cells). Any other cell, and every figure, must show no English word. Remove a cell from the
 # list when its prints go through the labels.
 ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
-    "02_biomanufacturing": (
-        "the leaders, money, target and share cells print English f-strings and show the facts' English notes",
-        ("9cec1587", "970b8ca2", "b65ce80f", "a77ab3bf", "3b0a9823", "180152d8", "3de602ca", "b8ce4d43"),
-    ),
     "03_hydrogen_fusion": (
         "the doubtful-figures table shows the facts' English notes (data/facts.csv has no Chinese note)",
         ("d5346b25",),
     ),
     "05_embodied_ai": (
-        "the money, target and per-machine sections print English sentences (eai.explain_sizings, "
-        "targets.target_verdicts, eai.explain_unit_values)",
-        ("cell-18", "cell-24", "cell-29"),
+        "the money and per-machine sections print English sentences (eai.explain_sizings, "
+        "eai.explain_unit_values)",
+        ("cell-18", "cell-29"),
     ),
     "06_6g": (
         "sixg.scope_lines and sixg.span_lines (the scope and span notes) are English sentences",

@@ -147,18 +147,19 @@ def scenario_note(session: Session, sector: str) -> list[str]:
 def target_verdicts(session: Session, checks: list[TargetCheck]) -> list[str]:
     """One line per checked target: what it is, and the baseline found or "no baseline in the sources"."""
     facts = session.dataset.facts.set_index("fact_id")
-    names = session.dataset.cities.set_index("place_id")["name_en"]
+    L = session.labels
     lines = []
     for c in checks:
         row = facts.loc[c.fact_id]
-        head = f"- {names[c.place]}, {row['label_en']}: {figure_text(session, row)} by {c.year} ({c.fact_id})"
+        head = L("cl_verdict_head", place=L.city(c.place), label=L.fact(c.fact_id),
+                 figure=figure_text(session, row), year=c.year, fact_id=c.fact_id)  # fmt: skip
         if c.growth is None:
-            lines.append(f"{head}: no actual for the same place and indicator in the sources -> no baseline in "
-                         f"the sources; the growth it needs cannot be computed")  # fmt: skip
+            lines.append(L("cl_verdict_none", head=head))
         else:
             base = facts.loc[c.baseline_id]
-            lines.append(f"{head}: baseline {figure_text(session, base)} in {c.baseline_year} ({c.baseline_id}) -> "
-                         f"needs {growth_text(c.growth)} a year")  # fmt: skip
+            lines.append(L("cl_verdict_some", head=head, baseline=figure_text(session, base),
+                           baseline_year=c.baseline_year, baseline_id=c.baseline_id,
+                           growth=growth_text(c.growth)))  # fmt: skip
     return lines
 
 
