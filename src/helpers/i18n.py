@@ -92,6 +92,7 @@ class Labels:
         self.lang = check_lang(lang)
         self.dataset = dataset
         self.catalogue = load_catalogue()
+        self._pairs: dict[tuple[str, str, str, str], dict] = {}
 
     def localise(self, english: str, traditional: str) -> str:
         """Pick the English or Traditional text, or derive the Simplified one."""
@@ -122,17 +123,27 @@ class Labels:
             raise MissingTranslationError(f"message {key!r} has no {' or '.join(missing)} text")
         return self.localise(entry["en"], entry["zh-Hant"]).format(**values)
 
+    def _pair(self, table: str, id_column: str, ident: str, en: str, zh: str) -> tuple[str, str]:
+        """The (`en`, `zh`) columns of the first row of data/<table>.csv whose `id_column` is `ident`."""
+        if self.dataset is None:
+            raise ValueError("Labels needs the dataset for names of cities, sectors and indicators")
+        columns = (table, id_column, en, zh)
+        pairs = self._pairs.get(columns)
+        if pairs is None:  # one dict per table and column pair: a lookup is a dict access, not a frame filter
+            frame = getattr(self.dataset, table)
+            pairs = {}
+            for key, english, chinese in zip(frame[id_column], frame[en], frame[zh], strict=True):
+                pairs.setdefault(key, (english, chinese))
+            self._pairs[columns] = pairs
+        if ident not in pairs:
+            raise MissingTranslationError(f"no {id_column} {ident!r} in data/{table}.csv")
+        return pairs[ident]
+
     def _lookup(
         self, table: str, id_column: str, ident: str, en: str, zh: str, source_script: bool = False
     ) -> str:
-        if self.dataset is None:
-            raise ValueError("Labels needs the dataset for names of cities, sectors and indicators")
-        frame = getattr(self.dataset, table)
-        rows = frame[frame[id_column] == ident]
-        if rows.empty:
-            raise MissingTranslationError(f"no {id_column} {ident!r} in data/{table}.csv")
-        row = rows.iloc[0]
-        return self.localise_source(row[en], row[zh]) if source_script else self.localise(row[en], row[zh])
+        english, chinese = self._pair(table, id_column, ident, en, zh)
+        return self.localise_source(english, chinese) if source_script else self.localise(english, chinese)
 
     def city(self, place_id: str) -> str:
         """City name from data/cities.csv."""
@@ -141,8 +152,7 @@ class Labels:
     def sector(self, sector_id: str) -> str:
         """Sector name: English, the sectors table's Traditional name, or the plan's Simplified name."""
         if self.lang == "zh-Hans":
-            frame = self.dataset.sectors
-            return frame.loc[frame["sector_id"] == sector_id, "name_zh_plan"].iloc[0]
+            return self._pair("sectors", "sector_id", sector_id, "name_en", "name_zh_plan")[1]
         return self._lookup("sectors", "sector_id", sector_id, "name_en", "name_zh")
 
     def fact(self, fact_id: str) -> str:
