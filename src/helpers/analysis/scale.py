@@ -397,6 +397,9 @@ def fact_ids(table: pd.DataFrame, dataset: Dataset) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+DENOMINATOR_ORDER: tuple[str, ...] = ("resident_population", "gdp", "national")
+
+
 def denominators_table(
     frame: pd.DataFrame,
     dataset: Dataset,
@@ -404,38 +407,58 @@ def denominators_table(
     currency: str = "CNY",
     cny_per_usd: float | None = None,
 ) -> pd.DataFrame:
-    """`denominators_for` for display, headers and units in the label language: the figure with its bound, the
-    denominator with its year, the year gap, the result with its bound and unit, and where the denominator
-    comes from (context id and source)."""
+    """`denominators_for` for display, one row per figure, headers and units in the label language: the figure
+    with its bound; per resident, per GDP and as a share of the national figure, each with its bound and unit
+    and beside it the denominator, its year and the gap; then the fact id, the denominators' ids and where the
+    context figures come from (source and paragraph)."""
     context = dataset.context.set_index("context_id")
+    money = {"currency": currency, "cny_per_usd": cny_per_usd}
     rows = []
-    for row in frame.itertuples(index=False):
-        if row.denominator == "national":
-            what, source = labels("sc_den_national"), "—"
-        else:
-            what = labels(f"sc_den_{row.denominator}")
-            cited = context.loc[row.context_id]
-            located = "" if pd.isna(cited["locator"]) else f" {labels('paragraph')}{int(cited['locator'])}"
-            source = f"{cited['source_id']}{located}"
-        rows.append({
-            labels("sc_col_place"): labels.city(row.place) + (f" ({row.district_en})" if row.district_en else ""),
-            labels("sc_col_figure"): labels.localise_source(row.label_en, row.label_zh),
-            labels("sc_col_kind"): labels.kind(row.kind),
-            labels("sc_col_year"): row.year,
-            labels("sc_col_value"): format_figure(row.value, row.bound, row.unit, labels, currency, cny_per_usd),
-            labels("sc_col_denominator"): what,
-            labels("sc_col_denominator_value"): format_figure(
-                row.context_value, row.context_bound, "count" if row.denominator != "gdp" else "CNY", labels,
-                currency, cny_per_usd),
-            labels("sc_col_denominator_year"): row.context_year,
-            labels("sc_col_gap"): row.year_gap,
-            labels("sc_col_result"): _result_text(row.result, row.result_bound, row.result_unit, labels, currency,
-                                                  cny_per_usd),
-            labels("sc_col_unit"): labels(f"sc_unit_{row.result_unit}", currency=labels(f"sc_currency_{currency}")),
-            labels("fact_id"): row.fact_id,
-            labels("sc_col_denominator_id"): row.context_id,
-            labels("sc_col_denominator_source"): source,
-        })  # fmt: skip
+    for fact_id, group in frame.groupby("fact_id", sort=False):
+        first = group.iloc[0]
+        place = labels.city(first["place"])
+        if first["district_en"]:
+            place = (
+                f"{place} ({labels.district(fact_id)})"
+                if labels.lang == "en"
+                else f"{place}（{labels.district(fact_id)}）"
+            )
+        row = {
+            labels("sc_col_place"): place,
+            labels("sc_col_figure"): labels.localise_source(first["label_en"], first["label_zh"]),
+            labels("sc_col_kind"): labels.kind(first["kind"]),
+            labels("sc_col_year"): int(first["year"]),
+            labels("sc_col_value"): format_figure(
+                first["value"], first["bound"], first["unit"], labels, **money
+            ),
+        }
+        sources = []
+        by_denominator = group.set_index("denominator")
+        for denominator in DENOMINATOR_ORDER:
+            result_key, base_key = labels(f"sc_col_per_{denominator}"), labels(f"sc_col_base_{denominator}")
+            if denominator not in by_denominator.index:
+                row[result_key], row[base_key] = "", ""
+                continue
+            d = by_denominator.loc[denominator]
+            value = _result_text(
+                d["result"], d["result_bound"], d["result_unit"], labels, currency, cny_per_usd
+            )
+            row[result_key] = labels("sc_cell", value=value, unit=labels(f"sc_unit_{d['result_unit']}"))
+            unit = {"gdp": "CNY", "resident_population": "count"}.get(denominator, d["unit"])
+            row[base_key] = labels(
+                "sc_den_cell", value=format_figure(d["context_value"], d["context_bound"], unit, labels, **money),
+                year=int(d["context_year"]), gap=int(d["year_gap"]),
+            )  # fmt: skip
+            if denominator != "national":
+                cited = context.loc[d["context_id"]]
+                located = (
+                    "" if pd.isna(cited["locator"]) else f" {labels('paragraph')}{int(cited['locator'])}"
+                )
+                sources.append(f"{cited['source_id']}{located}")
+        row[labels("fact_id")] = fact_id
+        row[labels("sc_col_denominator_id")] = "; ".join(group["context_id"])
+        row[labels("sc_col_denominator_source")] = "; ".join(dict.fromkeys(sources))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
