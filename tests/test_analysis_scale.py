@@ -169,3 +169,29 @@ def test_every_sum_adds_one_target_per_city(dataset) -> None:
         assert len(cities) == len(set(cities)) == row.n_cities
         if isinstance(row.national_fact_id, str):
             assert 0 <= row.year_gap <= scale.TARGET_YEAR_GAP
+
+
+def test_the_display_table_writes_each_bound_and_unit(figures: pd.DataFrame, places: pd.DataFrame) -> None:
+    from types import SimpleNamespace
+
+    from helpers.i18n import Labels
+
+    context = read("context")
+    fake = SimpleNamespace(cities=places, context=context, facts=figures)
+    frame = pd.concat([scale.denominators(figures, context, places), scale.national_shares(figures)])
+    labels = Labels("en", fake)
+    table = scale.denominators_table(frame, fake, labels).set_index(labels("fact_id"))
+    row = table.loc["alpha_firms"]
+    # alpha's ">=120" firms: 120 per million residents and 50 per CNY 100 bn of GDP, 0.2 = 20% of the national
+    # 600, all lower bounds (">"), each beside its denominator, year and gap (2014: 10 years before 2024).
+    assert row[labels("sc_col_value")] == ">120"
+    assert row[labels("sc_col_per_resident_population")] == ">120 per million residents"
+    assert row[labels("sc_col_base_resident_population")] == "1,000,000, 2014 (10 y apart)"
+    assert row[labels("sc_col_per_gdp")] == ">50 per CNY 100 bn of GDP"
+    assert row[labels("sc_col_per_national")] == ">20% of the national figure"
+    assert row[labels("sc_col_denominator_source")] == "src-stats ¶3"
+    # beta's zone has only a national share (1/60 = 1.67%), exact, and its place names the district
+    zone = table.loc["beta_zone_firms"]
+    assert zone[labels("sc_col_per_national")] == "1.67% of the national figure"
+    assert zone[labels("sc_col_per_resident_population")] == ""
+    assert zone[labels("sc_col_place")] == "Beta (Zone)"

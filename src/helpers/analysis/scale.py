@@ -580,11 +580,13 @@ def add_up_lines(
     return lines
 
 
-def overview_lines(dataset: Dataset, labels: Labels, sectors: Iterable[str]) -> list[str]:
+def overview_lines(
+    dataset: Dataset, labels: Labels, sectors: Iterable[str], places: list[str] | None = None
+) -> list[str]:
     """One sentence for notebook 07: in how many races a sum of city targets meets a national figure of the same
     year, in how many it exceeds it as a lower bound, and how many races name more than one leader."""
     sectors = list(sectors)
-    sums = targets_against_national_for(dataset)
+    sums = targets_against_national_for(dataset, None, places)
     compared = sums[sums["national_fact_id"].notna() & sums["sector"].isin(sectors)]
     over = compared[(compared["ratio"] > 1) & compared["ratio_bound"].isin(["=", ">="])]
     claims = leader_claims_for(dataset, sectors)
@@ -641,7 +643,7 @@ def synthesis_section(session, cities: list[str] | None = None) -> list[pd.DataF
     ds, labels = session.dataset, session.labels
     money = {"currency": session.currency, "cny_per_usd": session.cny_per_usd}
     sectors = list(ds.sectors["sector_id"])
-    print(overview_lines(ds, labels, sectors)[0])
+    print(overview_lines(ds, labels, sectors, cities)[0])
     sums = targets_against_national_for(ds, None, cities)
     claims = leader_claims_for(ds, sectors)
     concentration = concentration_for(ds, None, cities)
