@@ -171,7 +171,7 @@ def test_policy_table_and_figure(mentions):
     matrix = pl.policy_matrix(mentions, SECTORS)
     table = pl.policy_table(mentions, matrix, Labels("zh-Hant", dataset))
     assert list(table.iloc[0])[:2] == ["doc-2021", "2021-03-01"]
-    assert list(table.iloc[1])[3:9] == ["列入", "列入", "未列入", "列入", "未列入", "資料未載"]
+    assert list(table.iloc[1])[3:9] == ["列入", "列入", "未列入", "列入", "未列入", "資料來源未載"]
     fig = pl.figure_policy(mentions, matrix, pl.list_moves(matrix), Labels("en", dataset))
     # one of the six stayed (quantum), one entered (biomanufacturing)
     assert (

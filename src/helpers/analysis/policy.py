@@ -138,7 +138,7 @@ def figure_policy(
             ax.plot([x], [y], linestyle="none", markeredgewidth=1.6, **STATE_STYLE[row[sector]])
     ax.set_yticks(positions, [f"{d} · {docs.loc[d, 'date']}" for d in matrix.index], fontsize=8)
     ax.set_xticks(range(len(matrix.columns)),
-                  [wrap_label(labels.sector(s), labels.lang, 14) for s in matrix.columns], fontsize=8.5)  # fmt: skip
+                  [wrap_label(labels.sector(s), labels.lang, 16) for s in matrix.columns], fontsize=8.5)  # fmt: skip
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(matrix.columns) - 0.4)
     ax.set_ylim(-0.6, len(matrix) - 0.4)
