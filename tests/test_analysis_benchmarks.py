@@ -109,7 +109,11 @@ def test_sentence_table_and_figure_follow_the_comparison(comparison):
     assert "from +0.67 to +0.82" in fig._suptitle.get_text()
     none = bm.compare_rankings(pd.read_csv(FIXTURES / "benchmarks" / "rankings.csv").head(0), RANKS, DRAWS)
     assert none.empty
-    assert "no comparison" in bm.comparison_sentence(table.assign(status="too_few"), Labels("en", dataset))
+    none_compared = table.assign(status="too_few")
+    assert "no comparison" in bm.comparison_sentence(none_compared, Labels("en", dataset))
+    # the caveat counts the compared lists read in printed order: 1 of 2 (pub-a); none compared, no count
+    assert "and 1 of the 2 compared lists" in bm.caveat_sentence(table, Labels("en", dataset))
+    assert "compared lists" not in bm.caveat_sentence(none_compared, Labels("en", dataset))
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +186,18 @@ def test_policy_table_and_figure(mentions):
 def test_a_bad_named_value_is_refused(mentions):
     with pytest.raises(ValueError, match="named"):
         pl.policy_matrix(mentions.assign(named="maybe"), SECTORS)
+
+
+def test_the_data_hold_sourced_national_lists_and_comparable_rankings():
+    # properties of data/ only: adding a source must never break them
+    from helpers.data import load_dataset
+
+    dataset = load_dataset()
+    matrix = pl.policy_matrix(dataset.policy_mentions, pl.sector_order(dataset))
+    assert (matrix == "named").any(axis=1).sum() >= 4  # at least four documents name one of the six
+    known = set(dataset.sources["source_id"])
+    assert set(dataset.policy_mentions["source_id"]) <= known
+    absent = dataset.policy_mentions[~dataset.policy_mentions["named"]]
+    assert absent["locator"].notna().all() and absent["sector"].notna().all()  # "not named" needs a paragraph
+    sizes = dataset.rankings.groupby("ranking_id")["place"].nunique()
+    assert (sizes >= 3).sum() >= 2  # two or more rankings that could share three cities with the index

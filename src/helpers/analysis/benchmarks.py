@@ -182,6 +182,8 @@ def comparison_sentence(comparison: pd.DataFrame, labels: Labels) -> str:
 def caveat_sentence(comparison: pd.DataFrame, labels: Labels) -> str:
     """Why the index and a published ranking can differ, with the counts the data give."""
     compared = comparison[comparison["status"] == "compared"]
+    if compared.empty:
+        return labels("bm_caveat_plain")
     return labels("bm_caveat", k=len(compared), list_order=int(compared["list_order"].sum()))
 
 
