@@ -58,6 +58,7 @@ def test_a_lower_bound_target_out_of_reach_is_behind():
         ("labs_2030", "no_actual"),  # the only other labs figure is a 2027 forecast
         ("clinics_2030", "unit_mismatch"),  # a count target; the clinics actual is a share
         ("stations_2030", "only_later"),  # the only stations actual is of 2030 itself
+        ("sites_2030", "not_positive"),  # the 2024 actual is 0: 5 / 0 has no growth rate
     ],
 )
 def test_no_baseline_says_why(fact_id, reason):

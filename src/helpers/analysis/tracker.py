@@ -27,10 +27,12 @@ REASONS: tuple[str, ...] = (
     "unit_mismatch",
     "undated",
     "only_later",
+    "not_positive",
 )
 """Why a target has no baseline, in the order they are tested: no other figure of the place and indicator; only
 another district's (or the whole city's); no actual among them (only targets and forecasts); no actual in a
-unit that converts; actuals without a year; actuals only of the target's year or later."""
+unit that converts; actuals without a year; actuals only of the target's year or later; a baseline (or target)
+of zero or below, from which no growth rate can be computed."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def track(facts: pd.DataFrame, target: pd.Series, cny_per_usd: float) -> dict:
     baseline = find_baseline(facts, target, cny_per_usd)
     required = required_growth(target, baseline) if baseline.fact is not None else None
     if required is None:
-        return row | {"status": "no_baseline", "baseline_reason": baseline.reason or "no_series"}
+        return row | {"status": "no_baseline", "baseline_reason": baseline.reason or "not_positive"}
     row |= {"baseline_fact": baseline.fact["fact_id"], "required_growth": required.rate,
             "required_bound": required.bound}  # fmt: skip
     if target["kind"] == "forecast":
