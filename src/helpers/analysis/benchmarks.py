@@ -202,7 +202,7 @@ def figure_taus(comparison: pd.DataFrame, labels: Labels) -> Figure:
         if not pd.isna(row["tau"]):
             ax.plot([row["tau"]], [y], marker="o", color="#1b4f72", markersize=7, linestyle="none")
     ax.axvline(0, color="#555555", linewidth=0.8)
-    names = [wrap_label(labels("bm_row", id=r["ranking_id"], n=r["n_common"]), labels.lang, 40)
+    names = [wrap_label(labels("bm_row", id=r["ranking_id"], n=r["n_common"]), labels.lang, 48)
              for _, r in compared.iterrows()]  # fmt: skip
     ax.set_yticks(positions, names)
     ax.set_ylim(-0.7, len(compared) - 0.3)
