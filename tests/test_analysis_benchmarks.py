@@ -176,6 +176,11 @@ def test_policy_table_and_figure(mentions):
     table = pl.policy_table(mentions, matrix, Labels("zh-Hant", dataset))
     assert list(table.iloc[0])[:2] == ["doc-2021", "2021-03-01"]
     assert list(table.iloc[1])[3:9] == ["列入", "列入", "未列入", "列入", "未列入", "資料來源未載"]
+    # column heads wrap at spaces only: a long word stays whole
+    assert (
+        pl.column_label("Hydrogen and nuclear-fusion energy", "en") == "Hydrogen and\nnuclear-fusion\nenergy"
+    )
+    assert pl.column_label("Biomanufacturing", "en") == "Biomanufacturing"
     fig = pl.figure_policy(mentions, matrix, pl.list_moves(matrix), Labels("en", dataset))
     # one of the six stayed (quantum), one entered (biomanufacturing)
     assert (

@@ -9,6 +9,8 @@ keyed by ids and are unit-tested by hand; `*_table` localises, `figure_*` draws.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -123,6 +125,14 @@ def policy_table(mentions: pd.DataFrame, matrix: pd.DataFrame, labels: Labels) -
     return table
 
 
+def column_label(text: str, lang: str) -> str:
+    """A sector's name over a column: English at spaces only, about 12 characters a line (a long word stays
+    whole); Chinese as helpers.analysis.common.wrap_label."""
+    if lang == "en":
+        return textwrap.fill(text, 12, break_long_words=False, break_on_hyphens=False)
+    return wrap_label(text, lang, 14)
+
+
 def figure_policy(
     mentions: pd.DataFrame, matrix: pd.DataFrame, moves: pd.DataFrame, labels: Labels
 ) -> Figure:
@@ -131,14 +141,17 @@ def figure_policy(
     if matrix.empty:
         return no_data_figure(labels, labels("pl_title_none"))
     docs = documents(mentions).set_index("document_id").loc[matrix.index]
-    fig, ax = new_figure(9, max(3.4, 1.9 + 0.42 * len(matrix)))
+    fig, ax = new_figure(10, max(3.4, 1.9 + 0.42 * len(matrix)))
     positions = list(range(len(matrix)))[::-1]
     for y, (_, row) in zip(positions, matrix.iterrows(), strict=True):
         for x, sector in enumerate(matrix.columns):
             ax.plot([x], [y], linestyle="none", markeredgewidth=1.6, **STATE_STYLE[row[sector]])
     ax.set_yticks(positions, [f"{d} · {docs.loc[d, 'date']}" for d in matrix.index], fontsize=8)
-    ax.set_xticks(range(len(matrix.columns)),
-                  [wrap_label(labels.sector(s), labels.lang, 16) for s in matrix.columns], fontsize=8.5)  # fmt: skip
+    ax.set_xticks(
+        range(len(matrix.columns)),
+        [column_label(labels.sector(s), labels.lang) for s in matrix.columns],
+        fontsize=8,
+    )
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(matrix.columns) - 0.4)
     ax.set_ylim(-0.6, len(matrix) - 0.4)
