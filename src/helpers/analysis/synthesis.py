@@ -19,16 +19,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from helpers.analysis import tracker as tracking
 from helpers.data import MONEY_MEASURES, PACKAGE_KINDS, ROLES, Dataset
 from helpers.i18n import Labels
 from helpers.indicators import (
-    cagr,
     convert_money,
-    find_baseline,
     project,
-    ratio_bound,
-    required_growth,
-    same_series,
     years_left,
 )
 from helpers.plots import (
@@ -279,41 +275,34 @@ def money_facts(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.Dat
 # --- plan-target tracker -------------------------------------------------------------------------------------
 
 
-def sourced_rate(dataset: Dataset, fact: pd.Series, baseline: pd.Series) -> tuple[float, str] | None:
-    """A growth rate the sources themselves imply for `fact`'s series: from `baseline` to a forecast or a
-    later actual of the same series (not `fact` itself). Returns (rate, fact id used) or None."""
-    later = same_series(dataset.observations, fact)
-    later = later[later["kind"].isin(["forecast", "actual"]) & later["year"].notna()]
-    later = later[(later["year"] > baseline["year"]) & (later["fact_id"] != baseline["fact_id"])]
-    if later.empty:
-        return None
-    other = later.sort_values("year", kind="stable").iloc[-1]
-    return cagr(
-        float(baseline["value"]), float(other["value"]), int(other["year"] - baseline["year"])
-    ), other["fact_id"]
-
-
 def target_tracker(
-    dataset: Dataset, cities: Sequence[str] | None = None, as_of: int | None = None
-) -> pd.DataFrame:
-    """Every target and forecast of the sources with the years left, its baseline and the growth it requires.
+    dataset: Dataset, cities: Sequence[str] | None = None, as_of: int | None = None,
+    cny_per_usd: float | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Every target and forecast of the sources with the years left, its baseline, the growth it requires and
+    the growth the sources observed (helpers.analysis.tracker).
 
-    A baseline is an earlier actual of the same place, indicator and district. Status codes:
-    "no_year" (no target year printed), "milestone" (a dated goal with no quantity to grow), "no_baseline",
-    "no_rate" (a baseline but no sourced growth rate to judge by), "on_track" / "off_track" (the sources' own
-    rate reaches / falls short of the required one), "forecast" (a forecast: the sources' own trajectory).
+    A baseline is the latest actual of the same place, district, indicator and unit (money converted at
+    `cny_per_usd`, default the stated assumption) dated before the target's year, from any source. Status
+    codes: "no_year" (no target year printed), "milestone" (a dated goal with no quantity to grow),
+    "no_baseline" (`baseline_reason` says why: tracker.REASONS), "no_rate" (a baseline but no earlier actual
+    to observe a growth from), "on_track" / "off_track" / "undecided" (observed against required growth with
+    their bounds: tracker.verdict), "forecast" (a forecast: the sources' own trajectory).
     Years left count from `as_of` (default: the latest source's year, helpers.selection.as_of_year).
 
     Returns:
         One row per fact, by year (no year last), then sector order, then file order: `fact_id`, `place`,
         `sector`, `kind`, `measure`, `year`, `is_year_implied`, `years_left`, `baseline_fact`,
-        `required_growth`, `required_bound` (the bound of target / baseline, which the rate shares),
-        `sourced_rate`, `rate_fact`, `status`.
+        `baseline_reason`, `required_growth`, `required_bound` (the bound of target / baseline),
+        `observed_growth`, `observed_bound`, `observed_fact` (the earliest actual it runs from), `status`.
     """
     as_of = as_of_year(dataset) if as_of is None else as_of
+    rate = dataset.assumptions["exchange_rate"]["cny_per_usd"] if cny_per_usd is None else cny_per_usd
     columns = ["fact_id", "place", "sector", "kind", "measure", "year", "is_year_implied", "years_left",
-               "baseline_fact", "required_growth", "required_bound", "sourced_rate", "rate_fact", "status"]  # fmt: skip
-    facts = dataset.observations[dataset.observations["kind"].isin(["target", "forecast"])]
+               "baseline_fact", "baseline_reason", "required_growth", "required_bound", "observed_growth",
+               "observed_bound", "observed_fact", "status"]  # fmt: skip
+    observations = dataset.observations
+    facts = observations[observations["kind"].isin(["target", "forecast"])]
     if cities:
         facts = facts[facts["place"].isin([*cities, NATIONAL])]
     rows = []
@@ -324,30 +313,8 @@ def target_tracker(
             "measure": fact["measure"], "year": int(fact["year"]) if has_year else None,
             "is_year_implied": str(fact["year_note"]).startswith("implied"),
             "years_left": years_left(int(fact["year"]), as_of) if has_year else None,
-            "required_growth": np.nan, "sourced_rate": np.nan,
         }  # fmt: skip
-        baseline = find_baseline(dataset.observations, fact)
-        if not has_year:
-            row["status"] = "no_year"
-        elif fact["measure"] == "milestone":
-            row["status"] = "milestone"
-        elif baseline is None:
-            row["status"] = "no_baseline"
-        else:
-            row["baseline_fact"] = baseline["fact_id"]
-            row["required_growth"] = required_growth(
-                float(baseline["value"]), float(fact["value"]), int(baseline["year"]), int(fact["year"])
-            )
-            row["required_bound"] = ratio_bound(fact["bound"], baseline["bound"])
-            rate = None if fact["kind"] == "forecast" else sourced_rate(dataset, fact, baseline)
-            if fact["kind"] == "forecast":
-                row["status"] = "forecast"
-            elif rate is None:
-                row["status"] = "no_rate"
-            else:
-                row["sourced_rate"], row["rate_fact"] = rate
-                row["status"] = "on_track" if rate[0] >= row["required_growth"] else "off_track"
-        rows.append(row)
+        rows.append(row | tracking.track(observations, fact, rate))
     if not rows:
         return pd.DataFrame(columns=columns)
     table = pd.DataFrame(rows, columns=columns)
@@ -503,7 +470,8 @@ def specialisation_table(counts: pd.DataFrame, quotients: pd.DataFrame, labels: 
 
 def tracker_table(dataset: Dataset, tracker: pd.DataFrame, labels: Labels, currency: str = "CNY",
                   cny_per_usd: float = 7.19) -> pd.DataFrame:  # fmt: skip
-    """`target_tracker` for display: names, the target with its bound, baseline and required growth in text."""
+    """`target_tracker` for display: names, the target with its bound, baseline (or why there is none),
+    required and observed growth with their bounds, and the verdict."""
     facts = dataset.facts.set_index("fact_id")
 
     def figure(fact_id: str) -> str:
@@ -512,13 +480,15 @@ def tracker_table(dataset: Dataset, tracker: pd.DataFrame, labels: Labels, curre
 
     def baseline_text(row) -> str:
         if not row["baseline_fact"]:
-            return labels("no_baseline") if row["status"] not in ("no_year", "milestone") else "—"
+            if row["status"] in ("no_year", "milestone"):
+                return "—"
+            return f"{labels('no_baseline')}: {labels('tr_reason_' + row['baseline_reason'])}"
         return f"{figure(row['baseline_fact'])} ({int(facts.loc[row['baseline_fact'], 'year'])})"
 
-    def growth_text(row) -> str:
-        if pd.isna(row["required_growth"]):
+    def growth_text(row, column: str = "required") -> str:
+        if pd.isna(row[f"{column}_growth"]):
             return "—"
-        return f"{format_bound(row['required_bound'])}{percent(row['required_growth'])}"
+        return f"{format_bound(row[f'{column}_bound'])}{percent(row[f'{column}_growth'])}"
 
     return pd.DataFrame({
         labels("city"): [labels.city(p) for p in tracker["place"]],
@@ -532,6 +502,7 @@ def tracker_table(dataset: Dataset, tracker: pd.DataFrame, labels: Labels, curre
         labels("years_left"): ["—" if pd.isna(y) else str(y) for y in tracker["years_left"]],
         labels("baseline"): [baseline_text(r) for _, r in tracker.iterrows()],
         labels("required_growth"): [growth_text(r) for _, r in tracker.iterrows()],
+        labels("tr_observed_growth"): [growth_text(r, "observed") for _, r in tracker.iterrows()],
         labels("syn_status"): [labels(f"syn_status_{s}") for s in tracker["status"]],
         labels("fact_id"): list(tracker["fact_id"]),
     })  # fmt: skip
