@@ -233,3 +233,51 @@ def test_sobol_gives_zero_total_effect_to_choices_that_cannot_change_the_order()
     assert table.loc["weight:leader_roles", "ST"] > 0 and table.loc["weight:other_roles", "ST"] > 0
     with pytest.raises(ValueError, match="n_sobol"):
         model.sobol(10, 5, nominal)
+
+
+# --- display ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def labels():
+    from helpers.i18n import Labels
+
+    return Labels("en", load_dataset())
+
+
+def test_probabilities_display_shows_percentages_and_dashes(labels):
+    from helpers.analysis import synthesis as syn
+
+    table = rank_probabilities(pd.DataFrame({"hefei": [1, 1, 2, 1], "beijing": [2, 2, 1, 2]}))
+    shown = syn.probabilities_display(table, labels)
+    # Hefei first in 3 of 4 draws (75%), second in 1 (25%); a rank no draw gave shows "—"
+    assert shown.iloc[0].tolist() == ["Hefei", "75%", "25%"]
+    assert syn.probabilities_display(
+        rank_probabilities(pd.DataFrame({"hefei": [1], "beijing": [2]})), labels
+    ).iloc[0].tolist() == ["Hefei", "100%", "—"]
+
+
+def test_copeland_sentence_names_the_largest_move(labels):
+    from helpers.analysis import synthesis as syn
+
+    ranks = pd.Series({"hefei": 1, "beijing": 2, "shanghai": 3})
+    other = pd.Series({"hefei": 1, "beijing": 3, "shanghai": 2})
+    # Hefei keeps its rank; Beijing and Shanghai move by one each, Beijing first in order
+    assert syn.copeland_sentence(ranks, other, labels) == (
+        "1 of 3 cities take the same rank under Copeland as under the weighted sum; Beijing moves most "
+        "(rank 2 by weighted sum, 3 by Copeland)."
+    )
+
+
+def test_coherence_sentence_reads_the_panel(labels, xy):
+    from helpers.analysis import synthesis as syn
+
+    # from test_principal_components_and_alpha_by_hand: PC1 75%, alpha 2/3; x and y equally effective (50%):
+    # the first of equals is named
+    influence = indicator_influence(xy.rename(columns={"x": "leader_roles", "y": "other_roles"}),
+                                    composite_index(xy).rename("score"), resolve_weights(["leader_roles", "other_roles"]))  # fmt: skip
+    text = syn.coherence_sentence(principal_components(xy), cronbach_alpha(xy), influence, labels)
+    assert text == (
+        "The first principal component carries 75.0% of the indicators' variance and Cronbach's alpha is 0.67; "
+        "Leader roles has the largest effective weight, 50.0% against a nominal 50.0%."
+    )

@@ -1078,6 +1078,30 @@ def figure_rank_intervals(intervals: pd.DataFrame, ranks: pd.Series, labels: Lab
     return fig
 
 
+def figure_rank_probabilities(probabilities: pd.DataFrame, labels: Labels, n_draws: int) -> Figure:
+    """Heat map of `helpers.robustness.rank_probabilities`: one row per city (best expected rank on top), one
+    column per rank, shade = share of draws; the title names the city most often first and its share."""
+    if probabilities.empty:
+        return no_data_figure(labels, labels("ix_probabilities_title_none"))
+    n = probabilities.shape[1]
+    fig, ax = new_figure(max(6.5, 2.5 + 0.38 * n), max(3.2, 1.6 + 0.36 * len(probabilities)))
+    image = ax.imshow(probabilities.to_numpy() * 100, cmap="Blues", vmin=0, vmax=100, aspect="auto")
+    ax.set_yticks(range(len(probabilities)), [labels.city(p) for p in probabilities.index])
+    ax.set_xticks(range(n), [str(k) for k in probabilities.columns])
+    ax.set_xlabel(labels("syn_rank_axis"))
+    ax.grid(visible=False)
+    fig.colorbar(image, ax=ax, label=labels("ix_probability_axis"), shrink=0.8)
+    ax.set_title(labels("syn_intervals_note", n=n_draws), fontsize=8.5, color="#555555")
+    first = probabilities[1].idxmax()
+    set_title(
+        fig,
+        labels(
+            "ix_probabilities_title", city=labels.city(first), share=percent(probabilities.loc[first, 1], 0)
+        ),
+    )
+    return fig
+
+
 # --- findings ------------------------------------------------------------------------------------------------
 
 
