@@ -8,20 +8,16 @@ The paper example: three cities, two indicators x and y.
     C      1   5
 """
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from helpers.data import load_dataset
 from helpers.index import (
-    MonteCarlo,
     aggregate,
     city_indicators,
     composite_index,
     dirichlet_alpha,
-    first_order_shares,
     normalise,
     rank_cities,
     rank_draws,
@@ -218,26 +214,6 @@ def test_summary_percentiles_are_ranks_that_occurred():
     assert list(summary.index) == ["a", "b"]  # by median rank
 
 
-def test_first_order_shares_by_hand():
-    # one city over 4 draws: ranks 1, 1, 3, 3 (mean 2, variance 1).
-    # Normalisation m, m, r, r: group means 1 and 3 -> between-group variance (2 * 1 + 2 * 1) / 4 = 1 -> share 1.
-    # Weight x = 0.1, 0.9, 0.2, 0.8 in 2 bins: {0.1, 0.2} (ranks 1, 3) and {0.8, 0.9} (ranks 3, 1): both means 2
-    # -> share 0; y = 1 - x likewise.
-    settings = pd.DataFrame({"normalisation": ["m", "m", "r", "r"], "x": [0.1, 0.9, 0.2, 0.8],
-                             "y": [0.9, 0.1, 0.8, 0.2]})  # fmt: skip
-    draws = MonteCarlo(settings, pd.DataFrame({"a": [1, 1, 3, 3]}))
-    shares = first_order_shares(draws, bins=2).set_index(["factor", "indicator"])["share"]
-    assert shares[("normalisation", "")] == pytest.approx(1.0)
-    assert shares[("weight", "x")] == pytest.approx(0.0)
-    assert shares[("weight", "y")] == pytest.approx(0.0)
-
-
-def test_first_order_shares_are_nan_when_no_rank_moves():
-    settings = pd.DataFrame({"normalisation": ["m", "r"], "x": [0.2, 0.8]})
-    shares = first_order_shares(MonteCarlo(settings, pd.DataFrame({"a": [1, 1]})), bins=2)
-    assert shares["share"].isna().all()
-
-
 def test_city_indicators_are_counts_of_the_evidence(dataset):
     """A property of the live data: each indicator is what its definition counts, each figure once."""
     from helpers.index import FIGURE_MEASURES
@@ -303,7 +279,6 @@ def test_empty_selection_gives_empty_results():
     empty = pd.DataFrame({"x": pd.Series(dtype=float)})
     assert composite_index(empty).empty
     assert sensitivity_table(empty).empty
-    assert math.isnan(first_order_shares(rank_draws(empty, 10, 1))["share"].iloc[0])
     assert np.asarray(rank_uncertainty(empty, 10, 1)).size == 0
 
 

@@ -454,39 +454,6 @@ def sensitivity_table(
     return table.sort_values("mean_abs_shift", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def first_order_shares(draws: MonteCarlo, bins: int = 10) -> pd.DataFrame:
-    """How much of the ranks' variance each sampled choice explains on its own (first-order effect).
-
-    For a choice X and a city, the share is Var(E[rank | X]) / Var(rank): the variance of the mean rank
-    within each group of draws sharing X, over all draws. Normalisation groups by its value; a weight is cut
-    into `bins` groups of (nearly) equal size by its drawn value. Shares are summed over cities before
-    dividing (sum of between-group variances / sum of variances), so cities whose rank moves more count more.
-
-    Returns:
-        One row per choice, the largest share first: `factor` ("normalisation" or "weight"), `indicator`
-        (for weights, else ""), `share` (0 to 1; NaN when no rank varies).
-    """
-    ranks = draws.ranks.to_numpy(dtype=float)
-    n = len(ranks)
-    total = ranks.var(axis=0).sum()  # population variance, summed over cities
-
-    def between(groups: np.ndarray) -> float:
-        frame = pd.DataFrame(ranks).groupby(groups)
-        means, sizes = frame.mean().to_numpy(), frame.size().to_numpy()[:, None]
-        return float((sizes * (means - ranks.mean(axis=0)) ** 2).sum() / n)
-
-    rows = [("normalisation", "", between(draws.settings["normalisation"].to_numpy()))]
-    for name in draws.settings.columns.drop("normalisation"):
-        order = np.argsort(draws.settings[name].to_numpy(), kind="stable")
-        groups = np.empty(n, dtype=int)
-        groups[order] = np.arange(n) * bins // n
-        rows.append(("weight", name, between(groups)))
-    table = pd.DataFrame(rows, columns=["factor", "indicator", "between"])
-    table["share"] = table["between"] / total if total > 0 else np.nan
-    table = table.drop(columns="between")
-    return table.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
-
-
 # --- coherence: do the indicators measure one thing, and how much does each count? -----------------------
 
 

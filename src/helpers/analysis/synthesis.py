@@ -585,15 +585,6 @@ def sensitivity_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def shares_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
-    """`helpers.index.first_order_shares` for display."""
-    names = [labels("syn_factor_normalisation") if f == "normalisation" else
-             labels("syn_factor_weight", indicator=labels(f"syn_ind_{i}"))
-             for f, i in zip(table["factor"], table["indicator"], strict=True)]  # fmt: skip
-    return pd.DataFrame({labels("syn_choice"): names,
-                         labels("syn_variance_share"): ["—" if pd.isna(v) else percent(v) for v in table["share"]]})  # fmt: skip
-
-
 FACTOR_KEYS = {"normalisation": "syn_factor_normalisation", "aggregation": "ix_factor_aggregation",
                "left_out": "ix_factor_left_out", "inferred_roles": "ix_factor_inferred_roles",
                "alternative_roles": "ix_factor_alternative_roles"}  # fmt: skip
