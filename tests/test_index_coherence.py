@@ -281,3 +281,36 @@ def test_coherence_sentence_reads_the_panel(labels, xy):
         "The first principal component carries 75.0% of the indicators' variance and Cronbach's alpha is 0.67; "
         "Leader roles has the largest effective weight, 50.0% against a nominal 50.0%."
     )
+
+
+# --- comparable quantities ----------------------------------------------------------------------------------
+
+
+def test_comparable_quantities_by_hand(labels):
+    from helpers.analysis import synthesis as syn
+    from helpers.index import comparable_quantities
+
+    obs = pd.DataFrame(
+        [
+            # robot firms (count) for hefei, beijing and shanghai: 3 places, Beijing's is a district's
+            ("f1", "embodied_ai", "hefei", "", "robot_firms", "count", "actual", "count"),
+            ("f2", "embodied_ai", "beijing", "Haidian", "robot_firms", "count", "actual", "count"),
+            ("f3", "embodied_ai", "shanghai", "", "robot_firms", "count", "actual", "count"),
+            # the same indicator as a target does not count; a share is another kind of quantity
+            ("f4", "embodied_ai", "wuhan", "", "robot_firms", "count", "target", "count"),
+            ("f5", "quantum", "hefei", "", "firm_share", "fraction", "actual", "share"),
+            ("f6", "quantum", "beijing", "", "firm_share", "fraction", "actual", "share"),
+            # revenue in CNY for one place only
+            ("f7", "quantum", "hefei", "", "revenue", "CNY", "actual", "revenue"),
+        ],
+        columns=["fact_id", "sector", "place", "district_en", "indicator", "unit", "kind", "measure"],
+    )
+    table = comparable_quantities(obs, ["beijing", "shanghai", "hefei", "wuhan"])
+    assert table[["indicator", "n_places", "places", "n_district", "fact_id"]].values.tolist() == [
+        ["robot_firms", 3, "beijing;shanghai;hefei", 1, "f1"]
+    ]
+    assert comparable_quantities(obs, ["beijing", "shanghai", "hefei"], min_places=4).empty
+    # one quantity for 3 cities, in 1 of 6 races: too few (any real fact gives the sentence a label to name)
+    some_fact = load_dataset().facts["fact_id"].iloc[0]
+    assert "1 of the 6 races" in syn.capacity_sentence(table.assign(fact_id=some_fact), labels, 6)
+    assert "No money amount or count" in syn.capacity_sentence(table.iloc[0:0], labels, 6)

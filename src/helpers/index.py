@@ -528,3 +528,34 @@ def copeland(indicators: pd.DataFrame, weights: Mapping[str, float] | None = Non
     margin = np.round(ahead - ahead.T, SCORE_DECIMALS)
     score = (margin > 0).sum(axis=1) - (margin < 0).sum(axis=1)
     return pd.Series(score.astype(int), index=indicators.index, name="score")
+
+
+# --- could the quantities themselves measure capacity? ---------------------------------------------------
+
+
+def comparable_quantities(
+    observations: pd.DataFrame, places: Sequence[str], min_places: int = 2
+) -> pd.DataFrame:
+    """The quantities a "reported capacity" indicator could compare: actual figures (FIGURE_MEASURES) of one
+    sector, indicator and unit that the sources give for at least `min_places` of `places`.
+
+    Returns:
+        One row per sector, indicator and unit, most places first (then sector, indicator, unit):
+        `sector`, `indicator`, `unit`, `measure`, `n_places`, `places` (";"-joined in `places` order),
+        `n_district` (figures of a district, not of the whole city: not comparable with a city's) and `fact_id`
+        (the first figure's chosen fact, whose label names the indicator).
+    """
+    columns = ["sector", "indicator", "unit", "measure", "n_places", "places", "n_district", "fact_id"]
+    order = {p: i for i, p in enumerate(places)}
+    wanted = observations[observations["kind"].eq("actual") & observations["measure"].isin(FIGURE_MEASURES)
+                          & observations["place"].isin(order)]  # fmt: skip
+    rows = []
+    for (sector, indicator, unit), group in wanted.groupby(["sector", "indicator", "unit"], sort=True):
+        named = sorted(set(group["place"]), key=order.get)
+        if len(named) >= min_places:
+            district = int((group["district_en"].fillna("") != "").sum())
+            first = group.iloc[0]
+            rows.append((sector, indicator, unit, first["measure"], len(named), ";".join(named), district,
+                         first["fact_id"]))  # fmt: skip
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("n_places", ascending=False, kind="stable").reset_index(drop=True)

@@ -1069,6 +1069,33 @@ def figure_rank_intervals(intervals: pd.DataFrame, ranks: pd.Series, labels: Lab
     return fig
 
 
+def comparable_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.comparable_quantities` for display."""
+    return pd.DataFrame({
+        labels("sector"): [labels.sector(s) for s in table["sector"]],
+        labels("ix_indicator"): [labels.fact(f) for f in table["fact_id"]],
+        labels("ix_measure"): [labels.measure(m) for m in table["measure"]],
+        labels("ix_unit"): list(table["unit"]),
+        labels("ix_n_places"): list(table["n_places"]),
+        labels("ix_places"): [join_names([labels.city(p) for p in t.split(";")], labels) for t in table["places"]],
+        labels("ix_n_district"): list(table["n_district"]),
+    })  # fmt: skip
+
+
+def capacity_sentence(table: pd.DataFrame, labels: Labels, n_sectors: int, min_places: int = 3) -> str:
+    """Whether the quantities could carry a "reported capacity" indicator: how many of one sector, indicator
+    and unit the sources give for at least `min_places` cities, which, and in how many of the `n_sectors`
+    races."""
+    wide = table[table["n_places"] >= min_places]
+    if wide.empty:
+        return labels("ix_capacity_none", k=min_places)
+    items = join_names([labels("ix_capacity_item", indicator=labels.fact(r.fact_id), sector=labels.sector(r.sector),
+                               n=r.n_places) for r in wide.itertuples()], labels)  # fmt: skip
+    races = wide["sector"].nunique()
+    key = "ix_capacity_every_race" if races >= n_sectors else "ix_capacity_some"
+    return labels(key, n=len(wide), k=min_places, items=items, races=races, total=n_sectors)
+
+
 def figure_rank_probabilities(probabilities: pd.DataFrame, labels: Labels, n_draws: int) -> Figure:
     """Heat map of `helpers.robustness.rank_probabilities`: one row per city (best expected rank on top), one
     column per rank, shade = share of draws; the title names the city most often first and its share."""
