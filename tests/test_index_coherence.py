@@ -109,8 +109,12 @@ def test_unknown_sector_or_origin_is_named(inputs):
         indicators_for(inputs, DataChoice(drop_origin="zz"))
 
 
-def test_real_data_roles_partition_the_sectors_and_figures_are_money_or_counts():
-    dataset = load_dataset()
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset()
+
+
+def test_real_data_roles_partition_the_sectors_and_figures_are_money_or_counts(dataset):
     table = city_indicators(dataset)
     roles = dataset.city_roles[dataset.city_roles["place"].isin(table.index)]
     named = roles.groupby("place")["sector"].nunique()
@@ -239,10 +243,10 @@ def test_sobol_gives_zero_total_effect_to_choices_that_cannot_change_the_order()
 
 
 @pytest.fixture(scope="module")
-def labels():
+def labels(dataset):
     from helpers.i18n import Labels
 
-    return Labels("en", load_dataset())
+    return Labels("en", dataset)
 
 
 def test_probabilities_display_shows_percentages_and_dashes(labels):
@@ -286,7 +290,7 @@ def test_coherence_sentence_reads_the_panel(labels, xy):
 # --- comparable quantities ----------------------------------------------------------------------------------
 
 
-def test_comparable_quantities_by_hand(labels):
+def test_comparable_quantities_by_hand(labels, dataset):
     from helpers.analysis import synthesis as syn
     from helpers.index import comparable_quantities
 
@@ -311,6 +315,19 @@ def test_comparable_quantities_by_hand(labels):
     ]
     assert comparable_quantities(obs, ["beijing", "shanghai", "hefei"], min_places=4).empty
     # one quantity for 3 cities, in 1 of 6 races: too few (any real fact gives the sentence a label to name)
-    some_fact = load_dataset().facts["fact_id"].iloc[0]
+    some_fact = dataset.facts["fact_id"].iloc[0]
     assert "1 of the 6 races" in syn.capacity_sentence(table.assign(fact_id=some_fact), labels, 6)
     assert "No money amount or count" in syn.capacity_sentence(table.iloc[0:0], labels, 6)
+
+
+def test_sentences_when_nothing_moves(labels):
+    from helpers.analysis import synthesis as syn
+
+    ranks = pd.Series({"hefei": 1, "beijing": 2})
+    assert syn.copeland_sentence(ranks, ranks, labels) == (
+        "All 2 cities take the same rank under Copeland as under the weighted sum."
+    )
+    flat = pd.DataFrame(
+        {"factor": ["normalisation"], "S1": [0.0], "S1_conf": [0.0], "ST": [0.0], "ST_conf": [0.0]}
+    )
+    assert syn.sobol_sentence(flat, labels).startswith("No choice moves the ranks")

@@ -664,6 +664,8 @@ def sobol_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
 
 def sobol_sentence(table: pd.DataFrame, labels: Labels) -> str:
     """The factor with the largest total-order index, in words."""
+    if table.empty or not (table["ST"] > 0).any():
+        return labels("ix_sobol_none")
     row = table.iloc[0]
     return labels("ix_sobol_sentence", factor=factor_text(row["factor"], labels), st=f"{row['ST']:.2f}",
                   s1=f"{row['S1']:.2f}")  # fmt: skip
@@ -686,6 +688,8 @@ def copeland_display(
 def copeland_sentence(ranks: pd.Series, copeland_ranks: pd.Series, labels: Labels) -> str:
     """How many cities keep their rank under Copeland, and the largest move."""
     shift = (copeland_ranks - ranks.reindex(copeland_ranks.index)).abs()
+    if not (shift > 0).any():
+        return labels("ix_copeland_same", total=len(shift))
     moved = shift.idxmax()
     return labels("ix_copeland_sentence", same=int((shift == 0).sum()), total=len(shift),
                   city=labels.city(moved), weighted=int(ranks[moved]), copeland=int(copeland_ranks[moved]))  # fmt: skip
