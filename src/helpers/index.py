@@ -1,10 +1,14 @@
-"""A composite city index with rank uncertainty, after the OECD/JRC Handbook on Constructing Composite
-Indicators (2008): indicators from the data, normalisation, weights, aggregation, a Monte Carlo over choices.
+"""A composite city index of prominence in the sources, after the OECD/JRC Handbook on Constructing Composite
+Indicators (2008): a named construct, indicators that do not nest, normalisation, weights, aggregation, a
+coherence panel, a non-compensatory alternative (Copeland) and a Monte Carlo over weights and normalisation.
+helpers.robustness adds the aggregation and the data to the Monte Carlo, with Sobol indices.
 
     indicators = city_indicators(dataset)                     # one row per city, one column per indicator
     scores = composite_index(indicators, "minmax", {}, "arithmetic")
     ranks = rank_cities(scores)                                # 1 = best; ties share the better rank
     intervals = rank_uncertainty(indicators, n_draws=1000, seed=20251027)
+    principal_components(indicators), cronbach_alpha(indicators), indicator_influence(indicators, scores, w)
+    rank_cities(copeland(indicators))
 """
 
 from __future__ import annotations
