@@ -204,10 +204,14 @@ def test_forecast_projection_by_hand(dataset):
 
 
 def test_robust_top():
-    intervals = pd.DataFrame({"median_rank": [1, 2, 3, 4], "p05": [1, 1, 2, 3], "p95": [2, 3, 3, 4]},
+    intervals = pd.DataFrame({"median_rank": [1, 2, 3, 4], "p05": [1, 1, 2, 4], "p95": [2, 3, 3, 4]},
                              index=list("abcd"))  # fmt: skip
-    # k = 1: no city has p95 <= 1; k = 2: only a; k = 3: a, b and c -> a separated top three
+    # k = 1: no city has p95 <= 1; k = 2: only a; k = 3: a, b and c, and d's p05 (4) is above 3 -> a top three
+    # separated from the rest
     assert syn.robust_top(intervals) == (["a", "b", "c"], 3)
+    # d's interval reaching rank 3 (p05 = 3) overlaps the group's: no k separates a top (k = 3 fails on d;
+    # k = 1 and 2 lack cities)
+    assert syn.robust_top(intervals.assign(p05=[1, 1, 2, 3])) == ([], 0)
     overlapping = intervals.assign(p95=[4, 4, 4, 4])
     assert syn.robust_top(overlapping) == ([], 0)
 

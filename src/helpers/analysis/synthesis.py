@@ -556,13 +556,114 @@ def sensitivity_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def shares_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
-    """`helpers.index.first_order_shares` for display."""
-    names = [labels("syn_factor_normalisation") if f == "normalisation" else
-             labels("syn_factor_weight", indicator=labels(f"syn_ind_{i}"))
-             for f, i in zip(table["factor"], table["indicator"], strict=True)]  # fmt: skip
-    return pd.DataFrame({labels("syn_choice"): names,
-                         labels("syn_variance_share"): ["—" if pd.isna(v) else percent(v) for v in table["share"]]})  # fmt: skip
+FACTOR_KEYS = {"normalisation": "syn_factor_normalisation", "aggregation": "ix_factor_aggregation",
+               "left_out": "ix_factor_left_out", "inferred_roles": "ix_factor_inferred_roles",
+               "alternative_roles": "ix_factor_alternative_roles"}  # fmt: skip
+
+
+def correlation_display(corr: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.correlations` for display: indicator names, two decimals."""
+    names = [labels(f"syn_ind_{n}") for n in corr.columns]
+    out = pd.DataFrame(corr.round(2).to_numpy(), columns=names)
+    out.insert(0, labels("ix_indicator"), names)
+    return out
+
+
+def components_display(components: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.principal_components` for display."""
+    return pd.DataFrame({
+        labels("ix_component"): list(components["component"]),
+        labels("ix_eigenvalue"): [round(float(v), 3) for v in components["eigenvalue"]],
+        labels("ix_variance_share"): [percent(v) for v in components["share"]],
+        labels("ix_cumulative_share"): [percent(v) for v in components["cumulative"]],
+    })  # fmt: skip
+
+
+def influence_display(influence: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.indicator_influence` for display."""
+    return pd.DataFrame({
+        labels("ix_indicator"): [labels(f"syn_ind_{n}") for n in influence.index],
+        labels("ix_nominal_weight"): [percent(v) for v in influence["weight"]],
+        labels("ix_correlation_with_index"): [round(float(v), 2) for v in influence["correlation"]],
+        labels("ix_effective_weight"): [percent(v) for v in influence["effective_weight"]],
+    })  # fmt: skip
+
+
+def coherence_sentence(
+    components: pd.DataFrame, alpha: float, influence: pd.DataFrame, labels: Labels
+) -> str:
+    """What the coherence panel says, from its numbers: PC1's share, Cronbach's alpha, the indicator with
+    the largest effective weight."""
+    top = influence["effective_weight"].idxmax()
+    return labels("ix_coherence_sentence", share=percent(components["share"].iloc[0]),
+                  alpha="—" if pd.isna(alpha) else f"{alpha:.2f}", indicator=labels(f"syn_ind_{top}"),
+                  effective=percent(influence.loc[top, "effective_weight"]),
+                  nominal=percent(influence.loc[top, "weight"]))  # fmt: skip
+
+
+def probabilities_display(
+    probabilities: pd.DataFrame, labels: Labels, max_rank: int | None = None
+) -> pd.DataFrame:
+    """`helpers.robustness.rank_probabilities` for display: per city, the percentage of draws at each rank
+    (1..max_rank, all when None); "—" for a rank no draw gave it."""
+    ranks = list(probabilities.columns)[: max_rank or None]
+    out = pd.DataFrame({labels("city"): [labels.city(p) for p in probabilities.index]})
+    for k in ranks:
+        out[labels("ix_rank_k", k=k)] = ["—" if v == 0 else percent(v, 0) for v in probabilities[k]]
+    return out
+
+
+def factor_text(factor: str, labels: Labels) -> str:
+    """A factor of helpers.robustness in words."""
+    if factor.startswith("weight:"):
+        return labels("syn_factor_weight", indicator=labels(f"syn_ind_{factor.split(':', 1)[1]}"))
+    return labels(FACTOR_KEYS[factor])
+
+
+def sobol_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`UncertaintyModel.sobol` for display: indices with their 95% half-widths, two decimals."""
+
+    def show(value: float, conf: float) -> str:
+        return f"{value:.2f} ± {conf:.2f}"
+
+    return pd.DataFrame({
+        labels("syn_choice"): [factor_text(f, labels) for f in table["factor"]],
+        labels("ix_s1"): [show(v, c) for v, c in zip(table["S1"], table["S1_conf"], strict=True)],
+        labels("ix_st"): [show(v, c) for v, c in zip(table["ST"], table["ST_conf"], strict=True)],
+    })  # fmt: skip
+
+
+def sobol_sentence(table: pd.DataFrame, labels: Labels) -> str:
+    """The factor with the largest total-order index, in words."""
+    if table.empty or not (table["ST"] > 0).any():
+        return labels("ix_sobol_none")
+    row = table.iloc[0]
+    return labels("ix_sobol_sentence", factor=factor_text(row["factor"], labels), st=f"{row['ST']:.2f}",
+                  s1=f"{row['S1']:.2f}")  # fmt: skip
+
+
+def copeland_display(
+    ranks: pd.Series, scores: pd.Series, copeland_ranks: pd.Series, labels: Labels
+) -> pd.DataFrame:
+    """Weighted-sum rank beside the Copeland score and rank, best weighted-sum rank first."""
+    order = ranks.sort_values(kind="stable").index
+    return pd.DataFrame({
+        labels("city"): [labels.city(p) for p in order],
+        labels("ix_weighted_rank"): [int(ranks[p]) for p in order],
+        labels("ix_copeland_score"): [int(scores[p]) for p in order],
+        labels("ix_copeland_rank"): [int(copeland_ranks[p]) for p in order],
+        labels("ix_rank_difference"): [int(copeland_ranks[p] - ranks[p]) for p in order],
+    })  # fmt: skip
+
+
+def copeland_sentence(ranks: pd.Series, copeland_ranks: pd.Series, labels: Labels) -> str:
+    """How many cities keep their rank under Copeland, and the largest move."""
+    shift = (copeland_ranks - ranks.reindex(copeland_ranks.index)).abs()
+    if not (shift > 0).any():
+        return labels("ix_copeland_same", total=len(shift))
+    moved = shift.idxmax()
+    return labels("ix_copeland_sentence", same=int((shift == 0).sum()), total=len(shift),
+                  city=labels.city(moved), weighted=int(ranks[moved]), copeland=int(copeland_ranks[moved]))  # fmt: skip
 
 
 # --- figures -------------------------------------------------------------------------------------------------
@@ -894,16 +995,19 @@ def figure_timeline(
 
 
 def robust_top(intervals: pd.DataFrame) -> tuple[list[str], int]:
-    """The smallest top group that the Monte Carlo separates from the rest: the cities whose 95th-percentile
-    rank is at most k, for the smallest k that at least k cities (more when tied) but not all cities reach.
-    Each of them holds one of the first k ranks in at least 95% of draws.
+    """The smallest top group that the Monte Carlo separates from the rest: for the smallest k, the cities
+    whose 95th-percentile rank is at most k, when there are at least k of them (more when tied), not all
+    cities, and every other city's 5th-percentile rank is above k. The intervals of the group and of the
+    rest then do not overlap: each of the group holds one of the first k ranks in at least 95% of draws, and
+    each other city is below rank k in at least 95%.
 
     Returns:
         (place ids in `intervals` order, k), or ([], 0) when no such group exists.
     """
     for k in range(1, len(intervals)):
-        group = intervals.index[intervals["p95"] <= k]
-        if k <= len(group) < len(intervals):
+        inside = intervals["p95"] <= k
+        group = intervals.index[inside]
+        if k <= len(group) < len(intervals) and (intervals.loc[~inside, "p05"] > k).all():
             return list(group), k
     return [], 0
 
@@ -937,6 +1041,57 @@ def figure_rank_intervals(intervals: pd.DataFrame, ranks: pd.Series, labels: Lab
                               names=join_names([labels.city(p) for p in top], labels)))  # fmt: skip
     else:
         set_title(fig, labels("syn_intervals_title_overlap"))
+    return fig
+
+
+def comparable_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.comparable_quantities` for display."""
+    return pd.DataFrame({
+        labels("sector"): [labels.sector(s) for s in table["sector"]],
+        labels("ix_indicator"): [labels.fact(f) for f in table["fact_id"]],
+        labels("ix_measure"): [labels.measure(m) for m in table["measure"]],
+        labels("ix_unit"): list(table["unit"]),
+        labels("ix_n_places"): list(table["n_places"]),
+        labels("ix_places"): [join_names([labels.city(p) for p in t.split(";")], labels) for t in table["places"]],
+        labels("ix_n_district"): list(table["n_district"]),
+    })  # fmt: skip
+
+
+def capacity_sentence(table: pd.DataFrame, labels: Labels, n_sectors: int, min_places: int = 3) -> str:
+    """Whether the quantities could carry a "reported capacity" indicator: how many of one sector, indicator
+    and unit the sources give for at least `min_places` cities, which, and in how many of the `n_sectors`
+    races."""
+    wide = table[table["n_places"] >= min_places]
+    if wide.empty:
+        return labels("ix_capacity_none", k=min_places)
+    items = join_names([labels("ix_capacity_item", indicator=labels.fact(r.fact_id), sector=labels.sector(r.sector),
+                               n=r.n_places) for r in wide.itertuples()], labels)  # fmt: skip
+    races = wide["sector"].nunique()
+    key = "ix_capacity_every_race" if races >= n_sectors else "ix_capacity_some"
+    return labels(key, n=len(wide), k=min_places, items=items, races=races, total=n_sectors)
+
+
+def figure_rank_probabilities(probabilities: pd.DataFrame, labels: Labels, n_draws: int) -> Figure:
+    """Heat map of `helpers.robustness.rank_probabilities`: one row per city (best expected rank on top), one
+    column per rank, shade = share of draws; the title names the city most often first and its share."""
+    if probabilities.empty:
+        return no_data_figure(labels, labels("ix_probabilities_title_none"))
+    n = probabilities.shape[1]
+    fig, ax = new_figure(max(6.5, 2.5 + 0.38 * n), max(3.2, 1.6 + 0.36 * len(probabilities)))
+    image = ax.imshow(probabilities.to_numpy() * 100, cmap="Blues", vmin=0, vmax=100, aspect="auto")
+    ax.set_yticks(range(len(probabilities)), [labels.city(p) for p in probabilities.index])
+    ax.set_xticks(range(n), [str(k) for k in probabilities.columns])
+    ax.set_xlabel(labels("syn_rank_axis"))
+    ax.grid(visible=False)
+    fig.colorbar(image, ax=ax, label=labels("ix_probability_axis"), shrink=0.8)
+    ax.set_title(labels("syn_intervals_note", n=n_draws), fontsize=8.5, color="#555555")
+    first = probabilities[1].idxmax()
+    set_title(
+        fig,
+        labels(
+            "ix_probabilities_title", city=labels.city(first), share=percent(probabilities.loc[first, 1], 0)
+        ),
+    )
     return fig
 
 
