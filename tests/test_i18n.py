@@ -117,34 +117,3 @@ def test_mainland_conversion_keeps_economic_terms_intact():
     # OpenCC's tw2sp would give 核企业, 指针 and 添加 here: the package keeps t2s plus its glossary
     assert to_simplified("核心企業、指標與新增企業") == "核心企业、指标与新增企业"
     assert to_simplified("所選城市無資料") == "所选城市无数据"
-
-
-# --- english_words: the check of Chinese runs (hand-written strings; the expected words read off each string) --
-
-
-def test_english_words_finds_the_words_a_chinese_reader_would_read_as_english():
-    from helpers.i18n import english_words
-
-    # "Evidence" and "Caveat" are English; syn_regions is a snake-case id; 。and ： are not ASCII
-    assert english_words("依据：syn_regions。Evidence: x_1. Caveat: 区域") == ["Evidence", "Caveat"]
-    # the session header as it was printed in a zh-Hans run: every ASCII word but the id zh-Hans and CNY
-    line = "Labels in this run: zh-Hans; money in CNY"
-    assert english_words(line, {"zh-Hans"}) == ["Labels", "in", "this", "run", "money", "in"]
-
-
-def test_english_words_passes_numbers_ids_units_and_the_allowed_abbreviations():
-    from helpers.i18n import english_words
-
-    assert english_words("2030 年 6G 产值 >1,000 亿元，增长 18.8%，1.5x") == []  # numbers and 6G hold a digit
-    assert english_words("资料来源: anue-2025-10-27 段6; quantum_hefei_firms") == []  # ids hold a digit or "_"
-    assert english_words("面积 3 km2，功率 5 kW，AI 与 BCI，HHI（1/n），GDP 与 R&D") == []
-    assert english_words("合肥 hefei", ids={"hefei"}) == []  # an id the caller names
-    assert english_words("合肥 hefei") == ["hefei"]  # ... and the same word when it is not named
-    assert english_words("$\\mathdefault{10^{8}}$") == []  # a mathtext command, not a word
-
-
-def test_english_words_keeps_hyphenated_and_dotted_words_whole():
-    from helpers.i18n import english_words
-
-    assert english_words("量子 quantum-related 企业 sectors.csv") == ["quantum-related", "sectors.csv"]
-    assert english_words("A") == ["A"]  # one letter counts (only the symbols n and m are allowed)
