@@ -112,8 +112,10 @@ def test_sentence_table_and_figure_follow_the_comparison(comparison):
     none_compared = table.assign(status="too_few")
     assert "no comparison" in bm.comparison_sentence(none_compared, Labels("en", dataset))
     # the caveat counts the compared lists read in printed order: 1 of 2 (pub-a); none compared, no count
-    assert "and 1 of the 2 compared lists" in bm.caveat_sentence(table, Labels("en", dataset))
-    assert "compared lists" not in bm.caveat_sentence(none_compared, Labels("en", dataset))
+    sentence = bm.caveat_sentence(table, Labels("en", dataset), ["leader_roles", "figures_given"])
+    assert "and 1 of the 2 compared lists" in sentence
+    assert "(Leader roles and Money and count figures given)" in sentence
+    assert "compared lists" not in bm.caveat_sentence(none_compared, Labels("en", dataset), ["leader_roles"])
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ Raw functions return frames keyed by ids and are unit-tested by hand; `*_table` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -179,12 +181,14 @@ def comparison_sentence(comparison: pd.DataFrame, labels: Labels) -> str:
     )  # fmt: skip
 
 
-def caveat_sentence(comparison: pd.DataFrame, labels: Labels) -> str:
-    """Why the index and a published ranking can differ, with the counts the data give."""
+def caveat_sentence(comparison: pd.DataFrame, labels: Labels, indicators: Sequence[str]) -> str:
+    """Why the index and a published ranking can differ, with the counts the data give; `indicators` are the
+    index's indicator names (columns of helpers.index.city_indicators), named through their labels."""
+    names = labels("syn_and").join(labels(f"syn_ind_{name}") for name in indicators)
     compared = comparison[comparison["status"] == "compared"]
     if compared.empty:
-        return labels("bm_caveat_plain")
-    return labels("bm_caveat", k=len(compared), list_order=int(compared["list_order"].sum()))
+        return labels("bm_caveat_plain", indicators=names)
+    return labels("bm_caveat", k=len(compared), list_order=int(compared["list_order"].sum()), indicators=names)
 
 
 def figure_taus(comparison: pd.DataFrame, labels: Labels) -> Figure:
