@@ -724,6 +724,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
                         "caption": f.caption,
                         "fact_ids": f.fact_ids,
                         "roles": plain_roles(f.roles),
+                        "sources": list(f.sources),
                         "png": f.png,
                         "svg": f.svg,
                     }
@@ -735,6 +736,7 @@ def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fing
                         "caption": t.caption,
                         "fact_ids": t.fact_ids,
                         "roles": plain_roles(t.roles),
+                        "sources": list(t.sources),
                         "csv": t.csv,
                         "rows": t.total_rows,
                     }
