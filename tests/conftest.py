@@ -7,15 +7,18 @@ import csv
 import functools
 import html
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 import pytest
 
+from helpers.dataset_cache import DATASET_CACHE_ENV_VAR
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR
 
 FONT_WARNINGS = ("missing from font", "Glyph", "findfont")
@@ -101,14 +104,22 @@ class Executed:
         ]
 
 
+@pytest.fixture(scope="session")
+def notebook_dataset_cache(tmp_path_factory) -> Path:
+    """One dataset cache folder for every notebook run of the session (helpers.dataset_cache), as the report
+    runner shares one across a build: the kernels validate each data folder once, not once a run. Its key
+    hashes the data folder, so a run on a corrupted copy of data/ validates (and fails) on its own."""
+    return tmp_path_factory.mktemp("datasets")
+
+
 @pytest.fixture
-def run_notebook(tmp_path: Path) -> Callable[..., Executed]:
+def run_notebook(tmp_path: Path, notebook_dataset_cache: Path) -> Callable[..., Executed]:
     """Run a notebook of notebooks/ with papermill into tmp_path: `run_notebook(name, **parameters)`.
 
     `name` is the notebook's file name, with or without ".ipynb". The parameters are passed to the notebook's
     parameters cell, plus `output_dir`: the folder tmp_path/<label>, beside the executed notebook
     tmp_path/<label>.ipynb. `label` (keyword only) defaults to the notebook's name; give each run of one test
-    its own label.
+    its own label. The kernel shares the session's dataset cache (`notebook_dataset_cache`).
     """
 
     def run(name: str, *, label: str | None = None, **parameters) -> Executed:
@@ -118,14 +129,15 @@ def run_notebook(tmp_path: Path) -> Callable[..., Executed]:
         label = label or stem
         out_dir = tmp_path / label
         path = tmp_path / f"{label}.ipynb"
-        papermill.execute_notebook(
-            str(NOTEBOOKS_DIR / f"{stem}.ipynb"),
-            str(path),
-            parameters=dict(parameters, output_dir=str(out_dir)),
-            kernel_name="python3",
-            cwd=str(NOTEBOOKS_DIR),
-            progress_bar=False,
-        )
+        with mock.patch.dict(os.environ, {DATASET_CACHE_ENV_VAR: str(notebook_dataset_cache)}):
+            papermill.execute_notebook(
+                str(NOTEBOOKS_DIR / f"{stem}.ipynb"),
+                str(path),
+                parameters=dict(parameters, output_dir=str(out_dir)),
+                kernel_name="python3",
+                cwd=str(NOTEBOOKS_DIR),
+                progress_bar=False,
+            )
         registry = json.loads((out_dir / "outputs.json").read_text(encoding="utf-8"))
         # Every figure of every run: no text overlapping another or cut by its axes (helpers.plots.layout_problems)
         problems = {f["name"]: f["layout"] for f in registry["figures"] if f.get("layout")}

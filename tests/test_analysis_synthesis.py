@@ -158,24 +158,39 @@ def test_target_tracker_by_hand(dataset):
     assert statuses == {"no_baseline": 9, "milestone": 2, "forecast": 1, "no_year": 1}
 
 
-def _with_extra_target(dataset, fact_id, value):
+def _with_extra_target(dataset, fact_id, value, bound="=", kind="target", year=2030):
     base = dataset.facts[dataset.facts["fact_id"] == "bci_china_market_2027"].copy()
-    base["fact_id"], base["kind"], base["year"], base["value"] = fact_id, "target", 2030, value
+    base["fact_id"], base["kind"], base["year"], base["value"], base["bound"] = (
+        fact_id,
+        kind,
+        year,
+        value,
+        bound,
+    )
     return rebuild(dataset, facts=pd.concat([dataset.facts, base], ignore_index=True))
 
 
-def test_a_target_with_a_baseline_and_a_sourced_rate_is_judged(dataset):
-    # a made-up national BCI target for 2030 beside the 2024 baseline (32 億元) and the 2027 forecast (20.36%/yr)
-    # 100 億: (100/32) ** (1/6) - 1 = 3.125 ** (1/6) - 1 = 0.2091 > 0.2036 -> behind
+def test_a_target_is_judged_by_observed_growth_with_its_bound(dataset):
+    # a made-up national BCI target for 2030 beside the 2024 baseline (32 億元) and the 2027 forecast
+    # 100 億: (100/32) ** (1/6) - 1 = 3.125 ** (1/6) - 1 = 0.2091 a year required
     tracker = syn.target_tracker(_with_extra_target(dataset, "made_up_high", 1e10)).set_index("fact_id")
     row = tracker.loc["made_up_high"]
     assert row["baseline_fact"] == "bci_china_market_2024"
     assert row["required_growth"] == pytest.approx(0.2091, abs=1e-4)
-    assert row["sourced_rate"] == pytest.approx(0.2036, abs=1e-4)
-    assert row["status"] == "off_track"
-    # 90 億: 2.8125 ** (1/6) - 1 = 0.1881 < 0.2036 -> on track
-    tracker = syn.target_tracker(_with_extra_target(dataset, "made_up_low", 9e9)).set_index("fact_id")
-    assert tracker.loc["made_up_low", "status"] == "on_track"
+    # the 2027 forecast is someone's expectation, not an observed growth: no earlier actual, no rate
+    assert row["status"] == "no_rate"
+    # a made-up actual of 16 億 in 2021: observed (32/16) ** (1/3) - 1 = 0.2599 >= 0.2091 -> on track
+    with_actual = _with_extra_target(dataset, "made_up_high", 1e10)
+    with_actual = _with_extra_target(with_actual, "made_up_2021", 1.6e9, kind="actual", year=2021)
+    row = syn.target_tracker(with_actual).set_index("fact_id").loc["made_up_high"]
+    assert row["observed_growth"] == pytest.approx(0.2599, abs=1e-4)
+    assert row["observed_fact"] == "made_up_2021"
+    assert row["status"] == "on_track"
+    # the same target printed as "over 100 億" requires at least 0.2091: no rate can declare it on track
+    over = _with_extra_target(dataset, "made_up_over", 1e10, bound=">=")
+    over = _with_extra_target(over, "made_up_2021", 1.6e9, kind="actual", year=2021)
+    row = syn.target_tracker(over).set_index("fact_id").loc["made_up_over"]
+    assert (row["required_bound"], row["status"]) == (">=", "undecided")
 
 
 def test_forecast_projection_by_hand(dataset):
@@ -189,10 +204,14 @@ def test_forecast_projection_by_hand(dataset):
 
 
 def test_robust_top():
-    intervals = pd.DataFrame({"median_rank": [1, 2, 3, 4], "p05": [1, 1, 2, 3], "p95": [2, 3, 3, 4]},
+    intervals = pd.DataFrame({"median_rank": [1, 2, 3, 4], "p05": [1, 1, 2, 4], "p95": [2, 3, 3, 4]},
                              index=list("abcd"))  # fmt: skip
-    # k = 1: no city has p95 <= 1; k = 2: only a; k = 3: a, b and c -> a separated top three
+    # k = 1: no city has p95 <= 1; k = 2: only a; k = 3: a, b and c, and d's p05 (4) is above 3 -> a top three
+    # separated from the rest
     assert syn.robust_top(intervals) == (["a", "b", "c"], 3)
+    # d's interval reaching rank 3 (p05 = 3) overlaps the group's: no k separates a top (k = 3 fails on d;
+    # k = 1 and 2 lack cities)
+    assert syn.robust_top(intervals.assign(p05=[1, 1, 2, 3])) == ([], 0)
     overlapping = intervals.assign(p95=[4, 4, 4, 4])
     assert syn.robust_top(overlapping) == ([], 0)
 

@@ -21,6 +21,7 @@ from helpers.data import (
     DataValidationError,
     Problem,
     load_dataset,
+    read_raw_table,
     validate_tables,
 )
 
@@ -433,3 +434,19 @@ def test_validate_tables_returns_problems_without_raising(data_copy):
     frames, problems = validate_tables(data_copy)
     assert [p.column for p in problems] == ["kind"]
     assert isinstance(frames["facts"], pd.DataFrame)
+
+
+def test_row_lines_survive_derived_frames_without_copying(data_copy):
+    """attrs["lines"] is immutable: frames derived from a table share it (pandas deep-copies attrs each time)."""
+    import copy
+
+    frame, problems = read_raw_table("facts", data_copy)
+    assert problems == []
+    lines = frame.attrs["lines"]
+    assert len(lines) == len(frame)
+    assert lines[0] == 2  # the header is line 1
+    assert copy.deepcopy(lines) is lines
+    derived = frame[frame["kind"] == "target"][["fact_id", "year"]]
+    assert derived.attrs["lines"] is lines
+    with pytest.raises((TypeError, AttributeError)):
+        lines.append(0)

@@ -119,12 +119,17 @@ def test_a_stated_role_is_chosen_over_an_inferred_one(dataset):
 
 def test_the_index_counts_each_observation_once(dataset):
     indicators = city_indicators(dataset)
-    # Hefei: quantum only (breadth 1), the chosen role is leader (1); actual observations: firms, patents,
-    # share = 3 (its six actual facts). Beijing: quantum and biomanufacturing, one leader role, only targets.
-    # Shenzhen: 6G contender (not a leader); its output is two facts but one observation.
-    assert indicators.loc["hefei"].tolist() == [1, 1, 3]
-    assert indicators.loc["beijing"].tolist() == [2, 1, 0]
-    assert indicators.loc["shenzhen"].tolist() == [1, 0, 1]
+    assert list(indicators.columns) == ["leader_roles", "other_roles", "independent_sources", "figures_given"]
+    # Hefei: quantum only, chosen role leader (1 leader, 0 other); origins naming it: compiler and summary derive
+    # from "origin", index-report is its own, so 2; actual money/count observations: firms (three facts, one
+    # observation) and patents (two facts, one) = 2; the share is not a money amount or a count.
+    assert indicators.loc["hefei"].tolist() == [1, 0, 2, 2]
+    # Beijing: leader in biomanufacturing, hub in quantum (1, 1); its roles come from compiler and summary, both
+    # of lineage "origin" (1); its figures are targets, not actuals (0).
+    assert indicators.loc["beijing"].tolist() == [1, 1, 1, 0]
+    # Shenzhen: 6G contender (0, 1); compiler and summary again one origin (1); its output is two facts but one
+    # observation (1).
+    assert indicators.loc["shenzhen"].tolist() == [0, 1, 1, 1]
 
 
 def test_provenance_states(dataset):

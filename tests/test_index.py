@@ -8,20 +8,16 @@ The paper example: three cities, two indicators x and y.
     C      1   5
 """
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from helpers.data import load_dataset
 from helpers.index import (
-    MonteCarlo,
     aggregate,
     city_indicators,
     composite_index,
     dirichlet_alpha,
-    first_order_shares,
     normalise,
     rank_cities,
     rank_draws,
@@ -218,36 +214,21 @@ def test_summary_percentiles_are_ranks_that_occurred():
     assert list(summary.index) == ["a", "b"]  # by median rank
 
 
-def test_first_order_shares_by_hand():
-    # one city over 4 draws: ranks 1, 1, 3, 3 (mean 2, variance 1).
-    # Normalisation m, m, r, r: group means 1 and 3 -> between-group variance (2 * 1 + 2 * 1) / 4 = 1 -> share 1.
-    # Weight x = 0.1, 0.9, 0.2, 0.8 in 2 bins: {0.1, 0.2} (ranks 1, 3) and {0.8, 0.9} (ranks 3, 1): both means 2
-    # -> share 0; y = 1 - x likewise.
-    settings = pd.DataFrame({"normalisation": ["m", "m", "r", "r"], "x": [0.1, 0.9, 0.2, 0.8],
-                             "y": [0.9, 0.1, 0.8, 0.2]})  # fmt: skip
-    draws = MonteCarlo(settings, pd.DataFrame({"a": [1, 1, 3, 3]}))
-    shares = first_order_shares(draws, bins=2).set_index(["factor", "indicator"])["share"]
-    assert shares[("normalisation", "")] == pytest.approx(1.0)
-    assert shares[("weight", "x")] == pytest.approx(0.0)
-    assert shares[("weight", "y")] == pytest.approx(0.0)
-
-
-def test_first_order_shares_are_nan_when_no_rank_moves():
-    settings = pd.DataFrame({"normalisation": ["m", "r"], "x": [0.2, 0.8]})
-    shares = first_order_shares(MonteCarlo(settings, pd.DataFrame({"a": [1, 1]})), bins=2)
-    assert shares["share"].isna().all()
-
-
 def test_city_indicators_are_counts_of_the_evidence(dataset):
     """A property of the live data: each indicator is what its definition counts, each figure once."""
+    from helpers.index import FIGURE_MEASURES
+
     indicators = city_indicators(dataset)
     assert "china" not in indicators.index  # national figures are not a city
     roles, observations = dataset.city_roles, dataset.observations
     for place, row in indicators.iterrows():
-        assert row["breadth"] == roles.loc[roles["place"] == place, "sector"].nunique()
-        assert row["leader_roles"] == ((roles["place"] == place) & (roles["role"] == "leader")).sum()
-        actual = observations[(observations["place"] == place) & (observations["kind"] == "actual")]
-        assert row["quantified_actuals"] == actual["observation_id"].nunique() == len(actual)
+        named = roles[roles["place"] == place]
+        assert row["leader_roles"] == (named["role"] == "leader").sum()
+        assert row["other_roles"] == (named["role"] != "leader").sum()  # the two never count one sector twice
+        figures = observations[(observations["place"] == place) & (observations["kind"] == "actual")
+                               & observations["measure"].isin(FIGURE_MEASURES)]  # fmt: skip
+        assert row["figures_given"] == figures["observation_id"].nunique() == len(figures)
+        assert 1 <= row["independent_sources"]
     assert city_indicators(dataset, ["hefei", "china"]).index.tolist() == ["hefei"]
 
 
@@ -255,11 +236,21 @@ def test_index_of_the_fixture_by_hand():
     from pathlib import Path
 
     fixture = load_dataset(Path(__file__).parent / "fixtures" / "evidence", sources_dir=None)
-    scores = composite_index(city_indicators(fixture))  # min-max, equal weights, arithmetic
-    # indicators (tests/test_evidence.py): Hefei [1, 1, 3], Beijing [2, 1, 0], Shenzhen [1, 0, 1]
-    # min-max: breadth 1..2 -> 0, 1, 0; leader roles 0..1 -> 1, 1, 0; actuals 0..3 -> 1, 0, 1/3
-    # Hefei (0 + 1 + 1) / 3 = 0.66667; Beijing (1 + 1 + 0) / 3 = 0.66667; Shenzhen (0 + 0 + 1/3) / 3 = 0.11111
-    assert scores[["hefei", "beijing", "shenzhen"]].tolist() == pytest.approx([2 / 3, 2 / 3, 1 / 9])
+    indicators = city_indicators(fixture)
+    # tests/fixtures/evidence: compiler and summary derive from "origin", index-report is an origin of its own.
+    # Beijing: quantum hub (compiler), biomanufacturing leader (summary, compiler); only targets -> [1, 1, 1, 0]
+    # Hefei: quantum leader (compiler, chosen over index-report's inferred hub); firms and patents (counts; the
+    #   share is another kind of quantity) by index-report and compiler -> origins {origin, index-report}: [1, 0, 2, 2]
+    # Shenzhen: 6G contender (compiler); an embodied-AI output (compiler, summary) -> [0, 1, 1, 1]
+    assert indicators.loc[["beijing", "hefei", "shenzhen"]].to_numpy().tolist() == [
+        [1, 1, 1, 0],
+        [1, 0, 2, 2],
+        [0, 1, 1, 1],
+    ]
+    scores = composite_index(indicators)  # min-max, equal weights, arithmetic
+    # min-max: leader 1, 1, 0; other 1, 0, 1; sources 0, 1, 0; figures 0, 1, 1/2
+    # Beijing (1 + 1 + 0 + 0) / 4 = 0.5; Hefei (1 + 0 + 1 + 1) / 4 = 0.75; Shenzhen (0 + 1 + 0 + 1/2) / 4 = 0.375
+    assert scores[["beijing", "hefei", "shenzhen"]].tolist() == pytest.approx([0.5, 0.75, 0.375])
 
 
 def test_rank_intervals_change_with_the_settings():
@@ -288,7 +279,6 @@ def test_empty_selection_gives_empty_results():
     empty = pd.DataFrame({"x": pd.Series(dtype=float)})
     assert composite_index(empty).empty
     assert sensitivity_table(empty).empty
-    assert math.isnan(first_order_shares(rank_draws(empty, 10, 1))["share"].iloc[0])
     assert np.asarray(rank_uncertainty(empty, 10, 1)).size == 0
 
 

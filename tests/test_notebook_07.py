@@ -14,8 +14,9 @@ import pytest
 from helpers.analysis import synthesis as syn
 from helpers.data import load_dataset
 from helpers.i18n import Labels
-from helpers.index import city_indicators, composite_index, rank_cities, rank_uncertainty
+from helpers.index import city_indicators, composite_index, prepare_inputs, rank_cities, summarise_ranks
 from helpers.paths import NOTEBOOKS_DIR
+from helpers.robustness import UncertaintyModel
 
 NOTEBOOK = NOTEBOOKS_DIR / "07_synthesis.ipynb"
 
@@ -77,25 +78,28 @@ def test_changed_index_settings_change_the_intervals_and_a_seed_repeats_them(run
     labels = Labels("en", dataset)
     indicators = city_indicators(dataset)
     ranks = rank_cities(composite_index(indicators, "rank", {"leader_roles": 2}))
-    expected = syn.intervals_table(rank_uncertainty(indicators, 500, 7, {"leader_roles": 2}), ranks, labels)
+    model = UncertaintyModel.of(prepare_inputs(dataset), {"leader_roles": 2})
+    expected = syn.intervals_table(summarise_ranks(model.monte_carlo(500, 7).ranks), ranks, labels)
     pd.testing.assert_frame_equal(pd.read_csv(first / "tables" / "syn_rank_intervals.csv"), expected)
     # ... and differs from the default settings' table
     default_ranks = rank_cities(composite_index(indicators))
-    default = syn.intervals_table(rank_uncertainty(indicators, 1000, 20251027), default_ranks, labels)
+    default_draws = UncertaintyModel.of(prepare_inputs(dataset)).monte_carlo(1000, 20251027)
+    default = syn.intervals_table(summarise_ranks(default_draws.ranks), default_ranks, labels)
     assert not pd.read_csv(first / "tables" / "syn_rank_intervals.csv").equals(default)
 
 
 @pytest.mark.slow
 def test_a_fixed_normalisation_moves_the_intervals(run_notebook):
     """With vary_normalisation=False the Monte Carlo keeps the chosen normalisation, so choosing "rank" gives
-    other intervals than drawing all three (same seed and draws): Shanghai's median rank is 3, not 2."""
+    other intervals than drawing all three (same seed and draws)."""
     out = _run(run_notebook, "fixed_rank", normalisation="rank", vary_normalisation=False, n_draws=500)
     table = pd.read_csv(out / "tables" / "syn_rank_intervals.csv")
     dataset = load_dataset()
     labels = Labels("en", dataset)
-    indicators = city_indicators(dataset)
-    ranks = rank_cities(composite_index(indicators, "rank"))
-    fixed = rank_uncertainty(indicators, 500, 20251027, normalisations=("rank",))
+    inputs = prepare_inputs(dataset)
+    ranks = rank_cities(composite_index(city_indicators(dataset), "rank"))
+    fixed = summarise_ranks(UncertaintyModel.of(inputs, None, ("rank",)).monte_carlo(500, 20251027).ranks)
     pd.testing.assert_frame_equal(table, syn.intervals_table(fixed, ranks, labels))
-    drawn = syn.intervals_table(rank_uncertainty(indicators, 500, 20251027), ranks, labels)
+    drawn = syn.intervals_table(summarise_ranks(UncertaintyModel.of(inputs).monte_carlo(500, 20251027).ranks),
+                                ranks, labels)  # fmt: skip
     assert not table.equals(drawn)

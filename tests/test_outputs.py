@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import article_dataset
 from matplotlib.figure import Figure
@@ -17,6 +18,7 @@ from PIL import Image
 from helpers.i18n import Labels
 from helpers.outputs import SVG_ENV_VAR, OutputSink, write_png
 from helpers.plots import apply_theme, new_figure
+from helpers.tables import sources_table
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +202,47 @@ def test_the_source_line_is_wrapped_to_the_image_width_at_its_separators():
     assert (
         footer_lines("資料來源：" + "甲" * 80, 1200, 150, 0.15).count("\n") == 0
     )  # no separator to break at
+
+
+def test_a_table_of_rankings_cites_its_sources_directly(tmp_path, dataset):
+    sink = OutputSink("nb", tmp_path, dataset, Labels("en", dataset))
+    # rows of data/rankings.csv are not facts: the table cites the source id; the line names it
+    sink.save_table(
+        dataset.sources.head(1), "ranked", "A published ranking", extra_sources=("yicai-2025-10-26",)
+    )
+    registry = json.loads((tmp_path / "outputs.json").read_text(encoding="utf-8"))
+    assert registry["tables"][0]["sources"] == ["yicai-2025-10-26"]
+    assert sink.source_line([], ("yicai-2025-10-26",)) == "Source: yicai-2025-10-26"
+    # the sources table lists it once, as a source, after the facts
+    sink.save_table(dataset.facts.head(1), "facts", "A fact", ["quantum_hefei_firms"])
+    used = sources_table(dataset, sink.registry)
+    assert list(used["used_as"]) == [
+        "fact",
+        "source",
+    ]  # the fact is the article's; the Yicai origin listed once
+    assert list(used["id"])[-1] == "yicai-2025-10-26" and pd.isna(used["paragraph"].iloc[-1])
+    assert sink.sources_table().iloc[-1, 0] == "source of a ranking or list"  # the label of used_as
+    with pytest.raises(ValueError, match="not-a-source"):
+        sink.save_table(dataset.sources.head(1), "bad", "c", extra_sources=("not-a-source",))
+    with pytest.raises(ValueError, match="needs the ids"):
+        sink.save_table(dataset.sources.head(1), "bad", "c")
+
+
+def test_the_report_appendix_lists_sources_cited_directly(dataset):
+    from conftest import ARTICLE_DIR
+
+    from helpers.report.render import Section, Table, build_appendix, read_sources
+
+    # an outputs.json entry with `sources` (a table of published rankings): read as written, blanks dropped
+    assert read_sources({"sources": ["yicai-2025-10-26", ""]}) == ["yicai-2025-10-26"]
+    assert read_sources({}) == []
+    table = Table(
+        "ranked", "A ranking", [], "tables/nb/ranked.csv", [], [], 0, [], sources=["yicai-2025-10-26"]
+    )
+    section = Section("nb", "nb", "nb.ipynb", "", {}, tables=[table])
+    listed = [s["source_id"] for s in build_appendix([section], ARTICLE_DIR, "en", dataset)["sources"]]
+    assert "yicai-2025-10-26" in listed  # cited by no fact or role of the section, listed for the table
+    bare = Section("nb", "nb", "nb.ipynb", "", {}, tables=[Table("t", "c", [], "t.csv", [], [], 0, [])])
+    assert "yicai-2025-10-26" not in [
+        s["source_id"] for s in build_appendix([bare], ARTICLE_DIR, "en", dataset)["sources"]
+    ]

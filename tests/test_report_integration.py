@@ -78,7 +78,7 @@ def test_real_notebooks_build_a_complete_report_that_rebuilds_from_cache(tmp_pat
         png = (run / figure["png"]).read_bytes()
         assert png.startswith(b"\x89PNG") and b"tIME" not in png  # no timestamp chunk
         assert figure["svg"] is None  # SVG only with --svg (tests/test_outputs.py checks it)
-        assert figure["fact_ids"] or figure["roles"]
+        assert figure["fact_ids"] or figure["roles"] or figure["sources"]  # sources: rankings, document lists
         assert all(f'id="fact-{fact}"' in html for fact in figure["fact_ids"])
         assert all(f'id="role-{role["sector"]}-{role["place"]}"' in html for role in figure["roles"])
         assert f'src="{figure["png"]}"' in html

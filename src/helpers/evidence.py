@@ -81,7 +81,11 @@ class _Context:
 
 
 def _sort_keys(frame: pd.DataFrame, order: tuple[str, ...], context: _Context, tail: str) -> pd.DataFrame:
-    """Add the columns the rule order sorts by; return the frame sorted by them (first = chosen)."""
+    """Add the columns the rule order sorts by; return the frame sorted by them (first = chosen).
+
+    The sort is stable, so sorting a whole table once and taking each group's rows in that order gives every
+    group the order it would get sorted on its own (how build_observations and choose_roles use it).
+    """
     table, published = context.table, context.published
     frame = frame.copy()
     frame["_depth"] = frame["source_id"].map(table["depth"])
@@ -146,8 +150,10 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
         clusters.setdefault(find(i), []).append(i)
 
     observations, disagreements = [], []
+    ordered = _sort_keys(facts, order, context, "fact_id")  # once for all facts; see _sort_keys
+    position = {row: rank for rank, row in enumerate(ordered.index)}
     for members in clusters.values():
-        ranked = _sort_keys(facts.loc[members], order, context, "fact_id")
+        ranked = ordered.loc[sorted(members, key=position.__getitem__)]
         chosen = ranked.iloc[0]
         key = "/".join([chosen["sector"], chosen["place"], chosen["district_en"] or "-", chosen["indicator"],
                         chosen["kind"], year_key[ranked.index[0]] or "-"])  # fmt: skip
@@ -195,9 +201,12 @@ def build_observations(facts: pd.DataFrame, sources: pd.DataFrame, order: tuple[
 def choose_roles(roles: pd.DataFrame, sources: pd.DataFrame, order: tuple[str, ...]):
     """(one row per sector and place with the chosen role, disagreement rows)."""
     chosen_rows, disagreements = [], []
+    roles = roles.reset_index(drop=True)
     context = _Context.of(sources)
+    ordered = _sort_keys(roles, order, context, "source_id")  # once for all roles; see _sort_keys
+    position = pd.Series(range(len(ordered)), index=ordered.index)
     for (sector, place), group in roles.groupby(["sector", "place"], sort=False):
-        ranked = _sort_keys(group, order, context, "source_id")
+        ranked = ordered.loc[position[group.index].sort_values(kind="mergesort").index]
         chosen = ranked.iloc[0]
         row = {c: chosen[c] for c in roles.columns}
         row["stated_by"] = ";".join(ranked["source_id"])

@@ -93,6 +93,7 @@ class Labels:
         self.lang = check_lang(lang)
         self.dataset = dataset
         self.catalogue = load_catalogue()
+        self._pairs: dict[tuple[str, str, str, str], dict] = {}
 
     def localise(self, english: str, traditional: str) -> str:
         """Pick the English or Traditional text, or derive the Simplified one."""
@@ -123,17 +124,27 @@ class Labels:
             raise MissingTranslationError(f"message {key!r} has no {' or '.join(missing)} text")
         return self.localise(entry["en"], entry["zh-Hant"]).format(**values)
 
+    def _pair(self, table: str, id_column: str, ident: str, en: str, zh: str) -> tuple[str, str]:
+        """The (`en`, `zh`) columns of the first row of data/<table>.csv whose `id_column` is `ident`."""
+        if self.dataset is None:
+            raise ValueError("Labels needs the dataset for names of cities, sectors and indicators")
+        columns = (table, id_column, en, zh)
+        pairs = self._pairs.get(columns)
+        if pairs is None:  # one dict per table and column pair: a lookup is a dict access, not a frame filter
+            frame = getattr(self.dataset, table)
+            pairs = {}
+            for key, english, chinese in zip(frame[id_column], frame[en], frame[zh], strict=True):
+                pairs.setdefault(key, (english, chinese))
+            self._pairs[columns] = pairs
+        if ident not in pairs:
+            raise MissingTranslationError(f"no {id_column} {ident!r} in data/{table}.csv")
+        return pairs[ident]
+
     def _lookup(
         self, table: str, id_column: str, ident: str, en: str, zh: str, source_script: bool = False
     ) -> str:
-        if self.dataset is None:
-            raise ValueError("Labels needs the dataset for names of cities, sectors and indicators")
-        frame = getattr(self.dataset, table)
-        rows = frame[frame[id_column] == ident]
-        if rows.empty:
-            raise MissingTranslationError(f"no {id_column} {ident!r} in data/{table}.csv")
-        row = rows.iloc[0]
-        return self.localise_source(row[en], row[zh]) if source_script else self.localise(row[en], row[zh])
+        english, chinese = self._pair(table, id_column, ident, en, zh)
+        return self.localise_source(english, chinese) if source_script else self.localise(english, chinese)
 
     def city(self, place_id: str) -> str:
         """City name from data/cities.csv."""
@@ -142,8 +153,7 @@ class Labels:
     def sector(self, sector_id: str) -> str:
         """Sector name: English, the sectors table's Traditional name, or the plan's Simplified name."""
         if self.lang == "zh-Hans":
-            frame = self.dataset.sectors
-            return frame.loc[frame["sector_id"] == sector_id, "name_zh_plan"].iloc[0]
+            return self._pair("sectors", "sector_id", sector_id, "name_en", "name_zh_plan")[1]
         return self._lookup("sectors", "sector_id", sector_id, "name_en", "name_zh")
 
     def fact(self, fact_id: str) -> str:
@@ -174,10 +184,11 @@ class Labels:
 # - currency codes the money labels use (CNY, USD) and the plan's own abbreviations of sector names and
 #   measures that Chinese texts themselves write in Latin letters (AI 人工智能, BCI 脑机接口, GDP, R&D, ICT);
 # - the index methods' standard abbreviations and symbols, as Chinese economics texts write them (HHI
-#   赫芬达尔指数, LQ 区位商, PCA 主成分分析, CI 置信区间, n in "1/n"), and F of F级燃气轮机 (a turbine class);
+#   赫芬达尔指数, LQ 区位商, PCA 主成分分析, CI 置信区间, ST 总效应指数 of Sobol, n in "1/n"), and F of
+#   F级燃气轮机 (a turbine class);
 # - unit symbols (km, km², kW, kWh, kg, m, m², GW, MW, TWh).
 ALLOWED_ASCII_WORDS: frozenset[str] = frozenset(
-    "CNY USD GDP AI BCI ICT R&D HHI LQ PCA CI n F km kW kWh kg m GW MW TWh".split()
+    "CNY USD GDP AI BCI ICT R&D HHI LQ PCA CI ST n F km kW kWh kg m GW MW TWh".split()
 )
 _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_&\-.]*[A-Za-z0-9]|[A-Za-z]")
 

@@ -1,10 +1,14 @@
-"""A composite city index with rank uncertainty, after the OECD/JRC Handbook on Constructing Composite
-Indicators (2008): indicators from the data, normalisation, weights, aggregation, a Monte Carlo over choices.
+"""A composite city index of prominence in the sources, after the OECD/JRC Handbook on Constructing Composite
+Indicators (2008): a named construct, indicators that do not nest, normalisation, weights, aggregation, a
+coherence panel, a non-compensatory alternative (Copeland) and a Monte Carlo over weights and normalisation.
+helpers.robustness adds the aggregation and the data to the Monte Carlo, with Sobol indices.
 
     indicators = city_indicators(dataset)                     # one row per city, one column per indicator
     scores = composite_index(indicators, "minmax", {}, "arithmetic")
     ranks = rank_cities(scores)                                # 1 = best; ties share the better rank
     intervals = rank_uncertainty(indicators, n_draws=1000, seed=20251027)
+    principal_components(indicators), cronbach_alpha(indicators), indicator_influence(indicators, scores, w)
+    rank_cities(copeland(indicators))
 """
 
 from __future__ import annotations
@@ -15,18 +19,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.data import Dataset
+from helpers.data import MONEY_MEASURES, Dataset
+from helpers.evidence import lineage
 from helpers.params import AGGREGATIONS, NORMALISATIONS
 
 # What each indicator counts, for tables and docs; every count comes from data/city_roles.csv or data/facts.csv.
+# The construct is "prominence in the sources": how often and how strongly the sources name a city, not how
+# large its industries are. The indicators do not nest: a sector counts either as a leader role or as another
+# role, never as both, and figures count only money amounts and counts.
 INDICATORS: dict[str, str] = {
-    "breadth": "number of the six sectors in which the sources name the city (data/city_roles.csv)",
-    "leader_roles": "number of sectors in which the sources state that the city leads (role = leader)",
-    "quantified_actuals": (
-        "number of actual figures (kind = actual, any measure, districts counted for their city) the sources "
-        "give for the city: how much the sources quantify, not how large the city's industry is"
+    "leader_roles": "number of sectors in which the chosen role of the city is leader (data/city_roles.csv)",
+    "other_roles": "number of sectors in which the city is named with a role other than leader",
+    "independent_sources": (
+        "number of independent origins (sources counted once per lineage) that name the city in a role or "
+        "give a figure for it"
+    ),
+    "figures_given": (
+        "number of actual money amounts and counts (kind = actual, measure in FIGURE_MEASURES, districts counted "
+        "for their city) the sources give: how much the sources quantify, not how large the industry is"
     ),
 }
+# Quantities of one kind, and only those: money amounts and counts; years, ranks, shares, multiples are not.
+FIGURE_MEASURES: tuple[str, ...] = tuple(m for m in MONEY_MEASURES if m != "firm_size_threshold") + ("count",)
 GEOMETRIC_OFFSET = (
     0.1  # added after shifting each normalised indicator to start at 0, before a geometric mean
 )
@@ -35,34 +49,132 @@ DEFAULT_SEED = 20251027  # the date of the package's first source (2025-10-27): 
 DEFAULT_CONCENTRATION = 1.0  # Dirichlet concentration: 1 with equal weights = every weighting equally likely
 
 
-def city_indicators(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class DataChoice:
+    """One way of reading the data: leave a sector or an independent origin out, drop the package's inferred
+    roles, or take, where sources disagree on a role, the best-ranked role that differs from the chosen one."""
+
+    drop_sector: str = ""  # sector id to leave out ("" keeps all)
+    drop_origin: str = (
+        ""  # independent origin (a source id that derives from none) to leave out, with its pages
+    )
+    inferred_roles: bool = True  # False: roles the package inferred (role_basis "inferred: ...") are left out
+    alternative_roles: bool = False  # True: a disputed role takes the next source's differing role
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One source's role for a city in a sector, in the order of the role rule."""
+
+    sector: str
+    place: str
+    role: str
+    inferred: bool  # role_basis "inferred: ..."
+    roots: frozenset[str]  # the source's independent origins (helpers.evidence.lineage)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One source stating one actual figure (an observation) of a city."""
+
+    observation: str
+    sector: str
+    place: str
+    roots: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IndicatorInputs:
+    """What indicators_for needs, prepared once so that many DataChoice readings are fast."""
+
+    places: list[str]  # the cities of the index, in data/cities.csv order
+    statements: list[Statement]  # sorted by sector and place, then the role rule (the chosen role first)
+    figures: list[Figure]
+    sectors: list[str]
+    origins: list[str]  # independent origins behind any statement or figure above
+
+
+def prepare_inputs(dataset: Dataset, cities: Sequence[str] | None = None) -> IndicatorInputs:
+    """The role statements and figures (FIGURE_MEASURES, kind actual) of every city the sources name in a
+    sector, or of those of `cities`. Statements follow the `stated_by` order of the chosen roles (the role
+    rule of data/dictionary.csv), so the chosen role is that of the first statement a reading keeps.
+    """
+    city_ids = set(dataset.cities.loc[dataset.cities["level"] == "city", "place_id"])
+    roles = dataset.city_roles[dataset.city_roles["place"].isin(city_ids)]  # not national or provincial
+    named = set(roles["place"])
+    places = [p for p in dataset.cities["place_id"] if p in named and (not cities or p in cities)]
+    roots = {s: frozenset(r.split(";")) for s, r in lineage(dataset.sources)["roots"].items()}
+    said = dataset.role_statements.set_index(["sector", "place", "source_id"])
+    statements = []
+    for row in roles[roles["place"].isin(places)].itertuples():
+        for source in row.stated_by.split(";"):
+            statement = said.loc[(row.sector, row.place, source)]
+            statements.append(Statement(row.sector, row.place, str(statement["role"]),
+                                        str(statement["role_basis"]).startswith("inferred"), roots[source]))  # fmt: skip
+    obs = dataset.observations
+    obs = obs[obs["kind"].eq("actual") & obs["measure"].isin(FIGURE_MEASURES) & obs["place"].isin(places)]
+    figures = [Figure(o.observation_id, o.sector, o.place, roots[s])
+               for o in obs.itertuples() for s in o.stated_by.split(";")]  # fmt: skip
+    origins = sorted({r for item in [*statements, *figures] for r in item.roots})
+    return IndicatorInputs(places, statements, figures, list(dataset.sectors["sector_id"]), origins)
+
+
+def indicators_for(inputs: IndicatorInputs, choice: DataChoice = DataChoice()) -> pd.DataFrame:
+    """The index's indicators under one reading of the data (see DataChoice); a city left with nothing gets 0s.
+
+    Returns:
+        Index `place` (inputs.places); int columns in INDICATORS order.
+
+    Raises:
+        ValueError: a sector or origin to drop that the inputs do not hold.
+    """
+    if choice.drop_sector and choice.drop_sector not in inputs.sectors:
+        raise ValueError(
+            f"drop_sector {choice.drop_sector!r} is not a sector; expected one of {inputs.sectors}"
+        )
+    if choice.drop_origin and choice.drop_origin not in inputs.origins:
+        raise ValueError(f"drop_origin {choice.drop_origin!r} is not an origin behind the index's cities")
+
+    def kept(item: Statement | Figure) -> bool:
+        return item.sector != choice.drop_sector and choice.drop_origin not in item.roots
+
+    said = [s for s in inputs.statements if kept(s) and (choice.inferred_roles or not s.inferred)]
+    chosen: dict[tuple[str, str], str] = {}
+    for s in said:  # the first statement left of each sector and place
+        chosen.setdefault((s.sector, s.place), s.role)
+    if choice.alternative_roles:
+        alternative: dict[tuple[str, str], str] = {}
+        for s in said:  # the first statement left that differs from the chosen role
+            if s.role != chosen[(s.sector, s.place)]:
+                alternative.setdefault((s.sector, s.place), s.role)
+        chosen |= alternative
+    figures = [f for f in inputs.figures if kept(f)]
+    counts = {p: [0, 0, set(), set()] for p in inputs.places}
+    for (_, place), role in chosen.items():
+        counts[place][0 if role == "leader" else 1] += 1
+    for item in [*said, *figures]:
+        counts[item.place][2] |= item.roots
+    for f in figures:
+        counts[f.place][3].add(f.observation)
+    rows = [[c[0], c[1], len(c[2]), len(c[3])] for c in counts.values()]
+    return pd.DataFrame(rows, columns=list(INDICATORS), index=pd.Index(inputs.places, name="place"))
+
+
+def city_indicators(dataset: Dataset, cities: Sequence[str] | None = None,
+                    choice: DataChoice = DataChoice()) -> pd.DataFrame:  # fmt: skip
     """The index's indicators for every city the sources name in at least one sector.
 
     Args:
         dataset: the loaded data.
         cities: place ids to keep (None or empty: every named city). National figures (place "china") are
             never a city.
+        choice: the reading of the data (default: every sector and source, inferred roles in, chosen roles).
 
     Returns:
-        Index `place` (place ids in data/cities.csv order); int columns in INDICATORS order: `breadth`,
-        `leader_roles`, `quantified_actuals`.
+        Index `place` (place ids in data/cities.csv order); int columns in INDICATORS order: `leader_roles`,
+        `other_roles`, `independent_sources`, `figures_given`.
     """
-    city_ids = set(dataset.cities.loc[dataset.cities["level"] == "city", "place_id"])
-    roles = dataset.city_roles[dataset.city_roles["place"].isin(city_ids)]  # not national or provincial
-    named = set(roles["place"])
-    places = [p for p in dataset.cities["place_id"] if p in named and (not cities or p in cities)]
-    actuals = dataset.observations[dataset.observations["kind"] == "actual"]  # each figure once
-    frame = pd.DataFrame(
-        {
-            "breadth": [int(roles.loc[roles["place"] == p, "sector"].nunique()) for p in places],
-            "leader_roles": [
-                int(((roles["place"] == p) & (roles["role"] == "leader")).sum()) for p in places
-            ],
-            "quantified_actuals": [int((actuals["place"] == p).sum()) for p in places],
-        },
-        index=pd.Index(places, name="place"),
-    )
-    return frame[list(INDICATORS)]
+    return indicators_for(prepare_inputs(dataset, cities), choice)
 
 
 def normalise(indicators: pd.DataFrame, method: str = "minmax") -> pd.DataFrame:
@@ -346,34 +458,108 @@ def sensitivity_table(
     return table.sort_values("mean_abs_shift", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def first_order_shares(draws: MonteCarlo, bins: int = 10) -> pd.DataFrame:
-    """How much of the ranks' variance each sampled choice explains on its own (first-order effect).
+# --- coherence: do the indicators measure one thing, and how much does each count? -----------------------
 
-    For a choice X and a city, the share is Var(E[rank | X]) / Var(rank): the variance of the mean rank
-    within each group of draws sharing X, over all draws. Normalisation groups by its value; a weight is cut
-    into `bins` groups of (nearly) equal size by its drawn value. Shares are summed over cities before
-    dividing (sum of between-group variances / sum of variances), so cities whose rank moves more count more.
+
+def correlations(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Pearson correlations between the indicators (NaN for a column that does not vary)."""
+    return indicators.astype(float).corr(method="pearson")
+
+
+def principal_components(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Principal components of the standardised indicators (eigenvalues of the correlation matrix).
 
     Returns:
-        One row per choice, the largest share first: `factor` ("normalisation" or "weight"), `indicator`
-        (for weights, else ""), `share` (0 to 1; NaN when no rank varies).
+        One row per component, largest first: `component` ("PC1", ...), `eigenvalue`, `share` (of the total,
+        which is the number of indicators that vary), `cumulative`.
     """
-    ranks = draws.ranks.to_numpy(dtype=float)
-    n = len(ranks)
-    total = ranks.var(axis=0).sum()  # population variance, summed over cities
+    corr = correlations(indicators).dropna(how="all").dropna(axis=1, how="all")
+    eigen = np.sort(np.linalg.eigvalsh(corr.to_numpy()))[::-1].clip(min=0.0)
+    share = eigen / eigen.sum()
+    return pd.DataFrame({"component": [f"PC{i + 1}" for i in range(len(eigen))], "eigenvalue": eigen,
+                         "share": share, "cumulative": np.cumsum(share)})  # fmt: skip
 
-    def between(groups: np.ndarray) -> float:
-        frame = pd.DataFrame(ranks).groupby(groups)
-        means, sizes = frame.mean().to_numpy(), frame.size().to_numpy()[:, None]
-        return float((sizes * (means - ranks.mean(axis=0)) ** 2).sum() / n)
 
-    rows = [("normalisation", "", between(draws.settings["normalisation"].to_numpy()))]
-    for name in draws.settings.columns.drop("normalisation"):
-        order = np.argsort(draws.settings[name].to_numpy(), kind="stable")
-        groups = np.empty(n, dtype=int)
-        groups[order] = np.arange(n) * bins // n
-        rows.append(("weight", name, between(groups)))
-    table = pd.DataFrame(rows, columns=["factor", "indicator", "between"])
-    table["share"] = table["between"] / total if total > 0 else np.nan
-    table = table.drop(columns="between")
-    return table.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+def cronbach_alpha(indicators: pd.DataFrame) -> float:
+    """Cronbach's alpha of the standardised indicators: k / (k - 1) * (1 - k / Var(sum of z-scores)).
+
+    With z-scores each indicator has variance 1, so this is the classic formula on z-scores (population
+    variances). NaN with fewer than two indicators that vary.
+    """
+    z = normalise(indicators.loc[:, indicators.nunique() > 1], "zscore")
+    k = z.shape[1]
+    if k < 2:
+        return float("nan")
+    total = float(z.sum(axis=1).var(ddof=0))
+    return k / (k - 1) * (1 - k / total)
+
+
+def indicator_influence(indicators: pd.DataFrame, scores: pd.Series, weights: pd.Series) -> pd.DataFrame:
+    """Each indicator's nominal weight, Pearson correlation with the index and effective weight.
+
+    The effective weight is the indicator's share of the squared correlations, r_i^2 / sum_j r_j^2 (Paruolo,
+    Saisana and Saltelli 2013 use the correlation ratio; for a linear index the squared correlation is its
+    linear version): an indicator whose nominal weight is one quarter may in fact drive more or less.
+
+    Returns:
+        Index `indicator`; columns `weight`, `correlation`, `effective_weight`.
+    """
+    r = indicators.astype(float).corrwith(scores.astype(float)).fillna(0.0)
+    squared = r**2
+    effective = squared / squared.sum() if squared.sum() > 0 else squared
+    return pd.DataFrame({"weight": weights.reindex(indicators.columns).to_numpy(), "correlation": r.to_numpy(),
+                         "effective_weight": effective.to_numpy()},
+                        index=pd.Index(list(indicators.columns), name="indicator"))  # fmt: skip
+
+
+# --- a non-compensatory alternative ---------------------------------------------------------------------
+
+
+def copeland(indicators: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.Series:
+    """Copeland scores: for every pair of cities, the one ahead on indicators of more weight wins the pair.
+
+    City a is ahead of b on an indicator when its value is strictly larger; a beats b when the weights of
+    the indicators where a is ahead sum to more than those where b is ahead. The score is wins minus losses
+    (equal support: neither). A large lead on one indicator buys no more than a small one: the method does
+    not let strength on one indicator compensate for weakness on others (Munda and Nardo 2009).
+
+    Returns:
+        Series `score` indexed like `indicators` (int); rank it with rank_cities.
+    """
+    w = resolve_weights(list(indicators.columns), weights).to_numpy()
+    values = indicators.to_numpy(dtype=float)
+    ahead = (values[:, None, :] > values[None, :, :]).astype(float) @ w  # support[a, b] for a over b
+    margin = np.round(ahead - ahead.T, SCORE_DECIMALS)
+    score = (margin > 0).sum(axis=1) - (margin < 0).sum(axis=1)
+    return pd.Series(score.astype(int), index=indicators.index, name="score")
+
+
+# --- could the quantities themselves measure capacity? ---------------------------------------------------
+
+
+def comparable_quantities(
+    observations: pd.DataFrame, places: Sequence[str], min_places: int = 2
+) -> pd.DataFrame:
+    """The quantities a "reported capacity" indicator could compare: actual figures (FIGURE_MEASURES) of one
+    sector, indicator and unit that the sources give for at least `min_places` of `places`.
+
+    Returns:
+        One row per sector, indicator and unit, most places first (then sector, indicator, unit):
+        `sector`, `indicator`, `unit`, `measure`, `n_places`, `places` (";"-joined in `places` order),
+        `n_district` (figures of a district, not of the whole city: not comparable with a city's) and `fact_id`
+        (the first figure's chosen fact, whose label names the indicator).
+    """
+    columns = ["sector", "indicator", "unit", "measure", "n_places", "places", "n_district", "fact_id"]
+    order = {p: i for i, p in enumerate(places)}
+    wanted = observations[observations["kind"].eq("actual") & observations["measure"].isin(FIGURE_MEASURES)
+                          & observations["place"].isin(order)]  # fmt: skip
+    rows = []
+    for (sector, indicator, unit), group in wanted.groupby(["sector", "indicator", "unit"], sort=True):
+        named = sorted(set(group["place"]), key=order.get)
+        if len(named) >= min_places:
+            district = int((group["district_en"].fillna("") != "").sum())
+            first = group.iloc[0]
+            rows.append((sector, indicator, unit, first["measure"], len(named), ";".join(named), district,
+                         first["fact_id"]))  # fmt: skip
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("n_places", ascending=False, kind="stable").reset_index(drop=True)

@@ -256,15 +256,21 @@ class OutputSink:
         self.registry: dict = {"notebook": notebook, "lang": labels.lang, "figures": [], "tables": []}
         self._write_registry()
 
-    def _check(self, name: str, fact_ids: list[str], kind: str, roles: list[tuple[str, str]] = ()) -> None:
+    def _check(self, name: str, fact_ids: list[str], kind: str, roles: list[tuple[str, str]] = (),
+               sources: tuple[str, ...] = ()) -> None:  # fmt: skip
         if not NAME_PATTERN.match(name):
             raise ValueError(
                 f"{self.notebook}: {kind} name {name!r} must be lower-case letters, digits, _ or -"
             )
-        if not fact_ids and not roles:
+        if not fact_ids and not roles and not sources:
             raise ValueError(
-                f"{self.notebook}: {kind} {name!r} needs the ids of the facts it uses "
-                "or the (sector, place) city roles it draws on"
+                f"{self.notebook}: {kind} {name!r} needs the ids of the facts it uses, "
+                "the (sector, place) city roles it draws on or the sources of the other tables it shows"
+            )
+        unknown_sources = [s for s in sources if s not in set(self.dataset.sources["source_id"])]
+        if unknown_sources:
+            raise ValueError(
+                f"{self.notebook}: {kind} {name!r} cites source id(s) not in data/sources.csv: {unknown_sources}"
             )
         known = set(self.dataset.facts["fact_id"])
         unknown = [f for f in fact_ids if f not in known]
@@ -304,10 +310,12 @@ class OutputSink:
         return f"{self.labels('source')}: " + "; ".join(parts)
 
     @staticmethod
-    def _entry(name: str, caption: str, fact_ids, roles, files: dict) -> dict:
+    def _entry(name: str, caption: str, fact_ids, roles, files: dict, sources=()) -> dict:
         entry = {"name": name, "caption": caption, "fact_ids": list(fact_ids), "files": files}
         if roles:
             entry["roles"] = [{"sector": sector, "place": place} for sector, place in roles]
+        if sources:
+            entry["sources"] = list(dict.fromkeys(sources))
         return entry
 
     def save_figure(
@@ -322,11 +330,12 @@ class OutputSink:
         """Add the source line under `fig`, save it as PNG (and SVG when the sink writes SVG), and register it.
         Returns `fig`.
 
-        Cite the facts it shows (`fact_ids`) and/or the city roles it draws on (`roles`: (sector, place) pairs of
-        data/city_roles.csv); at least one is required.
+        Cite the facts it shows (`fact_ids`), the city roles it draws on (`roles`: (sector, place) pairs of
+        data/city_roles.csv) and/or the sources of rows of other tables it shows (`extra_sources`: source ids,
+        as for data/rankings.csv or data/policy_mentions.csv); at least one is required.
         """
         started = time.perf_counter()
-        self._check(name, fact_ids, "figure", roles)
+        self._check(name, fact_ids, "figure", roles, tuple(extra_sources))
         # The source line is written under the figure (write_png adds it as a strip below the drawn figure), so
         # nothing the figure draws, a legend "outside lower right" included, can meet it.
         line = self.source_line(fact_ids, extra_sources, roles)
@@ -344,8 +353,8 @@ class OutputSink:
                 )
             files["svg"] = f"figures/{name}.svg"
         texts = sorted({*texts, line})  # what the figure draws, for the language check of Chinese runs
-        entry = self._entry(name, caption, fact_ids, roles, files) | {"layout": layout, "texts": texts}
-        self._register("figures", entry)
+        entry = self._entry(name, caption, fact_ids, roles, files, extra_sources)
+        self._register("figures", entry | {"layout": layout, "texts": texts})
         record_timing(self.notebook, "figure", name, time.perf_counter() - started)
         show_saved_figure(fig, self.root / files["png"], round(box.width * fig.dpi))
         return fig
@@ -376,18 +385,21 @@ class OutputSink:
         caption: str,
         fact_ids: list[str] = (),
         roles: list[tuple[str, str]] = (),
+        extra_sources: tuple[str, ...] = (),
     ) -> pd.DataFrame:
         """Write `table` as CSV (UTF-8, "\\n" line ends), register it and print the sources it rests on (the
         line a figure carries under it). Returns the table for display.
 
-        Cite `fact_ids` and/or `roles` ((sector, place) pairs of data/city_roles.csv), at least one.
+        Cite `fact_ids`, `roles` ((sector, place) pairs of data/city_roles.csv) and/or `extra_sources` (source
+        ids of rows of other tables, as for data/rankings.csv), at least one.
         """
         started = time.perf_counter()
-        self._check(name, fact_ids, "table", roles)
-        print(self.source_line(fact_ids, (), roles))
+        self._check(name, fact_ids, "table", roles, tuple(extra_sources))
+        print(self.source_line(fact_ids, tuple(extra_sources), roles))
         path = self.root / "tables" / f"{name}.csv"
         table.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-        self._register("tables", self._entry(name, caption, fact_ids, roles, {"csv": f"tables/{name}.csv"}))
+        files = {"csv": f"tables/{name}.csv"}
+        self._register("tables", self._entry(name, caption, fact_ids, roles, files, extra_sources))
         record_timing(self.notebook, "table", name, time.perf_counter() - started)
         return table
 

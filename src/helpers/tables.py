@@ -205,6 +205,13 @@ def cited_in(registry: dict) -> tuple[list[str], list[tuple[str, str]]]:
     return fact_ids, roles
 
 
+def cited_sources(registry: dict) -> list[str]:
+    """The source ids that an OutputSink registry's figures and tables cite directly (`extra_sources`: sources
+    of rows that are not facts or city roles, such as published rankings), in first-use order."""
+    entries = registry["figures"] + registry["tables"]
+    return list(dict.fromkeys(s for entry in entries for s in entry.get("sources", [])))
+
+
 def _paragraph(locator: object) -> object:
     """A locator as a table cell: the paragraph number, or missing when it could not be counted."""
     return pd.NA if pd.isna(locator) else int(locator)
@@ -244,12 +251,13 @@ def sources_table(
 ) -> pd.DataFrame:
     """Where everything a notebook cites comes from: the facts its saved figures and tables cite (first-use
     order), then `extra_fact_ids` not yet listed (facts printed in the prose), then the city roles they cite
-    (data/city_roles.csv order).
+    (data/city_roles.csv order), then the sources cited directly (`extra_sources`) that no fact or role lists.
 
     Returns:
-        One row per fact or role: `used_as` ("fact" or "city role"), `id` (fact id, or sector:place),
-        `quantity_text` (as printed; empty for a role), `source_id`, `paragraph`. With `labels`, the headers and
-        the `used_as` values are in the label language.
+        One row per fact, role or source: `used_as` ("fact", "city role" or "source"), `id` (fact id,
+        sector:place or source id), `quantity_text` (as printed; empty for a role or source), `source_id`,
+        `paragraph` (missing for a source). With `labels`, the headers and the `used_as` values are in the label
+        language.
 
     Raises:
         KeyError: an extra fact id that is not in data/facts.csv.
@@ -270,12 +278,18 @@ def sources_table(
     statements = dataset.role_statements if len(dataset.role_statements) else dataset.city_roles
     rows += [("city role", f"{r.sector}:{r.place}", "", r.source_id, _paragraph(r.locator))
              for r in statements.itertuples() if (r.sector, r.place) in wanted]  # fmt: skip
+    listed = {row[3] for row in rows}
+    rows += [("source", s, "", s, pd.NA) for s in cited_sources(registry) if s not in listed]
     table = pd.DataFrame(rows, columns=["used_as", "id", "quantity_text", "source_id", "paragraph"])
     table["paragraph"] = table["paragraph"].astype("Int64")
     if labels is None:
         return table
     table["used_as"] = table["used_as"].map(
-        {"fact": labels("used_as_fact"), "city role": labels("used_as_role")}
+        {
+            "fact": labels("used_as_fact"),
+            "city role": labels("used_as_role"),
+            "source": labels("used_as_source"),
+        }
     )
     if labels.lang != "en":  # a quantity printed in English written in the label language; roles by name
         table["quantity_text"] = [printed_text(dataset, i, labels) if text else text

@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from helpers import index
+from helpers import index, robustness
 from helpers.analysis import synthesis as syn
 from helpers.analysis.common import show as show  # re-exported for the notebook: display once, then close
 from helpers.analysis.common import year_basis
@@ -157,11 +157,13 @@ def regional_peers(dataset: Dataset, place: str) -> list[str]:
 
 def synthesis_index(dataset: Dataset, n_draws: int = 1000, seed: int = index.DEFAULT_SEED) -> IndexResult:
     """helpers.index over every named city with notebook 07's defaults (min-max, equal weights, arithmetic),
-    and its Monte Carlo over weights and normalisations (`n_draws`, `seed`)."""
-    indicators = index.city_indicators(dataset)
+    and its Monte Carlo (helpers.robustness) over weights, normalisation, aggregation and the data (`n_draws`,
+    `seed`)."""
+    inputs = index.prepare_inputs(dataset)
+    indicators = index.indicators_for(inputs)
     scores = index.composite_index(indicators)
     ranks = index.rank_cities(scores)
-    intervals = index.rank_uncertainty(indicators, n_draws, seed)
+    intervals = index.summarise_ranks(robustness.UncertaintyModel.of(inputs).monte_carlo(n_draws, seed).ranks)
     return IndexResult(indicators, scores, ranks, intervals, n_draws, seed)
 
 
@@ -477,7 +479,7 @@ def peers_table(dataset: Dataset, profile: CityProfile, labels: Labels) -> pd.Da
 
 
 def index_table(profile: CityProfile, labels: Labels) -> pd.DataFrame:
-    """Every city of the index, best median rank first: its three indicators, rank with the default settings,
+    """Every city of the index, best median rank first: its indicators, rank with the default settings,
     median rank, 5-95% interval, and a mark on the profiled place's row."""
     result = profile.index
     order = list(result.intervals.index)

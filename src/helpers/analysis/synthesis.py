@@ -19,16 +19,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from helpers.analysis import tracker as tracking
 from helpers.data import MONEY_MEASURES, PACKAGE_KINDS, ROLES, Dataset
 from helpers.i18n import Labels
 from helpers.indicators import (
-    cagr,
     convert_money,
-    find_baseline,
     project,
-    ratio_bound,
-    required_growth,
-    same_series,
     years_left,
 )
 from helpers.plots import (
@@ -279,41 +275,34 @@ def money_facts(dataset: Dataset, cities: Sequence[str] | None = None) -> pd.Dat
 # --- plan-target tracker -------------------------------------------------------------------------------------
 
 
-def sourced_rate(dataset: Dataset, fact: pd.Series, baseline: pd.Series) -> tuple[float, str] | None:
-    """A growth rate the sources themselves imply for `fact`'s series: from `baseline` to a forecast or a
-    later actual of the same series (not `fact` itself). Returns (rate, fact id used) or None."""
-    later = same_series(dataset.observations, fact)
-    later = later[later["kind"].isin(["forecast", "actual"]) & later["year"].notna()]
-    later = later[(later["year"] > baseline["year"]) & (later["fact_id"] != baseline["fact_id"])]
-    if later.empty:
-        return None
-    other = later.sort_values("year", kind="stable").iloc[-1]
-    return cagr(
-        float(baseline["value"]), float(other["value"]), int(other["year"] - baseline["year"])
-    ), other["fact_id"]
-
-
 def target_tracker(
-    dataset: Dataset, cities: Sequence[str] | None = None, as_of: int | None = None
-) -> pd.DataFrame:
-    """Every target and forecast of the sources with the years left, its baseline and the growth it requires.
+    dataset: Dataset, cities: Sequence[str] | None = None, as_of: int | None = None,
+    cny_per_usd: float | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Every target and forecast of the sources with the years left, its baseline, the growth it requires and
+    the growth the sources observed (helpers.analysis.tracker).
 
-    A baseline is an earlier actual of the same place, indicator and district. Status codes:
-    "no_year" (no target year printed), "milestone" (a dated goal with no quantity to grow), "no_baseline",
-    "no_rate" (a baseline but no sourced growth rate to judge by), "on_track" / "off_track" (the sources' own
-    rate reaches / falls short of the required one), "forecast" (a forecast: the sources' own trajectory).
+    A baseline is the latest actual of the same place, district, indicator and unit (money converted at
+    `cny_per_usd`, default the stated assumption) dated before the target's year, from any source. Status
+    codes: "no_year" (no target year printed), "milestone" (a dated goal with no quantity to grow),
+    "no_baseline" (`baseline_reason` says why: tracker.REASONS), "no_rate" (a baseline but no earlier actual
+    to observe a growth from), "on_track" / "off_track" / "undecided" (observed against required growth with
+    their bounds: tracker.verdict), "forecast" (a forecast: the sources' own trajectory).
     Years left count from `as_of` (default: the latest source's year, helpers.selection.as_of_year).
 
     Returns:
         One row per fact, by year (no year last), then sector order, then file order: `fact_id`, `place`,
         `sector`, `kind`, `measure`, `year`, `is_year_implied`, `years_left`, `baseline_fact`,
-        `required_growth`, `required_bound` (the bound of target / baseline, which the rate shares),
-        `sourced_rate`, `rate_fact`, `status`.
+        `baseline_reason`, `required_growth`, `required_bound` (the bound of target / baseline),
+        `observed_growth`, `observed_bound`, `observed_fact` (the earliest actual it runs from), `status`.
     """
     as_of = as_of_year(dataset) if as_of is None else as_of
+    rate = dataset.assumptions["exchange_rate"]["cny_per_usd"] if cny_per_usd is None else cny_per_usd
     columns = ["fact_id", "place", "sector", "kind", "measure", "year", "is_year_implied", "years_left",
-               "baseline_fact", "required_growth", "required_bound", "sourced_rate", "rate_fact", "status"]  # fmt: skip
-    facts = dataset.observations[dataset.observations["kind"].isin(["target", "forecast"])]
+               "baseline_fact", "baseline_reason", "required_growth", "required_bound", "observed_growth",
+               "observed_bound", "observed_fact", "status"]  # fmt: skip
+    observations = dataset.observations
+    facts = observations[observations["kind"].isin(["target", "forecast"])]
     if cities:
         facts = facts[facts["place"].isin([*cities, NATIONAL])]
     rows = []
@@ -324,30 +313,8 @@ def target_tracker(
             "measure": fact["measure"], "year": int(fact["year"]) if has_year else None,
             "is_year_implied": str(fact["year_note"]).startswith("implied"),
             "years_left": years_left(int(fact["year"]), as_of) if has_year else None,
-            "required_growth": np.nan, "sourced_rate": np.nan,
         }  # fmt: skip
-        baseline = find_baseline(dataset.observations, fact)
-        if not has_year:
-            row["status"] = "no_year"
-        elif fact["measure"] == "milestone":
-            row["status"] = "milestone"
-        elif baseline is None:
-            row["status"] = "no_baseline"
-        else:
-            row["baseline_fact"] = baseline["fact_id"]
-            row["required_growth"] = required_growth(
-                float(baseline["value"]), float(fact["value"]), int(baseline["year"]), int(fact["year"])
-            )
-            row["required_bound"] = ratio_bound(fact["bound"], baseline["bound"])
-            rate = None if fact["kind"] == "forecast" else sourced_rate(dataset, fact, baseline)
-            if fact["kind"] == "forecast":
-                row["status"] = "forecast"
-            elif rate is None:
-                row["status"] = "no_rate"
-            else:
-                row["sourced_rate"], row["rate_fact"] = rate
-                row["status"] = "on_track" if rate[0] >= row["required_growth"] else "off_track"
-        rows.append(row)
+        rows.append(row | tracking.track(observations, fact, rate))
     if not rows:
         return pd.DataFrame(columns=columns)
     table = pd.DataFrame(rows, columns=columns)
@@ -527,7 +494,8 @@ def specialisation_table(counts: pd.DataFrame, quotients: pd.DataFrame, labels: 
 
 def tracker_table(dataset: Dataset, tracker: pd.DataFrame, labels: Labels, currency: str = "CNY",
                   cny_per_usd: float = 7.19) -> pd.DataFrame:  # fmt: skip
-    """`target_tracker` for display: names, the target with its bound, baseline and required growth in text."""
+    """`target_tracker` for display: names, the target with its bound, baseline (or why there is none),
+    required and observed growth with their bounds, and the verdict."""
     facts = dataset.facts.set_index("fact_id")
 
     def figure(fact_id: str) -> str:
@@ -536,13 +504,15 @@ def tracker_table(dataset: Dataset, tracker: pd.DataFrame, labels: Labels, curre
 
     def baseline_text(row) -> str:
         if not row["baseline_fact"]:
-            return labels("no_baseline") if row["status"] not in ("no_year", "milestone") else "—"
+            if row["status"] in ("no_year", "milestone"):
+                return "—"
+            return f"{labels('no_baseline')}: {labels('tr_reason_' + row['baseline_reason'])}"
         return f"{figure(row['baseline_fact'])} ({int(facts.loc[row['baseline_fact'], 'year'])})"
 
-    def growth_text(row) -> str:
-        if pd.isna(row["required_growth"]):
+    def growth_text(row, column: str = "required") -> str:
+        if pd.isna(row[f"{column}_growth"]):
             return "—"
-        return f"{format_bound(row['required_bound'])}{percent(row['required_growth'])}"
+        return f"{format_bound(row[f'{column}_bound'])}{percent(row[f'{column}_growth'])}"
 
     return pd.DataFrame({
         labels("city"): [labels.city(p) for p in tracker["place"]],
@@ -556,6 +526,7 @@ def tracker_table(dataset: Dataset, tracker: pd.DataFrame, labels: Labels, curre
         labels("years_left"): ["—" if pd.isna(y) else str(y) for y in tracker["years_left"]],
         labels("baseline"): [baseline_text(r) for _, r in tracker.iterrows()],
         labels("required_growth"): [growth_text(r) for _, r in tracker.iterrows()],
+        labels("tr_observed_growth"): [growth_text(r, "observed") for _, r in tracker.iterrows()],
         labels("syn_status"): [labels(f"syn_status_{s}") for s in tracker["status"]],
         labels("fact_id"): list(tracker["fact_id"]),
     })  # fmt: skip
@@ -609,13 +580,114 @@ def sensitivity_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def shares_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
-    """`helpers.index.first_order_shares` for display."""
-    names = [labels("syn_factor_normalisation") if f == "normalisation" else
-             labels("syn_factor_weight", indicator=labels(f"syn_ind_{i}"))
-             for f, i in zip(table["factor"], table["indicator"], strict=True)]  # fmt: skip
-    return pd.DataFrame({labels("syn_choice"): names,
-                         labels("syn_variance_share"): ["—" if pd.isna(v) else percent(v) for v in table["share"]]})  # fmt: skip
+FACTOR_KEYS = {"normalisation": "syn_factor_normalisation", "aggregation": "ix_factor_aggregation",
+               "left_out": "ix_factor_left_out", "inferred_roles": "ix_factor_inferred_roles",
+               "alternative_roles": "ix_factor_alternative_roles"}  # fmt: skip
+
+
+def correlation_display(corr: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.correlations` for display: indicator names, two decimals."""
+    names = [labels(f"syn_ind_{n}") for n in corr.columns]
+    out = pd.DataFrame(corr.round(2).to_numpy(), columns=names)
+    out.insert(0, labels("ix_indicator"), names)
+    return out
+
+
+def components_display(components: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.principal_components` for display."""
+    return pd.DataFrame({
+        labels("ix_component"): list(components["component"]),
+        labels("ix_eigenvalue"): [round(float(v), 3) for v in components["eigenvalue"]],
+        labels("ix_variance_share"): [percent(v) for v in components["share"]],
+        labels("ix_cumulative_share"): [percent(v) for v in components["cumulative"]],
+    })  # fmt: skip
+
+
+def influence_display(influence: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.indicator_influence` for display."""
+    return pd.DataFrame({
+        labels("ix_indicator"): [labels(f"syn_ind_{n}") for n in influence.index],
+        labels("ix_nominal_weight"): [percent(v) for v in influence["weight"]],
+        labels("ix_correlation_with_index"): [round(float(v), 2) for v in influence["correlation"]],
+        labels("ix_effective_weight"): [percent(v) for v in influence["effective_weight"]],
+    })  # fmt: skip
+
+
+def coherence_sentence(
+    components: pd.DataFrame, alpha: float, influence: pd.DataFrame, labels: Labels
+) -> str:
+    """What the coherence panel says, from its numbers: PC1's share, Cronbach's alpha, the indicator with
+    the largest effective weight."""
+    top = influence["effective_weight"].idxmax()
+    return labels("ix_coherence_sentence", share=percent(components["share"].iloc[0]),
+                  alpha="—" if pd.isna(alpha) else f"{alpha:.2f}", indicator=labels(f"syn_ind_{top}"),
+                  effective=percent(influence.loc[top, "effective_weight"]),
+                  nominal=percent(influence.loc[top, "weight"]))  # fmt: skip
+
+
+def probabilities_display(
+    probabilities: pd.DataFrame, labels: Labels, max_rank: int | None = None
+) -> pd.DataFrame:
+    """`helpers.robustness.rank_probabilities` for display: per city, the percentage of draws at each rank
+    (1..max_rank, all when None); "—" for a rank no draw gave it."""
+    ranks = list(probabilities.columns)[: max_rank or None]
+    out = pd.DataFrame({labels("city"): [labels.city(p) for p in probabilities.index]})
+    for k in ranks:
+        out[labels("ix_rank_k", k=k)] = ["—" if v == 0 else percent(v, 0) for v in probabilities[k]]
+    return out
+
+
+def factor_text(factor: str, labels: Labels) -> str:
+    """A factor of helpers.robustness in words."""
+    if factor.startswith("weight:"):
+        return labels("syn_factor_weight", indicator=labels(f"syn_ind_{factor.split(':', 1)[1]}"))
+    return labels(FACTOR_KEYS[factor])
+
+
+def sobol_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`UncertaintyModel.sobol` for display: indices with their 95% half-widths, two decimals."""
+
+    def show(value: float, conf: float) -> str:
+        return f"{value:.2f} ± {conf:.2f}"
+
+    return pd.DataFrame({
+        labels("syn_choice"): [factor_text(f, labels) for f in table["factor"]],
+        labels("ix_s1"): [show(v, c) for v, c in zip(table["S1"], table["S1_conf"], strict=True)],
+        labels("ix_st"): [show(v, c) for v, c in zip(table["ST"], table["ST_conf"], strict=True)],
+    })  # fmt: skip
+
+
+def sobol_sentence(table: pd.DataFrame, labels: Labels) -> str:
+    """The factor with the largest total-order index, in words."""
+    if table.empty or not (table["ST"] > 0).any():
+        return labels("ix_sobol_none")
+    row = table.iloc[0]
+    return labels("ix_sobol_sentence", factor=factor_text(row["factor"], labels), st=f"{row['ST']:.2f}",
+                  s1=f"{row['S1']:.2f}")  # fmt: skip
+
+
+def copeland_display(
+    ranks: pd.Series, scores: pd.Series, copeland_ranks: pd.Series, labels: Labels
+) -> pd.DataFrame:
+    """Weighted-sum rank beside the Copeland score and rank, best weighted-sum rank first."""
+    order = ranks.sort_values(kind="stable").index
+    return pd.DataFrame({
+        labels("city"): [labels.city(p) for p in order],
+        labels("ix_weighted_rank"): [int(ranks[p]) for p in order],
+        labels("ix_copeland_score"): [int(scores[p]) for p in order],
+        labels("ix_copeland_rank"): [int(copeland_ranks[p]) for p in order],
+        labels("ix_rank_difference"): [int(copeland_ranks[p] - ranks[p]) for p in order],
+    })  # fmt: skip
+
+
+def copeland_sentence(ranks: pd.Series, copeland_ranks: pd.Series, labels: Labels) -> str:
+    """How many cities keep their rank under Copeland, and the largest move."""
+    shift = (copeland_ranks - ranks.reindex(copeland_ranks.index)).abs()
+    if not (shift > 0).any():
+        return labels("ix_copeland_same", total=len(shift))
+    moved = shift.idxmax()
+    return labels("ix_copeland_sentence", same=int((shift == 0).sum()), total=len(shift),
+                  city=labels.city(moved), weighted=int(ranks[moved]), copeland=int(copeland_ranks[moved]))  # fmt: skip
 
 
 # --- figures -------------------------------------------------------------------------------------------------
@@ -947,16 +1019,19 @@ def figure_timeline(
 
 
 def robust_top(intervals: pd.DataFrame) -> tuple[list[str], int]:
-    """The smallest top group that the Monte Carlo separates from the rest: the cities whose 95th-percentile
-    rank is at most k, for the smallest k that at least k cities (more when tied) but not all cities reach.
-    Each of them holds one of the first k ranks in at least 95% of draws.
+    """The smallest top group that the Monte Carlo separates from the rest: for the smallest k, the cities
+    whose 95th-percentile rank is at most k, when there are at least k of them (more when tied), not all
+    cities, and every other city's 5th-percentile rank is above k. The intervals of the group and of the
+    rest then do not overlap: each of the group holds one of the first k ranks in at least 95% of draws, and
+    each other city is below rank k in at least 95%.
 
     Returns:
         (place ids in `intervals` order, k), or ([], 0) when no such group exists.
     """
     for k in range(1, len(intervals)):
-        group = intervals.index[intervals["p95"] <= k]
-        if k <= len(group) < len(intervals):
+        inside = intervals["p95"] <= k
+        group = intervals.index[inside]
+        if k <= len(group) < len(intervals) and (intervals.loc[~inside, "p05"] > k).all():
             return list(group), k
     return [], 0
 
@@ -990,6 +1065,57 @@ def figure_rank_intervals(intervals: pd.DataFrame, ranks: pd.Series, labels: Lab
                               names=join_names([labels.city(p) for p in top], labels)))  # fmt: skip
     else:
         set_title(fig, labels("syn_intervals_title_overlap"))
+    return fig
+
+
+def comparable_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """`helpers.index.comparable_quantities` for display."""
+    return pd.DataFrame({
+        labels("sector"): [labels.sector(s) for s in table["sector"]],
+        labels("ix_indicator"): [labels.fact(f) for f in table["fact_id"]],
+        labels("ix_measure"): [labels.measure(m) for m in table["measure"]],
+        labels("ix_unit"): list(table["unit"]),
+        labels("ix_n_places"): list(table["n_places"]),
+        labels("ix_places"): [join_names([labels.city(p) for p in t.split(";")], labels) for t in table["places"]],
+        labels("ix_n_district"): list(table["n_district"]),
+    })  # fmt: skip
+
+
+def capacity_sentence(table: pd.DataFrame, labels: Labels, n_sectors: int, min_places: int = 3) -> str:
+    """Whether the quantities could carry a "reported capacity" indicator: how many of one sector, indicator
+    and unit the sources give for at least `min_places` cities, which, and in how many of the `n_sectors`
+    races."""
+    wide = table[table["n_places"] >= min_places]
+    if wide.empty:
+        return labels("ix_capacity_none", k=min_places)
+    items = join_names([labels("ix_capacity_item", indicator=labels.fact(r.fact_id), sector=labels.sector(r.sector),
+                               n=r.n_places) for r in wide.itertuples()], labels)  # fmt: skip
+    races = wide["sector"].nunique()
+    key = "ix_capacity_every_race" if races >= n_sectors else "ix_capacity_some"
+    return labels(key, n=len(wide), k=min_places, items=items, races=races, total=n_sectors)
+
+
+def figure_rank_probabilities(probabilities: pd.DataFrame, labels: Labels, n_draws: int) -> Figure:
+    """Heat map of `helpers.robustness.rank_probabilities`: one row per city (best expected rank on top), one
+    column per rank, shade = share of draws; the title names the city most often first and its share."""
+    if probabilities.empty:
+        return no_data_figure(labels, labels("ix_probabilities_title_none"))
+    n = probabilities.shape[1]
+    fig, ax = new_figure(max(6.5, 2.5 + 0.38 * n), max(3.2, 1.6 + 0.36 * len(probabilities)))
+    image = ax.imshow(probabilities.to_numpy() * 100, cmap="Blues", vmin=0, vmax=100, aspect="auto")
+    ax.set_yticks(range(len(probabilities)), [labels.city(p) for p in probabilities.index])
+    ax.set_xticks(range(n), [str(k) for k in probabilities.columns])
+    ax.set_xlabel(labels("syn_rank_axis"))
+    ax.grid(visible=False)
+    fig.colorbar(image, ax=ax, label=labels("ix_probability_axis"), shrink=0.8)
+    ax.set_title(labels("syn_intervals_note", n=n_draws), fontsize=8.5, color="#555555")
+    first = probabilities[1].idxmax()
+    set_title(
+        fig,
+        labels(
+            "ix_probabilities_title", city=labels.city(first), share=percent(probabilities.loc[first, 1], 0)
+        ),
+    )
     return fig
 
 

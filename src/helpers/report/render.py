@@ -33,6 +33,7 @@ class Figure:
     width: int | None = None  # PNG pixels, for the page layout
     height: int | None = None
     roles: list[dict] = field(default_factory=list)  # city roles cited: {"sector", "place", "anchor"}
+    sources: list[str] = field(default_factory=list)  # sources cited directly (OutputSink extra_sources)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Table:
     total_rows: int
     numeric: list[bool]
     roles: list[dict] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +128,11 @@ def read_roles(item: dict) -> list[dict]:
     return roles
 
 
+def read_sources(item: dict) -> list[str]:
+    """The source ids an outputs.json entry cites directly (`sources`: rows that are not facts or roles)."""
+    return [str(s) for s in item.get("sources") or [] if isinstance(s, str) and s]
+
+
 def collect_section(entry: Path, run_dir: Path, notebook: str, title: str, parameters: dict) -> Section:
     """Copy one cached notebook's executed notebook, HTML, figures and tables into `run_dir`.
 
@@ -149,7 +156,7 @@ def collect_section(entry: Path, run_dir: Path, notebook: str, title: str, param
     for item in registry.get("figures", []):
         files = item.get("files") or {}
         figure = Figure(str(item.get("name")), str(item.get("caption", "")), list(item.get("fact_ids") or []),
-                        None, None, roles=read_roles(item))  # fmt: skip
+                        None, None, roles=read_roles(item), sources=read_sources(item))  # fmt: skip
         for kind in ("png", "svg"):
             if kind not in files:
                 continue
@@ -178,7 +185,7 @@ def collect_section(entry: Path, run_dir: Path, notebook: str, title: str, param
                    any(i < len(r) and r[i] != "" for r in rows) for i in range(len(header))]  # fmt: skip
         section.tables.append(Table(str(item.get("name")), str(item.get("caption", "")),
                                     list(item.get("fact_ids") or []), relative, header, rows, total, numeric,
-                                    read_roles(item)))  # fmt: skip
+                                    read_roles(item), read_sources(item)))  # fmt: skip
     return section
 
 
@@ -305,6 +312,10 @@ def build_appendix(sections: list[Section], data_dir: Path, lang: str, dataset=N
                 "source_id": source_id, "locator": role.get("locator", ""), "has_source": cite(source_id),
                 "chosen": chosen_roles.get((sector, place)) == source_id,
             })  # fmt: skip
+    for section in sections:  # sources cited directly (published rankings, document lists)
+        for item in [*section.figures, *section.tables]:
+            for source_id in item.sources:
+                cite(source_id)
     disagreement_rows = [{k: _cell(v) if k != "chosen" else bool(v) for k, v in row.items()}
                          for row in dataset.disagreements.to_dict("records")]  # fmt: skip
     for row in disagreement_rows:
