@@ -222,3 +222,135 @@ def test_figures_named_beside_fact_ids_are_the_facts_figures(guide):
         if not any(form in window for form in forms):
             stale.append(f"{fact_id}: none of {forms} near it")
     assert not stale, "\n".join(stale)
+
+
+# --- numbers the guide keeps: each derived from the real data through the helpers, selected by meaning ---------
+#
+# The guide points to what a notebook prints for every count that grows with the sources. The numbers it keeps are
+# the ones a teacher needs on the board (a ratio and its bound, a region); each is quoted below with the sentence
+# that states it, and recomputed from data/ with the helpers the notebooks use. When the data no longer support
+# the sentence, the test fails quoting it: rewrite the sentence (or point it to the notebook's printed line).
+
+
+def _in_guide(guide: str, sentence: str) -> None:
+    """The quoted sentence is in the guide (whitespace-insensitive): a claim whose sentence was rewritten is stale."""
+    flat = " ".join(guide.split())
+    assert " ".join(sentence.split()) in flat, (
+        f"the guide no longer says {sentence!r}: update the claim in tests/test_teachers_guide.py with the new wording"
+    )
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    from helpers.data import load_dataset
+
+    return load_dataset()
+
+
+# (section, sentence in the guide, derivation label, place, district, printed value, half a unit of its last
+# digit, bound). Hand derivation from the article's figures, as the guide states them:
+#   patents per firm          >2,000 / 93 firms      = 21.505 -> ">21.5"  (lower bound over exact: lower bound)
+#   patents per platform      >2,000 / 24 platforms  = 83.33  -> ">83.3"  (lower bound)
+#   platforms per firm        24 / 93                = 0.2581 -> "0.258"  (exact over exact: exact)
+#   revenue per firm          >CNY 6 bn / >120 firms = CNY 50 m -> "~CNY 50 m" (two lower bounds: no direction)
+#   leading-firm share        30 / >120              = 0.25   -> "<1/4"   (exact over lower bound: upper bound)
+#   buses per station         1,200 / 35             = 34.29  -> "34.3"   (exact)
+#   investment per project    >CNY 4 bn / >20        = CNY 200 m -> "~CNY 200 m" (no direction)
+DERIVED_CLAIMS = [
+    ("01_quantum", "patents per firm >21.5 and patents per platform >83.3 are lower bounds",
+     "Patents per firm", "hefei", "", 21.5, 0.05, ">="),
+    ("01_quantum", "patents per firm >21.5 and patents per platform >83.3 are lower bounds",
+     "Patents per R&D platform", "hefei", "", 83.3, 0.05, ">="),
+    ("01_quantum", "platforms per firm, 0.258, is exact",
+     "R&D platforms per firm", "hefei", "", 0.258, 0.0005, "="),
+    ("02_biomanufacturing", "revenue per firm, >CNY 6 bn over >120, which gives ~CNY 50 m with no direction",
+     "Revenue per firm", "beijing", "Changping District", 50e6, 0.5e6, "~"),
+    ("02_biomanufacturing", "30 leading firms over >120 firms, which gives <1/4, an upper bound",
+     "Leading-firm target as a share of today's firms", "beijing", "Changping District", 0.25, 0.005, "<="),
+    ("03_hydrogen_fusion", "Buses per station is 34.3 (both inputs exact, so exact)",
+     "Hydrogen buses per refuelling station", "beijing", "", 34.3, 0.05, "="),
+    ("03_hydrogen_fusion", "Investment per project is ~CNY 200 m (two lower bounds, so no direction)",
+     "Investment per project", "guangzhou", "Development zone", 200e6, 0.5e6, "~"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "section, sentence, label, place, district, value, tolerance, bound",
+    DERIVED_CLAIMS,
+    ids=[f"{claim[0]}:{claim[2]}" for claim in DERIVED_CLAIMS],
+)
+def test_derived_figures_the_guide_states_follow_the_data(
+    guide, dataset, section, sentence, label, place, district, value, tolerance, bound
+):
+    """The ratio is among those helpers.selection.derived computes from the observations (the table the notebook
+    prints), for the place and district, with the stated value and bound."""
+    from helpers.selection import derived
+
+    _in_guide(guide, sentence)
+    rows = derived(dataset)
+    rows = rows[(rows["label_en"] == label) & (rows["place"] == place) & (rows["district_en"] == district)]
+    found = [f"{row.value:.4g} ({row.bound})" for row in rows.itertuples()]
+    supported = [
+        row for row in rows.itertuples() if abs(row.value - value) <= tolerance and row.bound == bound
+    ]
+    assert supported, (
+        f"{section}: the guide says {sentence!r}, but the data give {label} for {place} {district or ''}: "
+        f"{found or 'none'}"
+    )
+
+
+def test_the_two_money_figures_of_the_like_for_like_lesson_give_about_150(guide, dataset):
+    """02: Shanghai's biomedicine scale over Changping's biomanufacturing revenue, both 2024 actuals. Hand
+    derivation: >CNY 900 bn / >CNY 6 bn = 150, two lower bounds: "~" (no direction)."""
+    from helpers.indicators import bounded_ratio
+    from helpers.selection import observations
+
+    sentence = "Shanghai's >CNY 900 bn over Changping's >CNY 6 bn gives a ratio of ~150"
+    _in_guide(guide, sentence)
+    common = {"sector": "biomanufacturing", "kind": "actual", "year": 2024}
+    shanghai = observations(dataset, place="shanghai", district="", measure="industry_scale", **common)
+    changping = observations(
+        dataset, place="beijing", district="Changping District", measure="revenue", **common
+    )
+    assert len(shanghai) == 1 and len(changping) == 1, (
+        f"02_biomanufacturing: the guide says {sentence!r}, but the data give {len(shanghai)} 2024 industry-scale "
+        f"actual(s) for Shanghai and {len(changping)} 2024 revenue actual(s) for Changping District (expected one each)"
+    )
+    ratio = bounded_ratio(
+        float(shanghai["value"].iloc[0]), shanghai["bound"].iloc[0],
+        float(changping["value"].iloc[0]), changping["bound"].iloc[0],
+    )  # fmt: skip
+    assert abs(ratio.value - 150) < 0.5 and ratio.bound == "~", (
+        f"02_biomanufacturing: the guide says {sentence!r}, but the data give {ratio.value:.4g} ({ratio.bound})"
+    )
+
+
+def test_the_bci_market_is_a_series_with_an_actual_and_a_later_forecast(guide, dataset):
+    """04 is the growth-rate lesson: the national BCI market needs an actual and a forecast of a later year of the
+    same indicator (the pair the notebook takes its CAGR from)."""
+    from helpers.selection import observations
+
+    sentence = "the national BCI market is a series with an actual and later forecasts"
+    _in_guide(guide, sentence)
+    market = observations(dataset, sector="bci", place="china", measure="market_size", unit="CNY")
+    actual_years = market.loc[market["kind"] == "actual", "year"].dropna()
+    forecast_years = market.loc[market["kind"] == "forecast", "year"].dropna()
+    assert not actual_years.empty and (forecast_years > actual_years.min()).any(), (
+        f"04_bci: the guide says {sentence!r}, but the data give actual years {sorted(actual_years)} and forecast "
+        f"years {sorted(forecast_years)} for the national BCI market in CNY"
+    )
+
+
+def test_jinan_has_no_regional_peers(guide, dataset):
+    """08: Jinan's region in data/cities.csv is no cluster, so helpers.analysis.city_profile gives it no peers."""
+    from helpers.analysis import city_profile
+
+    sentence = (
+        'Jinan has no regional cluster.** Its region in `data/cities.csv` is "other", so it has no peers'
+    )
+    _in_guide(guide, sentence)
+    region = dataset.cities.set_index("place_id").loc["jinan", "region"]
+    peers = city_profile.regional_peers(dataset, "jinan")
+    assert region == "other" and not peers, (
+        f"08_city_profile: the guide says {sentence!r}, but Jinan's region is {region!r} with peers {peers}"
+    )
