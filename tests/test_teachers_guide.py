@@ -354,3 +354,31 @@ def test_jinan_has_no_regional_peers(guide, dataset):
     assert region == "other" and not peers, (
         f"08_city_profile: the guide says {sentence!r}, but Jinan's region is {region!r} with peers {peers}"
     )
+
+
+def test_no_city_but_hefei_has_a_quantum_count(guide, dataset):
+    """01: "no ranking by numbers" holds while the sources count quantum things for no city but Hefei (national
+    and provincial counts are not a city's)."""
+    from helpers.selection import observations
+
+    sentence = "The sources give no count for any other city, so no ranking by numbers is possible."
+    _in_guide(guide, sentence)
+    cities = set(dataset.cities.loc[dataset.cities["level"] == "city", "place_id"])
+    counted = set(observations(dataset, sector="quantum", measure="count")["place"]) & cities
+    assert counted <= {"hefei"}, (
+        f"01_quantum: the guide says {sentence!r}, but the sources give quantum counts for {sorted(counted)}"
+    )
+
+
+def test_chongqing_has_no_figure(guide, dataset):
+    """08: discussion question 2 rests on Chongqing's profile being short, which it is while no source gives it a
+    figure."""
+    from helpers.selection import observations
+
+    sentence = "Chongqing's profile is short: the sources give it no figure."
+    _in_guide(guide, sentence)
+    figures = observations(dataset, place="chongqing")
+    assert figures.empty, (
+        f"08_city_profile: the guide says {sentence!r}, but the sources give Chongqing {len(figures)} figure(s): "
+        "its profile is no longer short; rewrite discussion question 2 with a place Exercise 1 lists as short"
+    )
