@@ -215,9 +215,10 @@ def explain_sizings(session: Session, sizings: list[NationalSizing]) -> list[str
     return lines[:-1]
 
 
-def candidate_verdict(session: Session, sizing: NationalSizing, c: SizingCandidate) -> str:
-    """Why a candidate can or cannot be the share's numerator ("usable", or "not usable: " and each reason)."""
-    L, year = session.labels, session.dataset.facts.set_index("fact_id").loc[c.fact_id, "year"]
+def candidate_verdict(session: Session, sizing: NationalSizing, c: SizingCandidate, year: float) -> str:
+    """Why a candidate (of the year `year`, NaN for none) can or cannot be the share's numerator ("usable", or
+    "not usable: " and each reason), in the label language."""
+    L = session.labels
     if c.is_usable:
         return L("ea_eai_usable")
     city, of_measure = L.city(sizing.place), L.measure(sizing.of_measure)
@@ -246,10 +247,10 @@ def explain_sizing(session: Session, sizing: NationalSizing) -> list[str]:
         L("ea_eai_sizing_tested", n=len(sizing.candidates)),
     ]
     for c in sizing.candidates:
+        row = facts.loc[c.fact_id]
         lines.append(L("ea_eai_sizing_candidate", fact_id=c.fact_id, place=L.city(c.place),
-                       measure=L.measure(c.measure), kind=L.kind(c.kind),
-                       figure=figure_text(session, facts.loc[c.fact_id]),
-                       verdict=candidate_verdict(session, sizing, c)))  # fmt: skip
+                       measure=L.measure(c.measure), kind=L.kind(c.kind), figure=figure_text(session, row),
+                       verdict=candidate_verdict(session, sizing, c, row["year"])))  # fmt: skip
 
     def money(number: Bounded) -> str:
         return format_figure(number.value, number.bound, "CNY", L, session.currency, session.cny_per_usd)
