@@ -158,23 +158,6 @@ def run_notebook(tmp_path: Path, notebook_dataset_cache: Path) -> Callable[..., 
 # the ids of those cells). Any other cell, and every figure, must show no English word. Remove a cell from the
 # list when its prints go through the labels.
 ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
-    "03_hydrogen_fusion": (
-        "the doubtful-figures table shows the facts' English notes (data/facts.csv has no Chinese note)",
-        ("d5346b25",),
-    ),
-    "05_embodied_ai": (
-        "the money and per-machine sections print English sentences (eai.explain_sizings, "
-        "eai.explain_unit_values)",
-        ("cell-18", "cell-29"),
-    ),
-    "06_6g": (
-        "sixg.scope_lines and sixg.span_lines (the scope and span notes) are English sentences",
-        ("cell-17", "cell-22"),
-    ),
-    "07_synthesis": (
-        "a cell of the index section merged from main (another helper's) shows an English word; not converted here",
-        ("c07ix05",),
-    ),
     "08_city_profile": (
         "city_profile's brief, depth, scenario and gap notes are English sentences (english_name); the exercise "
         "solutions print English f-strings",
