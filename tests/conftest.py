@@ -155,28 +155,10 @@ def run_notebook(tmp_path: Path, notebook_dataset_cache: Path) -> Callable[..., 
     return run
 
 
-# Cells whose Chinese runs still print English (issue 13, not fixed by the deadline): notebook -> (the reason,
-# the ids of those cells). Any other cell, and every figure, must show no English word. Remove a cell from the
-# list when its prints go through the labels.
-ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
-    "03_hydrogen_fusion": (
-        "the doubtful-figures table shows the facts' English notes (data/facts.csv has no Chinese note)",
-        ("d5346b25",),
-    ),
-    "05_embodied_ai": (
-        "the money and per-machine sections print English sentences (eai.explain_sizings, "
-        "eai.explain_unit_values)",
-        ("cell-18", "cell-29"),
-    ),
-    "06_6g": (
-        "sixg.scope_lines and sixg.span_lines (the scope and span notes) are English sentences",
-        ("cell-17", "cell-22"),
-    ),
-    "07_synthesis": (
-        "a cell of the index section merged from main (another helper's) shows an English word; not converted here",
-        ("c07ix05",),
-    ),
-}
+# Cells whose Chinese runs may print English: notebook -> (the reason, the ids of those cells). None since issue
+# 13: every cell and every figure of a Chinese run must show no English word. A cell listed here must say why, and
+# leaves the list when its prints go through the labels.
+ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
 def check_no_english(stem: str, parameters: dict, leaks: dict[str, list[str]]) -> None:

@@ -100,6 +100,16 @@ def format_figure(
     return f"{symbol}{body}"
 
 
+def unit_name(unit: str, labels: Labels) -> str:
+    """A canonical unit of data/facts.csv (an allowed value of facts.unit) named in the label language: "count"
+    in English, 個數 in Traditional Chinese.
+
+    Raises:
+        MissingTranslationError: the unit has no label (a new allowed unit needs its `ea_unit_` message).
+    """
+    return labels(f"ea_unit_{unit}")
+
+
 def year_text(year: object, year_note: str) -> str:
     """A year as a table cell: "2025*" when the year is implied (not printed), "" when there is none."""
     if pd.isna(year):

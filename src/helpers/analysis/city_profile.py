@@ -14,6 +14,7 @@ not the nation, in the races. Targets reuse the district-aware baseline finder o
 from __future__ import annotations
 
 import textwrap
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -159,12 +160,27 @@ def synthesis_index(dataset: Dataset, n_draws: int = 1000, seed: int = index.DEF
     """helpers.index over every named city with notebook 07's defaults (min-max, equal weights, arithmetic),
     and its Monte Carlo (helpers.robustness) over weights, normalisation, aggregation and the data (`n_draws`,
     `seed`)."""
-    inputs = index.prepare_inputs(dataset)
+    inputs, model = _uncertainty_model(dataset)
     indicators = index.indicators_for(inputs)
     scores = index.composite_index(indicators)
     ranks = index.rank_cities(scores)
-    intervals = index.summarise_ranks(robustness.UncertaintyModel.of(inputs).monte_carlo(n_draws, seed).ranks)
+    intervals = index.summarise_ranks(model.monte_carlo(n_draws, seed).ranks)
     return IndexResult(indicators, scores, ranks, intervals, n_draws, seed)
+
+
+_MODELS: dict[int, tuple[weakref.ref, index.IndicatorInputs, robustness.UncertaintyModel]] = {}
+
+
+def _uncertainty_model(dataset: Dataset) -> tuple[index.IndicatorInputs, robustness.UncertaintyModel]:
+    """The index inputs and Monte Carlo model of `dataset`, built once per dataset object: a profile notebook
+    runs several Monte Carlos (seeds, draw counts) on one dataset, and the model keeps the normalised matrix of
+    every reading of the data it has met, so later runs reuse them (the draws, and so the ranks, are the same)."""
+    entry = _MODELS.get(id(dataset))
+    if entry is None or entry[0]() is not dataset:  # a new dataset, or another one at a reused address
+        inputs = index.prepare_inputs(dataset)
+        entry = (weakref.ref(dataset), inputs, robustness.UncertaintyModel.of(inputs))
+        _MODELS[id(dataset)] = entry
+    return entry[1], entry[2]
 
 
 def index_position(result: IndexResult, place: str) -> IndexPosition | None:
