@@ -90,9 +90,10 @@ class Executed:
         places |= {f"figure {entry['name']}": entry.get("texts", []) for entry in self.registry["figures"]}
         leaks = {}
         for where, texts in places.items():
-            # an id pandas cut to the column's width ("worldjou...") is still an id
+            # an id pandas cut to the column's width ("worldjou...", "bci_...") is still an id
             words = sorted({word for text in texts for word in english_words(text, ids)
-                            if not (f"{word}..." in text and any(i.startswith(word) for i in ids))})  # fmt: skip
+                            if not (re.search(rf"{re.escape(word)}_?\.\.\.", text)
+                                    and any(i.startswith(word) for i in ids))})  # fmt: skip
             if words:
                 leaks[where] = words
         return leaks
@@ -154,45 +155,10 @@ def run_notebook(tmp_path: Path, notebook_dataset_cache: Path) -> Callable[..., 
     return run
 
 
-# Cells whose Chinese runs still print English (issue 13, not fixed by the deadline): notebook -> (the reason,
-# the ids of those cells). Any other cell, and every figure, must show no English word. Remove a cell from the
-# list when its prints go through the labels.
-ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {
-    "03_hydrogen_fusion": (
-        "the doubtful-figures table shows the facts' English notes (data/facts.csv has no Chinese note)",
-        ("d5346b25",),
-    ),
-    "05_embodied_ai": (
-        "the money and per-machine sections print English sentences (eai.explain_sizings, "
-        "eai.explain_unit_values)",
-        ("cell-18", "cell-29"),
-    ),
-    "06_6g": (
-        "sixg.scope_lines and sixg.span_lines (the scope and span notes) are English sentences",
-        ("cell-17", "cell-22"),
-    ),
-    "07_synthesis": (
-        "a cell of the index section merged from main (another helper's) shows an English word; not converted here",
-        ("c07ix05",),
-    ),
-    "08_city_profile": (
-        "city_profile's brief, depth, scenario and gap notes are English sentences (english_name); the exercise "
-        "solutions print English f-strings",
-        (
-            "c2cd7e8e",
-            "b43e2b5e",
-            "908890d1",
-            "3e372e09",
-            "514c17bd",
-            "e09378de",
-            "47158cc1",
-            "0e906351",
-            "e1824c9e",
-            "ed94634f",
-            "7b09e9f0",
-        ),
-    ),
-}
+# Cells whose Chinese runs may print English: notebook -> (the reason, the ids of those cells). None since issue
+# 13: every cell and every figure of a Chinese run must show no English word. A cell listed here must say why, and
+# leaves the list when its prints go through the labels.
+ENGLISH_LEFT: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
 def check_no_english(stem: str, parameters: dict, leaks: dict[str, list[str]]) -> None:

@@ -12,6 +12,7 @@ What the article gives each place (paragraph numbers from 1 = the date line):
 - China (national): the BCI market, 32 億元 in 2024 and 55.8 億元 expected in 2027 (¶14).
 """
 
+import dataclasses
 import re
 
 import matplotlib
@@ -24,7 +25,7 @@ import pytest
 from conftest import article_dataset
 
 from helpers.analysis import city_profile as cp
-from helpers.i18n import Labels
+from helpers.i18n import Labels, english_words
 from helpers.plots import apply_theme
 
 LATIN_ALLOWED = {"CNY", "USD", "ITER", "ICT", "BCI", "km", "R&D"}  # as in tests/test_i18n.py
@@ -159,6 +160,17 @@ def test_figures_table_keeps_bounds_and_year_basis(dataset, result, labels):
     assert list(usd["Figure"]) == ["USD 1.67 bn"]  # ¶12: 120 億元 / 7.19 = 1.669 bn
 
 
+def test_figures_table_in_chinese_writes_an_english_quantity_from_its_value(dataset, result, labels):
+    hefei = _profile(dataset, result, "hefei")
+    # the patents of ¶6 (超 2000 件: 2,000, bound >=) as an English page would print them
+    facts = hefei.facts.copy()
+    facts.loc[2, "quantity_text"] = "more than 2,000 patents"
+    english = dataclasses.replace(hefei, facts=facts)
+    assert list(cp.figures_table(english, labels["en"])["As printed"])[2] == "more than 2,000 patents"
+    zh = cp.figures_table(english, labels["zh-Hant"])  # the patents: the text of the Figure column, ">2,000"
+    assert list(zh[labels["zh-Hant"]("as_printed")]) == ["93 家", "24 個", ">2,000"]
+
+
 def test_timeline_rows_order_and_notes(dataset, result, labels):
     rows = cp.timeline_rows(dataset, _profile(dataset, result, "beijing"), labels["en"])
     assert len(rows) == 10
@@ -196,13 +208,71 @@ def test_titles_state_the_finding(dataset, result, labels):
     )
 
 
-def test_section_notes(dataset, result):
-    jinan = _profile(dataset, result, "jinan")
-    assert "no regional peers" in cp.section_note(dataset, jinan, "peers")
-    assert "no figure for Jinan" in cp.section_note(dataset, jinan, "figures")
+def test_section_notes(dataset, result, labels):
+    en, zh = labels["en"], labels["zh-Hant"]
+    jinan, china = _profile(dataset, result, "jinan"), _profile(dataset, result, "china")
+    # Jinan: region "other" in the fixture's cities.csv (region_other: "Other", 其他)
+    assert cp.section_note(jinan, en, "peers").startswith(
+        "Jinan has no regional peers: its region in data/cities.csv (Other) is not a cluster"
+    )
+    assert cp.section_note(jinan, zh, "peers").startswith(
+        "濟南沒有區域同儕：它在本套件城市表中的區域（其他）"
+    )
+    assert (
+        cp.section_note(china, en, "peers")
+        == "China (national) has no regional peers: the nation has no region."
+    )
+    assert cp.section_note(jinan, en, "figures") == (
+        "The sources give no figure for Jinan: there is no figures table and no timeline to draw."
+    )
+    assert cp.section_note(china, en, "index").endswith("the national figures belong to none.")
+    # a place named in no race (none in the article: Jinan without its one role) is unranked for that reason
+    unnamed = dataclasses.replace(jinan, roles=jinan.roles.iloc[:0], position=None)
+    assert cp.section_note(unnamed, en, "index").endswith("and they name it in none.")
     with pytest.raises(ValueError, match="unknown section"):
-        cp.section_note(dataset, jinan, "weather")
-    assert cp.depth_note(dataset, jinan).startswith("Jinan: a short profile")
+        cp.section_note(jinan, en, "weather")
+
+
+def test_depth_notes(dataset, result, labels):
+    en, zh = labels["en"], labels["zh-Hant"]
+    jinan = _profile(dataset, result, "jinan")
+    # ¶8: Jinan named once, no figure; ¶6 and ¶13: Hefei named in quantum and fusion, three figures (¶6)
+    assert cp.depth_note(jinan, en).startswith(
+        "Jinan: a short profile. The sources name it (1 race(s)) but give"
+    )
+    assert cp.depth_note(_profile(dataset, result, "hefei"), en) == (
+        "Hefei: a full profile. The sources name it in 2 race(s) and give it 3 figure(s)."
+    )
+    assert (
+        cp.depth_note(_profile(dataset, result, "hefei"), zh)
+        == "合肥：完整概況。資料來源在 2 個賽道中提及它，並給出 3 個數值。"
+    )
+    unnamed = dataclasses.replace(jinan, roles=jinan.roles.iloc[:0])
+    assert "name it in no race" in cp.depth_note(unnamed, en)
+    assert cp.depth_note(_profile(dataset, result, "china"), en).startswith(
+        "China (national): a national profile."
+    )
+
+
+def test_scenario_notes(dataset, result, labels):
+    en, zh = labels["en"], labels["zh-Hant"]
+    china, hefei = _profile(dataset, result, "china"), _profile(dataset, result, "hefei")
+    # ¶14: one rate, the BCI market from 32 億元 (2024) to the forecast 55.8 億元 (2027); high: x 1.5 (assumptions)
+    assert cp.scenario_note(dataset, china, en, "high", 2030) == (
+        "The sources imply 1 growth rate(s) for China (national); the first runs up to a forecast for 2027: "
+        "scenario 'high' (growth x 1.5, pkg-assumptions) continues it to 2030 in section 3."
+    )
+    assert cp.scenario_note(dataset, china, zh, "high", 2030) == (
+        "資料來源隱含中國的 1 個成長率；第一個通往 2027 年的預測值：第 3 節以「高成長」情境（成長率 × 1.5，"
+        "pkg-assumptions）將它延續至 2030 年。"
+    )
+    assert cp.scenario_note(dataset, china, en, "base", 2027).endswith(
+        "horizon 2027 is not after it, so scenario 'base' continues nothing."
+    )
+    assert cp.scenario_note(dataset, hefei, en, "low", 2035).startswith(
+        "The sources imply no growth rate for Hefei (no indicator with a baseline and a later figure): scenario "
+        "'low' and horizon 2035 change no number here"
+    )
 
 
 def test_note_fraction_counts_chinese_twice_and_is_capped():
@@ -225,6 +295,8 @@ def test_every_place_gets_a_profile_summary_without_error(dataset, result, label
         profile = _profile(dataset, result, place)
         lines = cp.brief(dataset, profile, L)
         assert len(lines) >= 2, place
+        notes = [cp.depth_note(profile, L), cp.scenario_note(dataset, profile, L, "base", 2030),
+                 *(cp.section_note(profile, L, section) for section in cp.SECTIONS)]  # fmt: skip
         tables = [
             cp.placements_table(dataset, profile, L),
             cp.landscape(dataset, profile, L),
@@ -240,6 +312,9 @@ def test_every_place_gets_a_profile_summary_without_error(dataset, result, label
         if lang != "en":
             texts = [*lines, *(str(c) for t in tables for c in t.columns), *tables[6].iloc[:, 1]]
             assert _latin_words(texts) <= LATIN_ALLOWED, (place, _latin_words(texts) - LATIN_ALLOWED)
+            # the notes name a file of data/ only in English and the assumptions by their source id
+            ids = set(dataset.sources["source_id"])
+            assert not [w for note in notes for w in english_words(note, ids)], (place, notes)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-Hans"])

@@ -257,7 +257,7 @@ def test_figures_with_cities_that_give_no_figure(tmp_path):
     for name, result in (("m", matrix), ("e", evidence), ("t", timeline)):
         session.sink.save_figure(result.fig, name, "test", result.fact_ids, roles=roles)
     assert sixg.milestones_table(session).empty
-    assert sixg.scope_lines(session) == ["No chosen 6G figure has a scope wider than 6G."]
+    assert sixg.scope_lines(session) == ["所选的 6G 数值中没有涵盖范围大于 6G 者。"]  # a zh-Hans session
 
 
 def test_figures_with_a_city_outside_6g(tmp_path):

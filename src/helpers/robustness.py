@@ -144,11 +144,15 @@ class UncertaintyModel:
         out = np.empty((len(settings), len(self.inputs.places)), dtype=int)
         columns = zip(settings["normalisation"], settings["aggregation"], settings["left_out"],
                       settings["inferred_roles"], settings["alternative_roles"], strict=True)  # fmt: skip
-        for d, (norm, agg, left_out, inferred, alternative) in enumerate(columns):
+        draws_of: dict[tuple, list[int]] = {}  # the draws that share a matrix are scored together
+        for d, key in enumerate(columns):
+            draws_of.setdefault(key, []).append(d)
+        for (norm, agg, left_out, inferred, alternative), rows in draws_of.items():
             matrix = self.matrix(choice_of(left_out, bool(inferred), bool(alternative)), norm, agg)
-            scores = matrix @ weights[d]
+            scores = weights[rows] @ matrix.T  # draws x cities
             scores = np.round(np.exp(scores) if agg == "geometric" else scores, SCORE_DECIMALS)
-            out[d] = 1 + (scores[None, :] > scores[:, None]).sum(axis=1)
+            # a city's rank: 1 + the number of cities with a strictly higher score in the same draw
+            out[rows] = 1 + (scores[:, None, :] > scores[:, :, None]).sum(axis=2)
         return pd.DataFrame(out, columns=pd.Index(self.inputs.places, name="place"), index=settings.index)
 
     def n_factors(self) -> int:

@@ -100,6 +100,16 @@ def format_figure(
     return f"{symbol}{body}"
 
 
+def unit_name(unit: str, labels: Labels) -> str:
+    """A canonical unit of data/facts.csv (an allowed value of facts.unit) named in the label language: "count"
+    in English, 個數 in Traditional Chinese.
+
+    Raises:
+        MissingTranslationError: the unit has no label (a new allowed unit needs its `ea_unit_` message).
+    """
+    return labels(f"ea_unit_{unit}")
+
+
 def year_text(year: object, year_note: str) -> str:
     """A year as a table cell: "2025*" when the year is implied (not printed), "" when there is none."""
     if pd.isna(year):
@@ -238,7 +248,12 @@ def _in_label_language(text: object, labels: Labels | None, fallback) -> str:
 def printed_text(dataset: Dataset, fact_id: str, labels: Labels | None) -> str:
     """A fact's quantity as printed; in a Chinese run, a quantity printed in English is written from its value,
     bound and unit instead (the same figure, in the label language)."""
-    fact = dataset.facts.set_index("fact_id").loc[fact_id]
+    return row_printed_text(dataset.facts.set_index("fact_id").loc[fact_id], labels)
+
+
+def row_printed_text(fact: pd.Series, labels: Labels | None) -> str:
+    """printed_text of a row of data/facts.csv (or of the observations) that is at hand: its `quantity_text`,
+    or in a Chinese run, when that is English, the figure written from its `value`, `bound` and `unit`."""
     return _in_label_language(fact["quantity_text"], labels,
                               lambda: format_figure(fact["value"], fact["bound"], fact["unit"], labels))  # fmt: skip
 

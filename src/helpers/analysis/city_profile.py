@@ -14,6 +14,7 @@ not the nation, in the races. Targets reuse the district-aware baseline finder o
 from __future__ import annotations
 
 import textwrap
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -34,7 +35,7 @@ from helpers.indicators import convert_money, project
 from helpers.plots import KIND_MARKERS, ROLE_COLOURS, new_figure
 from helpers.quantity import format_bound
 from helpers.selection import as_of_year
-from helpers.tables import format_figure, format_money, landscape_table
+from helpers.tables import format_figure, format_money, landscape_table, row_printed_text
 
 NATIONAL = syn.NATIONAL  # "china": national figures, never a city
 NO_CLUSTER_REGIONS: tuple[str, ...] = ("other", "national")  # regions of data/cities.csv that are no cluster
@@ -159,12 +160,27 @@ def synthesis_index(dataset: Dataset, n_draws: int = 1000, seed: int = index.DEF
     """helpers.index over every named city with notebook 07's defaults (min-max, equal weights, arithmetic),
     and its Monte Carlo (helpers.robustness) over weights, normalisation, aggregation and the data (`n_draws`,
     `seed`)."""
-    inputs = index.prepare_inputs(dataset)
+    inputs, model = _uncertainty_model(dataset)
     indicators = index.indicators_for(inputs)
     scores = index.composite_index(indicators)
     ranks = index.rank_cities(scores)
-    intervals = index.summarise_ranks(robustness.UncertaintyModel.of(inputs).monte_carlo(n_draws, seed).ranks)
+    intervals = index.summarise_ranks(model.monte_carlo(n_draws, seed).ranks)
     return IndexResult(indicators, scores, ranks, intervals, n_draws, seed)
+
+
+_MODELS: dict[int, tuple[weakref.ref, index.IndicatorInputs, robustness.UncertaintyModel]] = {}
+
+
+def _uncertainty_model(dataset: Dataset) -> tuple[index.IndicatorInputs, robustness.UncertaintyModel]:
+    """The index inputs and Monte Carlo model of `dataset`, built once per dataset object: a profile notebook
+    runs several Monte Carlos (seeds, draw counts) on one dataset, and the model keeps the normalised matrix of
+    every reading of the data it has met, so later runs reuse them (the draws, and so the ranks, are the same)."""
+    entry = _MODELS.get(id(dataset))
+    if entry is None or entry[0]() is not dataset:  # a new dataset, or another one at a reused address
+        inputs = index.prepare_inputs(dataset)
+        entry = (weakref.ref(dataset), inputs, robustness.UncertaintyModel.of(inputs))
+        _MODELS[id(dataset)] = entry
+    return entry[1], entry[2]
 
 
 def index_position(result: IndexResult, place: str) -> IndexPosition | None:
@@ -281,23 +297,15 @@ def sourced_projection(
     return syn.forecast_projection(dataset, profile.tracker, multiplier, horizon_year)
 
 
-# ------------------------------------------------------------------------------------------- prose (English)
-def english_name(dataset: Dataset, place: str) -> str:
-    """The place's English name from data/cities.csv."""
-    return str(dataset.cities.set_index("place_id").loc[place, "name_en"])
-
-
-def depth_note(dataset: Dataset, profile: CityProfile) -> str:
-    """What kind of profile this is and why, in one English sentence."""
-    name = english_name(dataset, profile.place)
+# ---------------------------------------------------------------------------------- prose (label language)
+def depth_note(profile: CityProfile, labels: Labels) -> str:
+    """What kind of profile this is and why, in one sentence in the label language."""
+    city, n = labels.city(profile.place), len(profile.roles)
     if profile.depth == "national":
-        return (f"{name}: a national profile. The sources place cities, not the nation, in the races, so it has no "
-                "role, region, peers or index rank; it has national figures, printed below.")  # fmt: skip
+        return labels("eb_depth_national", city=city)
     if profile.depth == "short":
-        return (f"{name}: a short profile. The sources name it ({len(profile.roles)} race(s)) but give it no figure, "
-                "so the sections on figures and targets say so instead of drawing empty figures.")  # fmt: skip
-    return (f"{name}: a full profile. The sources name it in {len(profile.roles)} race(s) and give it "
-            f"{len(profile.facts)} figure(s).")  # fmt: skip
+        return labels("eb_depth_short", city=city, n=n) if n else labels("eb_depth_short_unnamed", city=city)
+    return labels("eb_depth_full", city=city, n=n, m=len(profile.facts))
 
 
 def sourced_rates(profile: CityProfile) -> pd.DataFrame:
@@ -306,45 +314,47 @@ def sourced_rates(profile: CityProfile) -> pd.DataFrame:
     return tracker[(tracker["status"] == "forecast") & tracker["required_growth"].notna()]
 
 
-def scenario_note(dataset: Dataset, profile: CityProfile, scenario: str, horizon_year: int) -> str:
-    """What the scenario and horizon parameters change in this profile, in English."""
-    name = english_name(dataset, profile.place)
+def scenario_note(
+    dataset: Dataset, profile: CityProfile, labels: Labels, scenario: str, horizon_year: int
+) -> str:
+    """What the scenario and horizon parameters change in this profile, in the label language: nothing without a
+    growth rate the sources imply; else whether the first one (the one sourced_projection continues) reaches
+    past its forecast's year to the horizon."""
+    city, name = labels.city(profile.place), labels.scenario(scenario)
     rates = sourced_rates(profile)
     if rates.empty:
-        return (f"The sources imply no growth rate for {name} (no indicator with a baseline and a later figure): "
-                f"scenario {scenario!r} and horizon {horizon_year} change no number here; the horizon only marks "
-                "the timeline in section 2.")  # fmt: skip
-    multiplier = dataset.assumptions["scenarios"][scenario]["growth_multiplier"]
+        return labels("eb_scenario_no_rate", city=city, scenario=name, horizon=horizon_year)
     year = int(rates["year"].iloc[0])
     if horizon_year <= year:
-        return (f"The sources imply one growth rate for {name}, up to a forecast for {year}; horizon "
-                f"{horizon_year} is not after it, so scenario {scenario!r} continues nothing.")  # fmt: skip
-    return (f"The sources imply one growth rate for {name}, up to a forecast for {year}: scenario {scenario!r} "
-            f"(growth x {multiplier}, pkg-assumptions) continues it to {horizon_year} in section 3.")  # fmt: skip
+        return labels("eb_scenario_not_after", city=city, n=len(rates), year=year, horizon=horizon_year,
+                      scenario=name)  # fmt: skip
+    multiplier = dataset.assumptions["scenarios"][scenario]["growth_multiplier"]
+    return labels("eb_scenario_continues", city=city, n=len(rates), year=year, scenario=name, mult=multiplier,
+                  source=dataset.assumptions["source_id"], horizon=horizon_year)  # fmt: skip
 
 
-def section_note(dataset: Dataset, profile: CityProfile, section: str) -> str:
-    """Why a section of the profile has nothing to show, in English ("figures", "targets", "projection",
-    "peers" or "index").
+SECTIONS: tuple[str, ...] = ("figures", "targets", "projection", "peers", "index")
+"""The sections of the profile that can have nothing to show (section_note)."""
+
+
+def section_note(profile: CityProfile, labels: Labels, section: str) -> str:
+    """Why a section of the profile has nothing to show, in the label language (a section of SECTIONS).
 
     Raises:
         ValueError: an unknown section.
     """
-    name = english_name(dataset, profile.place)
-    region = str(profile.region).replace("_", " ")
-    notes = {
-        "figures": f"The sources give no figure for {name}: there is no figures table and no timeline to draw.",
-        "targets": f"The sources give {name} no target or forecast: nothing to check against a baseline.",
-        "projection": f"No forecast with a baseline for {name} (or the horizon is not after it): nothing to continue "
-                      "under a scenario.",
-        "peers": (f"{name} has no regional peers: the nation has no region." if profile.is_national else
-                  f"{name} has no regional peers: its region in data/cities.csv ({region}) is not a cluster of "
-                  "named cities. Exercise 2 finds its nearest named cities instead."),
-        "index": f"{name} is not ranked: the synthesis index ranks cities, and the national figures belong to none.",
-    }  # fmt: skip
-    if section not in notes:
-        raise ValueError(f"unknown section {section!r}; expected one of {sorted(notes)}")
-    return notes[section]
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}; expected one of {sorted(SECTIONS)}")
+    city = labels.city(profile.place)
+    if section == "peers":
+        if profile.is_national:
+            return labels("eb_section_peers_national", city=city)
+        return labels("eb_section_peers", city=city, region=labels.region(profile.region))
+    if section == "index":
+        return labels(
+            "eb_section_index_national" if profile.is_national else "eb_section_index_unnamed", city=city
+        )
+    return labels(f"eb_section_{section}", city=city)
 
 
 # ------------------------------------------------------------------------------------------------ citations
@@ -438,7 +448,8 @@ def figures_table(
     profile: CityProfile, labels: Labels, currency: str = "CNY", cny_per_usd: float = 7.19
 ) -> pd.DataFrame:
     """Every figure of the place: sector, district, indicator, measure, kind, figure with its bound, the
-    quantity as printed, year, how the year is known, paragraph and fact id."""
+    quantity as printed (in a Chinese run, one printed in English is written from its value, bound and unit:
+    tables.row_printed_text), year, how the year is known, paragraph and fact id."""
     facts = profile.facts
     return pd.DataFrame({
         labels("sector"): [labels.sector(s) for s in facts["sector"]],
@@ -447,7 +458,7 @@ def figures_table(
         labels("measure"): [labels.measure(m) for m in facts["measure"]],
         labels("kind"): [labels.kind(k) for k in facts["kind"]],
         labels("figure"): [_figure(f, labels, currency, cny_per_usd) for _, f in facts.iterrows()],
-        labels("as_printed"): list(facts["quantity_text"]),
+        labels("as_printed"): [row_printed_text(f, labels) for _, f in facts.iterrows()],
         labels("year"): ["" if pd.isna(y) else str(int(y)) for y in facts["year"]],
         labels("cp_col_year_basis"): [labels(f"cp_year_{year_basis(n)}") for n in facts["year_note"]],
         labels("cp_col_paragraph"): [int(p) for p in facts["locator"]],

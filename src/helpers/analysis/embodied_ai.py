@@ -15,7 +15,6 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from helpers.analysis.common import (
-    BASIS_PROSE,
     chosen_facts,
     figure_text,
     in_currency,
@@ -206,65 +205,71 @@ def sizing_ids(sizings: list[NationalSizing]) -> list[str]:
 
 
 def explain_sizings(session: Session, sizings: list[NationalSizing]) -> list[str]:
-    """The reasoning behind every sizing, step by step, as lines of English prose with the figures filled in."""
+    """The reasoning behind every sizing, step by step, as lines of prose in the label language with the figures
+    filled in."""
     if not sizings:
-        return ["No chosen city has a share of a national total in the sources: add such a city to `cities` "
-                "to follow this reasoning."]  # fmt: skip
+        return [session.labels("ea_eai_sizing_none")]
     lines = []
     for sizing in sizings:
         lines += explain_sizing(session, sizing) + [""]
     return lines[:-1]
 
 
+def candidate_verdict(session: Session, sizing: NationalSizing, c: SizingCandidate, year: float) -> str:
+    """Why a candidate (of the year `year`, NaN for none) can or cannot be the share's numerator ("usable", or
+    "not usable: " and each reason), in the label language."""
+    L = session.labels
+    if c.is_usable:
+        return L("ea_eai_usable")
+    city, of_measure = L.city(sizing.place), L.measure(sizing.of_measure)
+    why = []
+    if not c.is_same_place:
+        why.append(L("ea_eai_why_place", place=L.city(c.place), city=city))
+    if not c.is_same_measure:
+        why.append(L("ea_eai_why_measure", measure=L.measure(c.measure), of_measure=of_measure))
+    if not c.is_actual:
+        kind = L.kind(c.kind)
+        why.append(L("ea_eai_why_kind_no_year", kind=kind) if pd.isna(year)
+                   else L("ea_eai_why_kind", kind=kind, year=int(year)))  # fmt: skip
+    return L("ea_eai_not_usable", why=L("ea_list_sep").join(why))
+
+
 def explain_sizing(session: Session, sizing: NationalSizing) -> list[str]:
     """The reasoning behind one sizing: the share, what would size the nation, each candidate's verdict, and
     the tempting shortcut that another place's or another measure's actual would give."""
-    facts = session.dataset.facts.set_index("fact_id")
-    names = session.dataset.cities.set_index("place_id")["name_en"]
+    L, facts = session.labels, session.dataset.facts.set_index("fact_id")
     share = facts.loc[sizing.share_id]
-    city, of_measure = names[sizing.place], sizing.of_measure.replace("_", " ")
+    city, of_measure = L.city(sizing.place), L.measure(sizing.of_measure)
     share_text = figure_text(session, share)
     lines = [
-        f"1. {city} holds {share_text} of the national {of_measure} ({sizing.share_id}).",
-        f"2. National {of_measure} = {city}'s own {of_measure} ÷ {share_text}: it needs {city}'s own figure, "
-        f"an actual in the same measure.",
-        f"3. Money figures of the sector tested as that numerator ({len(sizing.candidates)}):",
+        L("ea_eai_sizing_share", city=city, share=share_text, measure=of_measure, share_id=sizing.share_id),
+        L("ea_eai_sizing_needs", city=city, share=share_text, measure=of_measure),
+        L("ea_eai_sizing_tested", n=len(sizing.candidates)),
     ]
     for c in sizing.candidates:
         row = facts.loc[c.fact_id]
-        why = []
-        if not c.is_same_place:
-            why.append(f"another place ({names[c.place]}, not {city})")
-        if not c.is_same_measure:
-            why.append(f"another measure ({c.measure.replace('_', ' ')}, not {of_measure})")
-        if not c.is_actual:
-            year = "no year" if pd.isna(row["year"]) else int(row["year"])
-            why.append(f"a {c.kind} for {year}, not an actual")
-        verdict = "usable" if c.is_usable else "not usable: " + "; ".join(why)
-        lines.append(f"   - {c.fact_id}: {names[c.place]}, {c.measure.replace('_', ' ')}, {c.kind}, "
-                     f"{figure_text(session, row)} -> {verdict}")  # fmt: skip
+        lines.append(L("ea_eai_sizing_candidate", fact_id=c.fact_id, place=L.city(c.place),
+                       measure=L.measure(c.measure), kind=L.kind(c.kind), figure=figure_text(session, row),
+                       verdict=candidate_verdict(session, sizing, c, row["year"])))  # fmt: skip
 
     def money(number: Bounded) -> str:
-        return format_figure(number.value, number.bound, "CNY", session.labels, session.currency,
-                             session.cny_per_usd)  # fmt: skip
+        return format_figure(number.value, number.bound, "CNY", L, session.currency, session.cny_per_usd)
 
     if sizing.total is not None:
-        lines.append(f"4. National {of_measure}: {money(sizing.total)} ({sizing.usable[0].fact_id} ÷ share).")
+        lines.append(L("ea_eai_sizing_total", measure=of_measure, total=money(sizing.total),
+                       fact_id=sizing.usable[0].fact_id))  # fmt: skip
         return lines
-    lines.append(f"4. No usable figure: the sources do not give {city}'s own {of_measure} as an actual, so the "
-                 f"national size cannot be computed from this share.")  # fmt: skip
+    lines.append(L("ea_eai_sizing_no_total", city=city, measure=of_measure))
     shortcuts = [c for c in sizing.candidates if c.is_actual]
     for c in shortcuts[:1]:
         row = facts.loc[c.fact_id]
-        lines.append(
-            f"5. The tempting shortcut {figure_text(session, row)} ÷ {share_text} (that is, × {1 / sizing.share:.3g})"
-            f" = {money(c.naive_total)} is NOT the national size: it puts {names[c.place]}'s "
-            f"{c.measure.replace('_', ' ')} ({c.fact_id}) over {city}'s share of {of_measure}. Year of that "
-            f"figure: {BASIS_PROSE[year_basis(row['year_note'])]}; year of {city}'s share: "
-            f"{BASIS_PROSE[year_basis(share['year_note'])]}."
-        )
+        lines.append(L("ea_eai_sizing_shortcut", figure=figure_text(session, row), share=share_text,
+                       multiplier=f"{1 / sizing.share:.3g}", naive=money(c.naive_total), place=L.city(c.place),
+                       measure=L.measure(c.measure), fact_id=c.fact_id, city=city, of_measure=of_measure,
+                       year_basis=L(f"cl_basis_prose_{year_basis(row['year_note'])}"),
+                       share_year_basis=L(f"cl_basis_prose_{year_basis(share['year_note'])}")))  # fmt: skip
     if len(shortcuts) > 1:
-        lines.append(f"   The same holds for the other {len(shortcuts) - 1} actual(s) above.")
+        lines.append(L("ea_eai_sizing_same_holds", n=len(shortcuts) - 1))
     return lines
 
 
@@ -285,24 +290,22 @@ def unit_values(session: Session) -> pd.DataFrame:
 
 
 def explain_unit_values(session: Session, pairs: pd.DataFrame) -> list[str]:
-    """The division behind each value per machine, in the session's currency, and how to read its bound."""
+    """The division behind each value per machine, in the session's currency and the label language, and how
+    to read its bound (`machine_bound`: at most, or about with no direction)."""
+    L = session.labels
     if pairs.empty:
-        return ["No chosen city gives a same-year pair of a core-industry scale target and a unit target, so no "
-                "value per machine can be worked out."]  # fmt: skip
+        return [L("ea_eai_unit_none")]
     facts = session.dataset.facts.set_index("fact_id")
-    names = session.dataset.cities.set_index("place_id")["name_en"]
     lines = []
     for _, p in pairs.iterrows():
         scale, units = facts.loc[p["numerator_fact"]], facts.loc[p["denominator_fact"]]
         value = session.money(p["value"])
-        lines += [
-            f"{names[p['place']]} {int(p['year'])}: {scale['label_en'].lower()} {figure_text(session, scale)} "
-            f"({p['numerator_fact']}) ÷ {units['label_en'].lower()} {figure_text(session, units)} units "
-            f"({p['denominator_fact']}) = {value} per unit.",
-            f"Read as: at most {value} per complete machine (bound '{p['machine_bound']}'): the figure would be "
-            f"exact only if all core-industry value came from complete machines; components and other products "
-            f"also count, so machines get less.",
-        ]
+        read = "ea_eai_unit_read_at_most" if p["machine_bound"] == "<=" else "ea_eai_unit_read_about"
+        division = L("ea_eai_unit_division", city=L.city(p["place"]), year=int(p["year"]),
+                     scale_label=L.fact(p["numerator_fact"]).lower(), scale=figure_text(session, scale),
+                     scale_id=p["numerator_fact"], units_label=L.fact(p["denominator_fact"]).lower(),
+                     units=figure_text(session, units), units_id=p["denominator_fact"], value=value)  # fmt: skip
+        lines += [division, L(read, value=value, bound=p["machine_bound"])]
     return lines
 
 

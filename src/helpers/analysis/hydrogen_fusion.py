@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import selection
-from helpers.analysis.common import figure_text, join_names, set_finding_title, wrap_label
+from helpers.analysis.common import figure_text, join_names, set_finding_title, wrap_label, year_basis
 from helpers.analysis.figures import figure_panels, panel_counts
 from helpers.analysis.targets import TARGET_KINDS, FigureResult, plot_timeline, timeline_rows
 from helpers.data import Dataset
@@ -28,6 +28,8 @@ FOCUS_COLOURS: dict[str, str] = {"hydrogen": "#2e86c1", "fusion": "#c0392b", "bo
 FOCUS_MARKERS: dict[str, str] = {"hydrogen": "o", "fusion": "^", "both": "D"}
 ACTUAL_KINDS: tuple[str, ...] = ("actual", "lab_result")  # what has happened (a laboratory record included)
 DOUBT_WORDS: tuple[str, ...] = ("garbled", "doubtful")  # words of a note that flag a figure as doubtful
+# What each doubt is, read from the words of the (English) notes, for the label of a Chinese run: phrase -> doubt
+DOUBT_KINDS: tuple[tuple[str, str], ...] = (("garbled", "garbled"), ("doubtful year", "year"))
 ROW_LABEL_WIDTH = 44  # characters a line of a timeline row label (a Chinese character counts two)
 
 
@@ -244,17 +246,39 @@ def figure_milestones(session: Session) -> FigureResult:
     return result
 
 
+def doubts(note: str, year_note: str) -> list[str]:
+    """What a flagged figure's notes doubt, in DOUBT_KINDS order: "garbled" (a garbled phrase), "year" (a
+    doubtful year), or ["other"] when a DOUBT_WORDS word flags it without naming one of these; [] if unflagged."""
+    text = f"{note} {year_note}".lower()
+    found = [doubt for phrase, doubt in DOUBT_KINDS if phrase in text]
+    return found or (["other"] if any(word in text for word in DOUBT_WORDS) else [])
+
+
+def doubt_text(obs: pd.Series, labels: Labels) -> str:
+    """A doubtful observation's note cell: the data's note and year note in English runs; in a Chinese run
+    (the notes are English) what is doubted, the figure's kind and how its year is known, from the labels."""
+    if labels.lang == "en":
+        return f"{obs['note']} ({obs['year_note']})"
+    note, year_note = ("" if pd.isna(obs[c]) else str(obs[c]) for c in ("note", "year_note"))
+    basis = "none" if pd.isna(obs["year"]) else year_basis(year_note)
+    found = labels("ea_list_sep").join(labels(f"ea_h2f_doubt_{d}") for d in doubts(note, year_note))
+    prose = labels(f"cl_basis_prose_{basis}")
+    return labels("ea_h2f_doubt_line", doubts=found, kind=labels.kind(obs["kind"]), basis=prose)
+
+
 def doubtful_table(session: Session) -> pd.DataFrame:
-    """The doubtful observations (`doubtful_observations`) as printed, as encoded, and the data's note on them."""
+    """The doubtful observations (`doubtful_observations`) as printed, as encoded, and the data's note on them
+    (`doubt_text`: in a Chinese run a "doubt" column of labels replaces the English note)."""
     labels, frame = session.labels, doubtful_observations(session)
+    note = "note" if labels.lang == "en" else "ea_h2f_col_doubt"
     rows = [{
         labels("city"): labels.city(obs["place"]),
         labels("indicator"): labels.fact(obs["fact_id"]),
         labels("h2f_col_printed"): obs["quantity_text"],
         labels("figure"): figure_text(session, obs),
         labels("year"): "" if pd.isna(obs["year"]) else str(int(obs["year"])),
-        labels("note"): f"{obs['note']} ({obs['year_note']})",
+        labels(note): doubt_text(obs, labels),
         labels("fact_id"): obs["fact_id"],
     } for _, obs in frame.iterrows()]  # fmt: skip
-    columns = ["city", "indicator", "h2f_col_printed", "figure", "year", "note", "fact_id"]
+    columns = ["city", "indicator", "h2f_col_printed", "figure", "year", note, "fact_id"]
     return pd.DataFrame(rows, columns=[labels(c) for c in columns])

@@ -35,11 +35,11 @@ from helpers.session import Session
 from helpers.tables import format_figure, sector_facts
 
 SECTOR = "6g"
-BOUND_PROSE: dict[str, str] = {
-    "=": "stated value",
-    ">=": "lower bound",
-    "<=": "upper bound",
-    "~": "round figure",
+BOUND_LABELS: dict[str, str] = {  # a figure's bound in words: the label keys
+    "=": "ea_bound_stated",
+    ">=": "ea_bound_lower",
+    "<=": "ea_bound_upper",
+    "~": "ea_bound_round",
 }
 WIDER_SCOPE_PREFIX = "future_industries"  # indicators named future_industries_* cover every future industry
 # kinds counted as evidence of a role: a laboratory result is not a figure of the industry
@@ -161,17 +161,18 @@ def milestones_table(session: Session) -> pd.DataFrame:
 
 
 def scope_lines(session: Session) -> list[str]:
-    """For each chosen 6G figure whose scope is wider than 6G: what it covers and how not to read it."""
-    names = session.dataset.cities.set_index("place_id")["name_en"]
+    """For each chosen 6G figure whose scope is wider than 6G: what it covers and how not to read it (its bound
+    and kind), in the label language."""
+    L = session.labels
     lines = []
     for _, fact in chosen_facts(session, SECTOR).iterrows():
         if is_wider_than_sector(fact):
-            figure = format_figure(fact["value"], fact["bound"], fact["unit"], session.labels, session.currency,
+            figure = format_figure(fact["value"], fact["bound"], fact["unit"], L, session.currency,
                                    session.cny_per_usd)  # fmt: skip
-            lines.append(f"- {fact['fact_id']}: {figure} by {int(fact['year'])} covers ALL of {names[fact['place']]}'s "
-                         f"future industries, not 6G alone: it is not the size of {names[fact['place']]}'s 6G "
-                         f"industry; and it is a {BOUND_PROSE[fact['bound']]} of a target at that.")  # fmt: skip
-    return lines or ["No chosen 6G figure has a scope wider than 6G."]
+            lines.append(L("ea_sixg_scope_line", fact_id=fact["fact_id"], figure=figure, year=int(fact["year"]),
+                           city=L.city(fact["place"]), bound=L(BOUND_LABELS[fact["bound"]]),
+                           kind=L.kind(fact["kind"])))  # fmt: skip
+    return lines or [L("ea_sixg_scope_none")]
 
 
 def dated_milestones(facts: pd.DataFrame) -> pd.DataFrame:
@@ -203,23 +204,19 @@ def milestone_spans(facts: pd.DataFrame) -> list[tuple[str, str, str, int]]:
 
 def span_lines(session: Session) -> list[str]:
     """One line per milestone span of the chosen cities: "Beijing: from <actual> (2024) to <target> (2026): 2
-    years", then the years left from the latest source's year to each dated target."""
-    facts = chosen_facts(session, SECTOR)
-    names = session.dataset.cities.set_index("place_id")["name_en"]
+    years", then the years left from the latest source's year to each dated target (label language)."""
+    L, facts = session.labels, chosen_facts(session, SECTOR)
     by_id = facts.set_index("fact_id")
-    lines = [f"- {names[place]}: from {by_id.loc[a, 'label_en']} ({int(by_id.loc[a, 'year'])}) to "
-             f"{by_id.loc[t, 'label_en']} ({int(by_id.loc[t, 'year'])}): {years} year(s)"
+    lines = [L("ea_sixg_span_line", city=L.city(place), first=L.fact(a), first_year=int(by_id.loc[a, "year"]),
+               later=L.fact(t), later_year=int(by_id.loc[t, "year"]), years=years)
              for place, a, t, years in milestone_spans(facts)]  # fmt: skip
     if not lines:
-        lines = ["- No chosen city gives both a dated actual milestone and a later dated target."]
+        lines = [L("ea_sixg_span_none")]
     for fact_id, years in years_to_targets(session).items():
         row = by_id.loc[fact_id]
-        head = f"- {names[row['place']]}, {row['label_en']} ({int(row['year'])}): "
-        if years >= 0:
-            lines.append(head + f"{years} year(s) left after the latest source's year {session.as_of_year}")
-        else:
-            lines.append(head + f"due {-years} year(s) before the latest source's year {session.as_of_year}; "
-                         f"the sources do not say whether it was met")  # fmt: skip
+        key = "ea_sixg_years_left" if years >= 0 else "ea_sixg_years_due"
+        lines.append(L(key, city=L.city(row["place"]), label=L.fact(fact_id), year=int(row["year"]),
+                       years=abs(years), as_of=session.as_of_year))  # fmt: skip
     return lines
 
 

@@ -39,7 +39,7 @@ from helpers.plots import (
 )
 from helpers.quantity import format_bound
 from helpers.selection import as_of_year
-from helpers.tables import format_figure, landscape_table
+from helpers.tables import format_figure, landscape_table, unit_name
 
 NATIONAL = "china"  # national figures: never a city
 REGION_ORDER: tuple[str, ...] = (
@@ -1069,12 +1069,12 @@ def figure_rank_intervals(intervals: pd.DataFrame, ranks: pd.Series, labels: Lab
 
 
 def comparable_display(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
-    """`helpers.index.comparable_quantities` for display."""
+    """`helpers.index.comparable_quantities` for display: names and units in the label language."""
     return pd.DataFrame({
         labels("sector"): [labels.sector(s) for s in table["sector"]],
         labels("ix_indicator"): [labels.fact(f) for f in table["fact_id"]],
         labels("ix_measure"): [labels.measure(m) for m in table["measure"]],
-        labels("ix_unit"): list(table["unit"]),
+        labels("ix_unit"): [unit_name(u, labels) for u in table["unit"]],
         labels("ix_n_places"): list(table["n_places"]),
         labels("ix_places"): [join_names([labels.city(p) for p in t.split(";")], labels) for t in table["places"]],
         labels("ix_n_district"): list(table["n_district"]),
