@@ -382,3 +382,17 @@ def test_chongqing_has_no_figure(guide, dataset):
         f"08_city_profile: the guide says {sentence!r}, but the sources give Chongqing {len(figures)} figure(s): "
         "its profile is no longer short; rewrite discussion question 2 with a place Exercise 1 lists as short"
     )
+
+
+def test_hefei_sits_in_several_shared_quantum_fields(guide, dataset):
+    """01: the hub-and-spokes reading needs Hefei in at least two focus fields that another city also has (the
+    fields Exercise 2 prints, from helpers.analysis.common.focus_matrix)."""
+    from helpers.analysis import common
+
+    sentence = "Hefei sits in several shared fields, which looks like a hub with spokes."
+    _in_guide(guide, sentence)
+    tags = common.focus_matrix(dataset, "quantum").drop(columns="role").astype(bool)
+    shared = [tag for tag in tags.columns if tags[tag].sum() > 1 and tags.loc["hefei", tag]]
+    assert len(shared) >= 2, (
+        f"01_quantum: the guide says {sentence!r}, but Hefei's shared fields are {shared}"
+    )
