@@ -114,7 +114,7 @@ def test_sentence_table_and_figure_follow_the_comparison(comparison):
     # the caveat counts the compared lists read in printed order: 1 of 2 (pub-a); none compared, no count
     sentence = bm.caveat_sentence(table, Labels("en", dataset), ["leader_roles", "figures_given"])
     assert "and 1 of the 2 compared lists" in sentence
-    assert "(Leader roles and Money and count figures given)" in sentence
+    assert "(Leader roles, Money and count figures given)" in sentence
     assert "compared lists" not in bm.caveat_sentence(none_compared, Labels("en", dataset), ["leader_roles"])
 
 

@@ -295,6 +295,19 @@ def test_findings_from_the_full_data(dataset, labels):
     assert list(table.columns) == ["#", "發現", "依據", "注意事項"]
 
 
+def test_section_findings_carry_each_section_sentence_its_output_and_its_caveat(labels):
+    en = labels["en"]
+    items = syn.section_findings(en, "tau sentence", "tau caveat", "documents sentence", "targets sentence")
+    assert [(f.text, f.evidence) for f in items] == [
+        ("tau sentence", "bm_rankings"), ("documents sentence", "pl_documents"), ("targets sentence", "sc_targets_all"),
+    ]  # fmt: skip
+    assert items[0].caveat == "tau caveat"
+    assert items[1].caveat.startswith('"Not stated" is not "left out"')
+    assert "a sum of lower bounds is a lower bound" in items[2].caveat.lower()
+    zh = syn.section_findings(labels["zh-Hans"], "a", "b", "c", "d")
+    assert zh[1].caveat.startswith("「数据来源未载」")  # the glossary's mainland term for 資料來源
+
+
 def test_sources_sentence_counts_kinds_and_lineage_by_hand(dataset):
     # tests/fixtures/article/sources.csv: anue-2025-10-27 (news, derived_from yicai-2025-10-26, compiles),
     # yicai-2025-10-26 (news, no derived_from: an origin), pkg-reference and pkg-assumptions (the package's own).

@@ -184,7 +184,7 @@ def comparison_sentence(comparison: pd.DataFrame, labels: Labels) -> str:
 def caveat_sentence(comparison: pd.DataFrame, labels: Labels, indicators: Sequence[str]) -> str:
     """Why the index and a published ranking can differ, with the counts the data give; `indicators` are the
     index's indicator names (columns of helpers.index.city_indicators), named through their labels."""
-    names = labels("syn_and").join(labels(f"syn_ind_{name}") for name in indicators)
+    names = join_names([labels(f"syn_ind_{name}") for name in indicators], labels.lang)
     compared = comparison[comparison["status"] == "compared"]
     if compared.empty:
         return labels("bm_caveat_plain", indicators=names)

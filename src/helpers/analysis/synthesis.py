@@ -1228,6 +1228,18 @@ def findings(
     return out
 
 
+def section_findings(
+    labels: Labels, rankings: str, rankings_caveat: str, documents: str, targets: str
+) -> list[Finding]:
+    """The findings of sections 6-8 of notebook 07: each the sentence its section printed from the data
+    (helpers.analysis.benchmarks, .policy, .scale), the output that supports it and its caveat."""
+    return [
+        Finding(rankings, "bm_rankings", rankings_caveat),
+        Finding(documents, "pl_documents", labels("syn_c_documents")),
+        Finding(targets, "sc_targets_all", labels("syn_c_targets_sum")),
+    ]
+
+
 def findings_table(items: Sequence[Finding], labels: Labels) -> pd.DataFrame:
     """Findings as a table: number, finding, evidence (output names), caveat."""
     return pd.DataFrame({
