@@ -515,3 +515,9 @@ def test_opencc_conversion_never_changes_a_parse():
                 text,
                 converted,
             )
+
+
+def test_a_range_whose_lower_end_is_no_number_names_the_text_as_printed():
+    # found by the property test above: "A-TO-A" is read as the range "a to a", whose lower end "a" has no number
+    with pytest.raises(QuantityParseError, match=r"'A-TO-A'"):
+        parse_quantity("A-TO-A")

@@ -384,7 +384,10 @@ def _parse_english(original: str, units: dict[str, tuple[str, Decimal]]) -> Quan
             value = int(match.group(1)) if match.group(1) else _EN_ORDINALS[match.group(2)]
             return Quantity(float(value), "rank", _combine(original, bound), original)
     if match := re.fullmatch(r"(\w+|[\d,.]+) to (\w+|[\d,.]+)\s*(.*)", text):  # a range: its lower end
-        lower = _parse_english(f"{match.group(1)} {match.group(3)}".strip(), units)
+        try:
+            lower = _parse_english(f"{match.group(1)} {match.group(3)}".strip(), units)
+        except QuantityParseError as error:  # name the text as printed, not its lower end
+            raise QuantityParseError(f"cannot parse quantity {original!r}: its lower end: {error}") from None
         return Quantity(lower.value, lower.unit, _combine(original, bound, ">="), original, lower.unit_word)
     if text in _EN_FRACTIONS:
         rounded = "~" if bound is None else bound
