@@ -396,3 +396,99 @@ def test_hefei_sits_in_several_shared_quantum_fields(guide, dataset):
     assert len(shared) >= 2, (
         f"01_quantum: the guide says {sentence!r}, but Hefei's shared fields are {shared}"
     )
+
+
+# --- 05_embodied_ai and 06_6g: the facts their sections keep, checked against the data --------------------------
+
+
+def test_no_embodied_ai_money_figure_sizes_the_nation_from_shanghais_share(guide, dataset):
+    """05: Shanghai's share of national industry scale, with every money figure of the sector tested as its
+    numerator (helpers.analysis.embodied_ai.size_nation_from_share, the check the notebook prints): none usable.
+    The tempting shortcut, Shenzhen's output actual >CNY 170 bn ÷ ~1/3, is ~CNY 510 bn (hand derivation: 170 × 3 =
+    510; a lower bound over an approximate share has no direction, "~")."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.selection import observations
+
+    sentence = "every money figure of the sector is tested as the numerator, and none is usable"
+    shortcut = "tempting >CNY 170 bn × 3 = ~CNY 510 bn puts Shenzhen's *industrial output*"
+    _in_guide(guide, sentence)
+    _in_guide(guide, shortcut)
+    every = observations(dataset, sector=eai.SECTOR)
+    shares = eai.share_rows(every)
+    shares = shares[shares["place"] == "shanghai"]
+    assert len(shares) == 1, f"05_embodied_ai: the guide says {sentence!r} of Shanghai's share, but the data give {len(shares)}"
+    sizing = eai.size_nation_from_share(every, shares.iloc[0])
+    usable = [c.fact_id for c in sizing.usable]
+    assert sizing.candidates and not usable, (
+        f"05_embodied_ai: the guide says {sentence!r}, but the usable numerators are {usable or 'none'} of "
+        f"{len(sizing.candidates)} candidates: the national size can now be computed; rewrite the lesson"
+    )
+    naive = [
+        (c.naive_total.value, c.naive_total.bound) for c in sizing.candidates
+        if c.place == "shenzhen" and c.measure == "industrial_output" and c.kind == "actual"
+    ]  # fmt: skip
+    assert any(abs(v - 510e9) < 0.5e9 and b == "~" for v, b in naive), (
+        f"05_embodied_ai: the guide says {shortcut!r}, but Shenzhen's output actuals ÷ the share give {naive}"
+    )
+
+
+def test_shanghais_own_embodied_ai_scale_is_a_target_only(guide, dataset):
+    """05, discussion question 1: Shanghai's own industry scale appears only as a >CNY 50 bn target for 2027."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.selection import observations
+
+    sentence = "(Shanghai's >CNY 50 bn core-industry figure is a 2027 target)"
+    _in_guide(guide, sentence)
+    own = observations(dataset, sector=eai.SECTOR, place="shanghai", measure="industry_scale", unit="CNY")
+    kinds = sorted(set(own["kind"]))
+    planned = own[(own["kind"] == "target") & (own["year"] == 2027)]
+    assert "actual" not in kinds and any(abs(v - 50e9) < 0.5e9 for v in planned["value"]), (
+        f"05_embodied_ai: the guide says {sentence!r}, but Shanghai's industry-scale figures are "
+        f"{list(zip(own['kind'], own['year'], own['value'], strict=True))}"
+    )
+
+
+def test_no_embodied_ai_target_has_a_baseline(guide, dataset):
+    """05: the scenario note prints 0 and every line of the targets list reads "no baseline in the sources" while
+    helpers.analysis.targets.check_targets finds no same-measure baseline for any of the sector's targets."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.analysis import targets as tgt
+
+    sentences = [
+        "None of the sector's targets and forecasts has a same-measure baseline in the sources",
+        "The scenario note prints 0 targets with a same-measure baseline",
+        "every line reads \"no baseline in the sources\"",
+        "finds none for any embodied-AI target",
+    ]
+    for sentence in sentences:
+        _in_guide(guide, sentence)
+    checks = tgt.check_targets(dataset.facts[dataset.facts["sector"] == eai.SECTOR], dataset.facts)
+    with_baseline = [c.fact_id for c in checks if c.has_baseline]
+    assert checks and not with_baseline, (
+        f"05_embodied_ai: the guide says {sentences}, but {len(with_baseline)} of {len(checks)} targets have a "
+        f"baseline: {with_baseline}"
+    )
+
+
+def test_hangzhous_value_per_machine(guide, dataset):
+    """05: Hangzhou's 2029 pair, CNY 20 bn ÷ 20,000 machines. Hand derivation: 20e9 / 20,000 = CNY 1,000,000
+    (exact over exact: exact; a machine gets at most that); in USD at 7.19 CNY per USD: 1e6 / 7.19 = 139,082.06,
+    printed "USD 139,082"."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.i18n import Labels
+    from helpers.selection import derived
+    from helpers.tables import format_money
+
+    sentence = "CNY 20 bn ÷ 20,000 = CNY 1 m per machine, read as an upper bound"
+    usd_sentence = "at most USD 139,082 per machine (bound '<=')"
+    _in_guide(guide, sentence)
+    _in_guide(guide, usd_sentence)
+    pairs = derived(dataset, sector=eai.SECTOR, places=["hangzhou"], derivation=eai.VALUE_PER_MACHINE)
+    pairs = pairs[pairs["year"] == 2029]
+    found = [(row.value, row.bound) for row in pairs.itertuples()]
+    assert any(abs(v - 1e6) < 0.5 and eai.machine_bound(b) == "<=" for v, b in found), (
+        f"05_embodied_ai: the guide says {sentence!r}, but the data give Hangzhou's 2029 value per machine {found}"
+    )
+    rate = float(dataset.assumptions["exchange_rate"]["cny_per_usd"])  # the stated assumption
+    usd = format_money(1e6, Labels("en"), "USD", rate)
+    assert usd == "USD 139,082", f"05_embodied_ai: the guide says {usd_sentence!r}, but CNY 1 m is {usd} at {rate}"
