@@ -396,3 +396,213 @@ def test_hefei_sits_in_several_shared_quantum_fields(guide, dataset):
     assert len(shared) >= 2, (
         f"01_quantum: the guide says {sentence!r}, but Hefei's shared fields are {shared}"
     )
+
+
+# --- 05_embodied_ai and 06_6g: the facts their sections keep, checked against the data --------------------------
+
+
+def test_no_embodied_ai_money_figure_sizes_the_nation_from_shanghais_share(guide, dataset):
+    """05: Shanghai's share of national industry scale, with every money figure of the sector tested as its
+    numerator (helpers.analysis.embodied_ai.size_nation_from_share, the check the notebook prints): none usable.
+    The tempting shortcut, Shenzhen's output actual >CNY 170 bn ÷ ~1/3, is ~CNY 510 bn (hand derivation: 170 × 3 =
+    510; a lower bound over an approximate share has no direction, "~")."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.selection import observations
+
+    sentence = "every money figure of the sector is tested as the numerator, and none is usable"
+    shortcut = "tempting >CNY 170 bn × 3 = ~CNY 510 bn puts Shenzhen's *industrial output*"
+    _in_guide(guide, sentence)
+    _in_guide(guide, shortcut)
+    every = observations(dataset, sector=eai.SECTOR)
+    shares = eai.share_rows(every)
+    shares = shares[shares["place"] == "shanghai"]
+    assert len(shares) == 1, (
+        f"05_embodied_ai: the guide says {sentence!r} of Shanghai's share, but the data give {len(shares)}"
+    )
+    sizing = eai.size_nation_from_share(every, shares.iloc[0])
+    usable = [c.fact_id for c in sizing.usable]
+    assert sizing.candidates and not usable, (
+        f"05_embodied_ai: the guide says {sentence!r}, but the usable numerators are {usable or 'none'} of "
+        f"{len(sizing.candidates)} candidates: the national size can now be computed; rewrite the lesson"
+    )
+    naive = [
+        (c.naive_total.value, c.naive_total.bound) for c in sizing.candidates
+        if c.place == "shenzhen" and c.measure == "industrial_output" and c.kind == "actual"
+    ]  # fmt: skip
+    assert any(abs(v - 510e9) < 0.5e9 and b == "~" for v, b in naive), (
+        f"05_embodied_ai: the guide says {shortcut!r}, but Shenzhen's output actuals ÷ the share give {naive}"
+    )
+
+
+def test_shanghais_own_embodied_ai_scale_is_a_target_only(guide, dataset):
+    """05, discussion question 1: Shanghai's own industry scale appears only as a >CNY 50 bn target for 2027."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.selection import observations
+
+    sentence = "(Shanghai's >CNY 50 bn core-industry figure is a 2027 target)"
+    _in_guide(guide, sentence)
+    own = observations(dataset, sector=eai.SECTOR, place="shanghai", measure="industry_scale", unit="CNY")
+    kinds = sorted(set(own["kind"]))
+    planned = own[(own["kind"] == "target") & (own["year"] == 2027)]
+    assert "actual" not in kinds and any(abs(v - 50e9) < 0.5e9 for v in planned["value"]), (
+        f"05_embodied_ai: the guide says {sentence!r}, but Shanghai's industry-scale figures are "
+        f"{list(zip(own['kind'], own['year'], own['value'], strict=True))}"
+    )
+
+
+def test_no_embodied_ai_target_has_a_baseline(guide, dataset):
+    """05: the scenario note prints 0 and every line of the targets list reads "no baseline in the sources" while
+    helpers.analysis.targets.check_targets finds no same-measure baseline for any of the sector's targets."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.analysis import targets as tgt
+
+    sentences = [
+        "None of the sector's targets and forecasts has a same-measure baseline in the sources",
+        "The scenario note prints 0 targets with a same-measure baseline",
+        'every line reads "no baseline in the sources"',
+        "finds none for any embodied-AI target",
+    ]
+    for sentence in sentences:
+        _in_guide(guide, sentence)
+    checks = tgt.check_targets(dataset.facts[dataset.facts["sector"] == eai.SECTOR], dataset.facts)
+    with_baseline = [c.fact_id for c in checks if c.has_baseline]
+    assert checks and not with_baseline, (
+        f"05_embodied_ai: the guide says {sentences}, but {len(with_baseline)} of {len(checks)} targets have a "
+        f"baseline: {with_baseline}"
+    )
+
+
+def test_hangzhous_value_per_machine(guide, dataset):
+    """05: Hangzhou's 2029 pair, CNY 20 bn ÷ 20,000 machines. Hand derivation: 20e9 / 20,000 = CNY 1,000,000
+    (exact over exact: exact; a machine gets at most that); in USD at 7.19 CNY per USD: 1e6 / 7.19 = 139,082.06,
+    printed "USD 139,082"."""
+    from helpers.analysis import embodied_ai as eai
+    from helpers.i18n import Labels
+    from helpers.selection import derived
+    from helpers.tables import format_money
+
+    sentence = "CNY 20 bn ÷ 20,000 = CNY 1 m per machine, read as an upper bound"
+    usd_sentence = "at most USD 139,082 per machine (bound '<=')"
+    _in_guide(guide, sentence)
+    _in_guide(guide, usd_sentence)
+    pairs = derived(dataset, sector=eai.SECTOR, places=["hangzhou"], derivation=eai.VALUE_PER_MACHINE)
+    pairs = pairs[pairs["year"] == 2029]
+    found = [(row.value, row.bound) for row in pairs.itertuples()]
+    assert any(abs(v - 1e6) < 0.5 and eai.machine_bound(b) == "<=" for v, b in found), (
+        f"05_embodied_ai: the guide says {sentence!r}, but the data give Hangzhou's 2029 value per machine {found}"
+    )
+    rate = float(dataset.assumptions["exchange_rate"]["cny_per_usd"])  # the stated assumption
+    usd = format_money(1e6, Labels("en"), "USD", rate)
+    assert usd == "USD 139,082", (
+        f"05_embodied_ai: the guide says {usd_sentence!r}, but CNY 1 m is {usd} at {rate}"
+    )
+
+
+def test_beijings_6g_plan_and_test_environment_are_two_years_apart(guide, dataset):
+    """06: the span helpers.analysis.sixg.milestone_spans prints for Beijing, from its first dated actual milestone
+    to its dated target (hand: 2026 - 2024 = 2)."""
+    from helpers.analysis import sixg
+    from helpers.selection import observations
+
+    sentence = "two years apart"
+    _in_guide(guide, sentence)
+    spans = [s for s in sixg.milestone_spans(observations(dataset, sector=sixg.SECTOR)) if s[0] == "beijing"]
+    assert [s[3] for s in spans] == [2], (
+        f"06_6g: the guide says Beijing's are {sentence!r}, but the spans are {spans}"
+    )
+
+
+def test_every_6g_city_is_a_contender_and_shanghai_has_no_figure(guide, dataset):
+    """06: discussion question 3 and the landscape: every city with a 6G role is coded a contender (the chosen
+    role, helpers.analysis.common.focus_matrix), and Shanghai, one of them, has no 6G figure of any kind."""
+    from helpers.analysis import common, sixg
+    from helpers.selection import observations
+
+    sentences = [
+        'Every city is coded a "contender", yet one has no figure at all.',
+        "Shanghai has no figure at all.",
+    ]
+    for sentence in sentences:
+        _in_guide(guide, sentence)
+    roles = common.focus_matrix(dataset, sixg.SECTOR)["role"]
+    figures = observations(dataset, sector=sixg.SECTOR, place="shanghai")
+    without = [p for p in roles.index if observations(dataset, sector=sixg.SECTOR, place=p).empty]
+    assert set(roles) == {"contender"} and figures.empty and without == ["shanghai"], (
+        f"06_6g: the guide says {sentences}, but the roles are {roles.to_dict()}, Shanghai has {len(figures)} "
+        f"figure(s) and the cities without a figure are {without}"
+    )
+
+
+def test_the_only_6g_baseline_is_the_world_market(guide, dataset):
+    """06: the scenario note prints the targets or forecasts with a same-measure baseline: the world 6G market,
+    a forecast from a 2024 actual (helpers.analysis.targets.check_targets over the sector's rows)."""
+    from helpers.analysis import sixg
+    from helpers.analysis import targets as tgt
+
+    sentence = "(the world 6G market, a forecast from a 2024 actual)"
+    _in_guide(guide, sentence)
+    facts = dataset.facts.set_index("fact_id")
+    checks = tgt.check_targets(dataset.facts[dataset.facts["sector"] == sixg.SECTOR], dataset.facts)
+    found = [
+        (c.place, facts.loc[c.fact_id, "measure"], facts.loc[c.fact_id, "kind"], c.baseline_year)
+        for c in checks if c.has_baseline
+    ]  # fmt: skip
+    assert found and set(found) == {("world", "market_size", "forecast", 2024)}, (
+        f"06_6g: the guide says {sentence!r}, but the targets or forecasts with a baseline are {found}"
+    )
+
+
+def test_6g_focus_areas_held_by_one_city(guide, dataset):
+    """06: Exercise 1's model answer and the Beijing-and-Nanjing experiment, from the focus tags
+    (helpers.analysis.sixg.tag_holders, the list the notebook prints)."""
+    from helpers.analysis import common, sixg
+    from helpers.i18n import Labels
+
+    single = (
+        "(standards for Beijing; industry chain, patents and low-altitude economy for Shenzhen; chips and "
+        "satellite internet for Shanghai)"
+    )
+    pair = "the tags they hold (terahertz, basic research shared)"
+    _in_guide(guide, single)
+    _in_guide(guide, pair)
+    labels = Labels("en", dataset)  # focus tags are named from the data
+    holders = sixg.tag_holders(common.focus_matrix(dataset, sixg.SECTOR))
+    by_city: dict[str, set[str]] = {}
+    for tag, places in holders.items():
+        if len(places) == 1:
+            by_city.setdefault(places[0], set()).add(labels(f"focus_{tag}"))
+    expected = {
+        "beijing": {"standards"},
+        "shenzhen": {"industry chain", "patents", "low-altitude economy"},
+        "shanghai": {"chips", "satellite internet"},
+    }
+    assert by_city == expected, f"06_6g: the guide says {single!r}, but the single-city tags are {by_city}"
+    shared = {labels(f"focus_{t}") for t, places in holders.items() if {"beijing", "nanjing"} <= set(places)}
+    assert shared == {"terahertz", "basic research"}, (
+        f"06_6g: the guide says {pair!r}, but they share {shared}"
+    )
+
+
+def test_chinas_6g_patent_share_is_about_40_percent_in_several_sources(guide, dataset):
+    """06: discussion question 4. China's share of 6G patent applications is 40% within two points (0.38-0.42) in
+    every China row, stated by more than one source, for 2021 and 2025 and at least one year not printed."""
+    from helpers.analysis import sixg
+    from helpers.selection import observations
+
+    sentence = "Several sources put China's share of 6G patents at about 40%."
+    years = "different years (2021 and 2025, and one with no printed year)"
+    _in_guide(guide, sentence)
+    _in_guide(guide, years)
+    share = observations(dataset, sector=sixg.SECTOR, place="china", measure="share", unit="fraction")
+    sources = set(share["stated_by"].str.split(";").explode())
+    unprinted = [
+        y for y, n in zip(share["year"], share["year_note"], strict=True) if "no year printed" in str(n)
+    ]
+    printed = set(share["year"].dropna().astype(int))
+    assert len(sources) > 1 and all(0.38 <= v <= 0.42 for v in share["value"]) and {2021, 2025} <= printed, (
+        f"06_6g: the guide says {sentence!r} ({years}), but the data give {list(share['value'])} from {sources}, "
+        f"years {sorted(printed)}"
+    )
+    assert unprinted, (
+        f"06_6g: the guide says {years!r}, but every China share has a printed or worked-out year"
+    )
