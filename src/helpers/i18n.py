@@ -197,7 +197,7 @@ def english_words(text: str, ids: frozenset[str] | set[str] = frozenset()) -> li
     """The ASCII words of `text` that a reader of a Chinese run would read as English, in order of appearance.
 
     A word is a run of ASCII letters and digits (joined by "_", "-", "." or "&"). It is not counted when it
-    - holds a digit (numbers and ids: "2030", "6G", "1.5x", "news-2025-10-27"),
+    - holds a digit (numbers and ids: "2030", "6G", "1.5x", "h2-2030"),
     - holds "_" (a snake-case id of a data row: "quantum_hefei_firms", "hydrogen_fusion"),
     - is in `ids` (ids of data rows and parameter values the caller names: "zh-Hans", "hefei"),
     - is in ALLOWED_ASCII_WORDS (units, currency codes, standard abbreviations),

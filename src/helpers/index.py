@@ -311,6 +311,16 @@ def drawn_normalisations(chosen: str, vary: bool = True) -> tuple[str, ...]:
     return NORMALISATIONS if vary else (chosen,)
 
 
+def ranks_per_draw(scores: np.ndarray, aggregation: str) -> np.ndarray:
+    """Ranks of a draws x cities array of weighted sums (of logs, for the geometric mean, so exponentiated
+    here): after rounding to SCORE_DECIMALS, a city's rank is 1 + the number of cities with a strictly higher
+    score in the same draw, so equal scores share the better rank, as in rank_cities."""
+    if aggregation == "geometric":
+        scores = np.exp(scores)
+    scores = np.round(scores, SCORE_DECIMALS)
+    return 1 + (scores[:, None, :] > scores[:, :, None]).sum(axis=2)
+
+
 def rank_draws(
     indicators: pd.DataFrame,
     n_draws: int = 1000,
@@ -354,11 +364,7 @@ def rank_draws(
             values = np.log(values - values.min() + offset)
         matrices.append(values.to_numpy())
     stacked = np.stack(matrices)[choice]  # draws x cities x indicators
-    scores = np.einsum("dci,di->dc", stacked, drawn, optimize=False)
-    if aggregation == "geometric":
-        scores = np.exp(scores)
-    scores = np.round(scores, SCORE_DECIMALS)
-    ranks = 1 + (scores[:, None, :] > scores[:, :, None]).sum(axis=2)  # 1 + number of strictly better cities
+    ranks = ranks_per_draw(np.einsum("dci,di->dc", stacked, drawn, optimize=False), aggregation)
 
     index = pd.RangeIndex(n_draws, name="draw")
     settings = pd.DataFrame(drawn, columns=names, index=index)

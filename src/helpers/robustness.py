@@ -27,7 +27,6 @@ from SALib.sample import sobol as sobol_sample
 
 from helpers.index import (
     GEOMETRIC_OFFSET,
-    SCORE_DECIMALS,
     DataChoice,
     IndicatorInputs,
     MonteCarlo,
@@ -35,6 +34,7 @@ from helpers.index import (
     indicators_for,
     normalise,
     rank_cities,
+    ranks_per_draw,
     resolve_weights,
 )
 from helpers.params import AGGREGATIONS, NORMALISATIONS
@@ -149,10 +149,7 @@ class UncertaintyModel:
             draws_of.setdefault(key, []).append(d)
         for (norm, agg, left_out, inferred, alternative), rows in draws_of.items():
             matrix = self.matrix(choice_of(left_out, bool(inferred), bool(alternative)), norm, agg)
-            scores = weights[rows] @ matrix.T  # draws x cities
-            scores = np.round(np.exp(scores) if agg == "geometric" else scores, SCORE_DECIMALS)
-            # a city's rank: 1 + the number of cities with a strictly higher score in the same draw
-            out[rows] = 1 + (scores[:, None, :] > scores[:, :, None]).sum(axis=2)
+            out[rows] = ranks_per_draw(weights[rows] @ matrix.T, agg)  # draws x cities
         return pd.DataFrame(out, columns=pd.Index(self.inputs.places, name="place"), index=settings.index)
 
     def n_factors(self) -> int:
