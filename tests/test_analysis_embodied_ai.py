@@ -368,6 +368,9 @@ def test_figures_build_for_every_city(sessions, lang):
         assert layout_problems(result.fig) == []
         if lang != "en":
             assert _latin_words(_figure_text(result.fig)) == set()
+    # the title, wrapped over the axes, stays inside the figure (the PNG is then cut from one drawing)
+    box = timeline.fig.get_tightbbox()
+    assert box.x0 >= 0 and box.x1 <= timeline.fig.get_figwidth(), box
 
 
 def test_figures_say_no_data_when_the_cities_have_none(tmp_path):

@@ -320,3 +320,24 @@ def test_sources_sentence_counts_kinds_and_lineage_by_hand(dataset):
     assert syn.sources_sentence(dataset, ["pkg-reference"]).startswith("no source")
     with pytest.raises(KeyError, match="not-a-source"):
         syn.sources_sentence(dataset, ["not-a-source"])
+
+
+def _inside_its_frame(fig) -> bool:
+    """Whether everything `fig` draws lies inside the figure (write_png then cuts the PNG from one drawing)."""
+    fig.canvas.draw()
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.get_figwidth() and box.y1 <= fig.get_figheight()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant"])
+def test_the_money_figure_fits_its_frame_with_long_labels(dataset, labels, lang):
+    # The article's longest money labels run past 70 characters ("Guangzhou (Guangzhou Development District) ·
+    # ..."): wrapped at MONEY_LABEL_WIDTH, they and the legend stay inside the 9.5-inch figure.
+    apply_theme(lang)
+    money = syn.money_facts(dataset, [])
+    fig = syn.figure_money(money, labels[lang], "CNY", 7.19)
+    rows = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert lang != "en" or any("\n" in row for row in rows)  # Chinese labels are shorter here
+    assert all(len(line) <= syn.MONEY_LABEL_WIDTH for row in rows for line in row.split("\n"))
+    assert _inside_its_frame(fig)
+    plt.close(fig)

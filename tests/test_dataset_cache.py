@@ -131,3 +131,30 @@ def test_a_folder_that_cannot_be_written_means_no_cache(tmp_path, article_copy, 
     blocked.write_text("not a folder", encoding="utf-8")  # mkdir of blocked/datasets fails
     dataset = load_dataset_cached(blocked / "datasets", article_copy, None)
     assert counted == [article_copy] and "quantum_hefei_firms" in set(dataset.facts["fact_id"])
+
+
+def test_a_remembered_dataset_is_the_same_object_while_its_data_stay_the_same(
+    tmp_path, article_copy, counted
+) -> None:
+    # remember=True (the fork server's warm-up) keeps the dataset in memory: a later call with the same data
+    # returns that object without reading the file; once a table changes, the key changes and the new data are
+    # validated, never the remembered copy served.
+    cache = tmp_path / "cache"
+    remembered = load_dataset_cached(cache, article_copy, None, remember=True)
+    for path in cache.glob("dataset-*.pickle"):
+        path.write_bytes(b"not read again")  # a read would find it corrupt and validate again
+    assert load_dataset_cached(cache, article_copy, None) is remembered
+    assert counted == [article_copy]
+    facts = article_copy / "facts.csv"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("Quantum firms", "Quantum companies", 1), encoding="utf-8"
+    )
+    changed = load_dataset_cached(cache, article_copy, None)
+    assert changed is not remembered and counted == [article_copy, article_copy]
+    assert "Quantum companies" in set(changed.facts["label_en"])
+
+
+def test_without_remember_each_call_reads_its_own_copy(tmp_path, article_copy) -> None:
+    cache = tmp_path / "cache"
+    first = load_dataset_cached(cache, article_copy, None)
+    assert load_dataset_cached(cache, article_copy, None) is not first

@@ -162,6 +162,20 @@ def test_png_of_a_figure_reaching_past_its_edge_keeps_what_lies_outside(tmp_path
     assert (pixels[pixels.shape[0] // 2, 12:100] == 0).all()  # the block from 10 px in (the padding) onwards
 
 
+def test_figure_legends_keep_their_own_anchor_once_pinned(tmp_path):
+    # write_png pins figure legends to the figure's frame for later saves over a box: an "outside" legend to the
+    # whole frame (0, 0, 1, 1), a legend given a point (here 0.6, 0.9 of the figure) to that point, not the frame
+    # (pinned to the frame, "upper left" would move it to the figure's top-left corner).
+    fig, ax = new_figure(4, 3)
+    ax.plot([0, 1], [0, 1], label="a")
+    anchored = fig.legend(loc="upper left", bbox_to_anchor=(0.6, 0.9))
+    outside = fig.legend(loc="outside lower right")
+    write_png(fig, tmp_path / "legends.png")
+    for legend, expected in ((anchored, (0.6, 0.9, 0, 0)), (outside, (0, 0, 1, 1))):
+        box = legend.get_bbox_to_anchor().transformed(fig.transFigure.inverted())
+        assert box.bounds == pytest.approx(expected, abs=1e-9)
+
+
 def test_encode_png_round_trips_pixels_with_no_text_or_time():
     import io
     import struct

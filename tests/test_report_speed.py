@@ -1,16 +1,22 @@
-"""The runner's speed options: --svg (a part of every cache key) and the environment kernels inherit."""
+"""The runner's speed options: --svg (a part of every cache key), the environment kernels inherit and what the
+fork server does once for every kernel."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import pytest
 from test_report import make_workspace
 
+from helpers import session
 from helpers.report import cache as cache_mod
+from helpers.report import kernels
 from helpers.report.__main__ import make_parser
+from helpers.report._forkserver import preload, warm
 from helpers.report.build import BuildOptions, environment, kernel_environment, plan_build
 from helpers.report.config import DATASET_CACHE_ENV_VAR, SVG_ENV_VAR
+from helpers.report.notebooks import scan_imports
 
 
 def test_svg_is_asked_on_the_command_line_and_changes_every_key(tmp_path: Path) -> None:
@@ -36,3 +42,44 @@ def test_kernels_inherit_svg_and_the_dataset_folder_only_while_they_run(tmp_path
     with environment(values):
         assert {name: os.environ[name] for name in values} == values
     assert os.environ[SVG_ENV_VAR] == "1" and DATASET_CACHE_ENV_VAR not in os.environ
+
+
+def test_warm_ups_are_called_once_and_their_failures_reported() -> None:
+    called, failed = warm(["os:getpid", "helpers.no_such_module:f", "os:no_such_function"])
+    assert called == ["os:getpid"]
+    assert failed["helpers.no_such_module:f"].startswith("ModuleNotFoundError")
+    assert failed["os:no_such_function"].startswith("AttributeError")
+
+
+def test_the_fork_server_validates_the_builds_dataset_before_its_first_kernel(tmp_path: Path) -> None:
+    # With the build's dataset folder in its environment, the server's warm-up (helpers.session.warm_up) writes
+    # the validated dataset there before it says it is ready, so no kernel validates it again.
+    cache = tmp_path / "datasets"
+    env = dict(os.environ, **{DATASET_CACHE_ENV_VAR: str(cache), "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+    server = kernels.ForkServer(["helpers.session"], env, tmp_path, warm=("helpers.session:warm_up",))
+    try:
+        assert server.ready.wait(120) and server.is_alive
+        assert server.info["warmed"] == ["helpers.session:warm_up"] and server.info["failed"] == {}
+        assert len(list(cache.glob("dataset-*.pickle"))) == 1
+    finally:
+        server.stop()
+
+
+def test_warm_up_does_nothing_outside_a_build(monkeypatch) -> None:
+    monkeypatch.delenv(DATASET_CACHE_ENV_VAR, raising=False)
+    monkeypatch.setattr(session, "load_dataset_cached", lambda **_: pytest.fail("loaded the data"))
+    session.warm_up()
+
+
+def test_imports_name_the_submodules_a_from_import_may_load() -> None:
+    sources = ["import numpy as np\nfrom helpers.analysis import quantum as q, common\nfrom helpers import *",
+               "%matplotlib inline\nfrom helpers.tables import cited_in", "not python ("]  # fmt: skip
+    assert scan_imports(sources) == ("numpy", "helpers.analysis", "helpers.analysis.quantum",
+                                     "helpers.analysis.common", "helpers", "helpers.tables",
+                                     "helpers.tables.cited_in")  # fmt: skip
+
+
+def test_preload_skips_names_that_are_no_module_but_reports_missing_modules() -> None:
+    loaded, failed = preload(["helpers.tables", "helpers.tables.cited_in", "helpers.no_such_module"])
+    assert loaded == ["helpers.tables"]
+    assert list(failed) == ["helpers.no_such_module"]

@@ -120,8 +120,14 @@ def prune(folder: Path, keep: int = FILES_KEPT) -> None:
                 path.unlink()
 
 
+_REMEMBERED: dict[Path, Dataset] = {}  # dataset file -> its dataset, kept in memory by `remember=True`
+
+
 def load_dataset_cached(
-    cache_dir: Path | str | None = None, data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "auto"
+    cache_dir: Path | str | None = None,
+    data_dir: Path = DATA_DIR,
+    sources_dir: Path | None | str = "auto",
+    remember: bool = False,
 ) -> Dataset:
     """The validated dataset of `data_dir`, from `cache_dir` when it holds a good copy, else validated and stored.
 
@@ -129,6 +135,10 @@ def load_dataset_cached(
         cache_dir: folder of dataset files; None: $FUTURE_INDUSTRIES_DATASET_CACHE, and when that is unset or
             empty, no cache (plain `load_dataset`).
         data_dir, sources_dir: as for helpers.data.load_dataset.
+        remember: keep the dataset in this process's memory too, so that later calls whose key still matches
+            (the same data) return this very object without reading the file. The report runner's fork server
+            does this once (helpers.session.warm_up): the kernels it forks then share its pages. Only for
+            processes whose callers never modify the dataset they get (one notebook per kernel).
 
     Raises:
         DataValidationError: the tables are not valid (nothing is stored).
@@ -142,8 +152,12 @@ def load_dataset_cached(
     folder = Path(cache_dir)
     key = dataset_key(Path(data_dir), sources_dir)
     path = folder / f"dataset-{key}.pickle"
+    if path in _REMEMBERED:
+        return _REMEMBERED[path]
     dataset = read_cached(path)
     if dataset is not None:
+        if remember:
+            _REMEMBERED[path] = dataset
         return dataset
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -155,4 +169,14 @@ def load_dataset_cached(
                 prune(folder)
     except OSError:  # a folder that cannot be written (another machine's path, read-only): no cache
         return dataset if dataset is not None else load_dataset(data_dir, sources_dir)
+    if remember:
+        _REMEMBERED[path] = dataset
     return dataset
+
+
+def prepare() -> None:
+    """Validate and store the build's dataset, when $FUTURE_INDUSTRIES_DATASET_CACHE names its folder (else do
+    nothing). The report runner's fork server runs this in a child of its own while it loads the kernels'
+    modules; its warm-up then reads the stored file (waiting on the same lock while the child validates)."""
+    if os.environ.get(DATASET_CACHE_ENV_VAR):
+        load_dataset_cached()

@@ -136,9 +136,11 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
         fig._layout_engine = None  # freeze the layout just computed (a placeholder engine would draw again)
         found = inspect(fig) if inspect is not None else None
         # Pin figure legends to the figure's frame, where the layout put them: a save over a box (the fallback
-        # below, the SVG) would otherwise move a legend "outside lower right" with the box's edge.
+        # below, the SVG) would otherwise move a legend "outside lower right" with the box's edge. Each keeps
+        # its own anchor (the whole frame for an "outside" legend, the point it was given otherwise).
         for legend in fig.legends:
-            legend.set_bbox_to_anchor((0, 0, 1, 1), transform=fig.transFigure)
+            anchor = legend.get_bbox_to_anchor().transformed(fig.transFigure.inverted())
+            legend.set_bbox_to_anchor(anchor.bounds, transform=fig.transFigure)
         height, width = int(renderer.height), int(renderer.width)
         left, bottom, right, top = _pixel_box(tight, dpi)
         inside = left >= 0 and bottom >= 0 and right <= width and top <= height

@@ -103,6 +103,19 @@ def apply_theme(lang: str = "en") -> str:
     return family
 
 
+def warm_fonts() -> None:
+    """Load the theme's fonts and matplotlib's text caches by drawing one small figure off screen, with Latin
+    and Chinese text (the report runner's fork server does it once for every kernel it forks)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    apply_theme("en")
+    fig = Figure(figsize=(2, 1), dpi=mpl.rcParams["savefig.dpi"])
+    FigureCanvasAgg(fig)
+    fig.text(0.1, 0.5, "Hefei 2025 合肥 量子")
+    fig.canvas.draw()
+
+
 def plot_bounded_points(
     ax, labels, values, bounds, colour="#1b4f72", marker="o", label_kinds=True, log=False, approx_mark=True
 ):

@@ -6,12 +6,13 @@ ds, L, sink = session.dataset, session.labels, session.sink
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pandas as pd
 
 from helpers.data import Dataset
-from helpers.dataset_cache import load_dataset_cached
+from helpers.dataset_cache import DATASET_CACHE_ENV_VAR, load_dataset_cached
 from helpers.i18n import Labels
 from helpers.outputs import OutputSink
 from helpers.params import validate_parameters
@@ -118,6 +119,26 @@ class Session:
             lines.append(self.labels("cl_session_sector_line", order=sector.order, name=sector.name_en,
                                      plan=sector.name_zh_plan, traditional=sector.name_zh))  # fmt: skip
         return lines
+
+
+def warm_up() -> None:
+    """Do once, before the report runner's fork server forks its kernels, what each kernel's first cells would
+    otherwise repeat: load the build's validated dataset (kept in memory: `load_dataset_cached(remember=True)`),
+    the message catalogue and the Chinese converters, and the fonts and text caches of the theme (one small
+    figure drawn with Latin and Chinese text). The kernels inherit all of it. Nothing here writes an output."""
+    from helpers import i18n
+    from helpers.plots import warm_fonts
+
+    if not os.environ.get(
+        DATASET_CACHE_ENV_VAR
+    ):  # only under the runner, which names the build's dataset file
+        return
+    dataset = load_dataset_cached(remember=True)
+    Labels("en", dataset)
+    i18n.load_glossary()
+    i18n.to_simplified("")
+    i18n.to_traditional("")
+    warm_fonts()
 
 
 def start_notebook(

@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from helpers.analysis import tracker as tracking
+from helpers.analysis.common import wrap_label
 from helpers.data import MONEY_MEASURES, PACKAGE_KINDS, ROLES, Dataset
 from helpers.i18n import Labels
 from helpers.indicators import (
@@ -899,6 +900,10 @@ def specialised_city(counts: pd.DataFrame, quotients: pd.DataFrame, min_sectors:
     return place, sector, value
 
 
+MONEY_LABEL_WIDTH = 58  # characters of a row label a line (the left margin holds about 70 at 8 pt)
+MONEY_LEGEND_WIDTH = 24  # characters of a legend entry a line (the legend's column right of the panels)
+
+
 def money_row_label(fact: pd.Series, labels: Labels) -> str:
     """ "City (district) · indicator, year" for a money figure."""
     place = labels("region_national") if fact["place"] == NATIONAL else labels.city(fact["place"])
@@ -928,7 +933,8 @@ def figure_money(
     bounds_used: set[str] = set()
     previous = None
     for ax, (_, fact), value in zip(axes[:, 0], money.iterrows(), values, strict=True):
-        bounds_used |= plot_bounded_points(ax, [money_row_label(fact, labels)], [value], [fact["bound"]],
+        row_label = wrap_label(money_row_label(fact, labels), labels.lang, MONEY_LABEL_WIDTH)
+        bounds_used |= plot_bounded_points(ax, [row_label], [value], [fact["bound"]],
                                            colour=MEASURE_COLOURS.get(fact["measure"], OTHER_MONEY_COLOUR), marker=KIND_MARKERS[fact["kind"]],
                                            log=True)  # fmt: skip
         ax.annotate(format_figure(fact["value"], fact["bound"], fact["unit"], labels, currency, cny_per_usd),
@@ -946,10 +952,16 @@ def figure_money(
     low, high = min(values), max(values)
     axes[-1, 0].set_xlim(low / 3, high * 4)
     axes[-1, 0].set_xlabel(labels("money_axis", currency=labels(f"currency_{currency}")))
-    measure_handles = [Patch(color=MEASURE_COLOURS[m], label=labels.measure(m)) for m in MONEY_MEASURES
+
+    def legend_label(text: str) -> str:
+        return wrap_label(text, labels.lang, MONEY_LEGEND_WIDTH)
+
+    measure_handles = [Patch(color=MEASURE_COLOURS[m], label=legend_label(labels.measure(m))) for m in MONEY_MEASURES
                        if m in set(money["measure"]) and m in MEASURE_COLOURS]  # fmt: skip
     if (money["group"] == "other_money").any():
-        measure_handles.append(Patch(color=OTHER_MONEY_COLOUR, label=labels("syn_group_other_money")))
+        measure_handles.append(
+            Patch(color=OTHER_MONEY_COLOUR, label=legend_label(labels("syn_group_other_money")))
+        )
     if n_all > len(money):
         fig.text(0.01, 0.3 / height, labels("syn_money_shown", k=MONEY_PER_GROUP, n=len(money), total=n_all),
                  fontsize=8, color="#555555")  # fmt: skip

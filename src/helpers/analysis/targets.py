@@ -268,6 +268,9 @@ def timeline_rows(
     return pd.DataFrame(rows, columns=columns)
 
 
+TIMELINE_TITLE_WIDTH = 60  # characters of the title a line: it sits over the axes, right of the row labels
+
+
 def plot_timeline(session: Session, rows: pd.DataFrame, title: str, fallback_ids: list[str]) -> FigureResult:
     """A dated timeline: one row per fact, a line from the latest source's year to each target year, markers by kind
     (actual, target, forecast), the note beside each marker, and the horizon year marked.
@@ -314,7 +317,9 @@ def plot_timeline(session: Session, rows: pd.DataFrame, title: str, fallback_ids
         MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10])
     )  # room for 4-digit years
     ax.set_xlabel(labels("year"))
-    ax.set_title(title)
+    ax.set_title(
+        wrap_label(title, labels.lang, TIMELINE_TITLE_WIDTH)
+    )  # the axes start right of long row labels
     kinds = list(dict.fromkeys(rows["kind"]))
     handles = [Line2D([], [], marker=KIND_MARKERS.get(k, "o"), color=TIMELINE_COLOURS.get(k, "#1b4f72"),
                       linestyle="none", markersize=8, label=labels.kind(k)) for k in kinds]  # fmt: skip

@@ -1,7 +1,10 @@
 """A pre-loaded parent process that forks ready-made IPython kernels (Linux), so each kernel skips the imports.
 
 Started by `helpers.report.kernels.ForkServer` as `python -c "from helpers.report._forkserver import main; main()"`
-with a JSON list of module names in FORK_SERVER_PRELOAD. It imports ipykernel and those modules once, then
+with a JSON list of module names in FORK_SERVER_PRELOAD. It imports ipykernel, forks a child for each
+"module:function" of FORK_SERVER_EARLY (helpers.dataset_cache.prepare validates the build's dataset meanwhile),
+imports those modules once, calls each
+"module:function" listed in FORK_SERVER_WARM (helpers.session.warm_up loads the build's dataset and the fonts), then
 answers one JSON line per request on stdin with one JSON line on stdout:
 
     {"op": "spawn", "id": 1, "argv": [...], "env": {...}, "cwd": "...", "log": "..."}  ->  {"id": 1, "pid": 123}
@@ -25,6 +28,8 @@ import traceback
 
 PR_SET_PDEATHSIG = 1
 PRELOAD_ENV = "FORK_SERVER_PRELOAD"
+WARM_ENV = "FORK_SERVER_WARM"  # JSON list of "module:function" to call once the modules are loaded
+EARLY_ENV = "FORK_SERVER_EARLY"  # JSON list of "module:function" to run in a child while the modules load
 
 
 def set_death_signal() -> None:
@@ -41,15 +46,62 @@ def send(message: dict) -> None:
 
 
 def preload(names: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Import `names` (failures are left for the notebook to report); return (loaded, failed -> reason)."""
+    """Import `names` (failures are left for the notebook to report); return (loaded, failed -> reason). A dotted
+    name that is an attribute of its module, not a module (`from a import b` names "a.b", where b may be a
+    function), is skipped."""
     loaded, failed = [], {}
     for name in names:
         try:
             importlib.import_module(name)
             loaded.append(name)
+        except ModuleNotFoundError as error:
+            parent, _, attribute = name.rpartition(".")
+            is_attribute = error.name == name and hasattr(sys.modules.get(parent), attribute)
+            if not is_attribute:
+                failed[name] = f"{type(error).__name__}: {error}"
         except BaseException as error:  # noqa: BLE001 - any import failure is the notebook's to report
             failed[name] = f"{type(error).__name__}: {error}"
     return loaded, failed
+
+
+def warm(names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Call each "module:function" of `names` once, before any fork, so that every kernel inherits what it
+    loads (failures are left for the notebooks to meet again); return (called, failed -> reason)."""
+    called, failed = [], {}
+    for name in names:
+        module, _, function = name.partition(":")
+        try:
+            getattr(importlib.import_module(module), function)()
+            called.append(name)
+        except BaseException as error:  # noqa: BLE001 - any failure is the notebooks' to report
+            failed[name] = f"{type(error).__name__}: {error}"
+    return called, failed
+
+
+def start_early(names: list[str]) -> dict[str, str]:
+    """For each "module:function" of `names`, import the module and fork a child that calls the function and
+    exits, while this process goes on loading the kernels' modules (the dataset is validated while matplotlib
+    loads). Nothing waits for the children: their work is what a later warm-up would otherwise do itself (it
+    reads the dataset file the child writes, under the same lock). Return the names that could not start."""
+    failed = {}
+    for name in names:
+        module, _, function = name.partition(":")
+        try:
+            target = getattr(importlib.import_module(module), function)
+        except BaseException as error:  # noqa: BLE001 - the warm-up does the work itself then
+            failed[name] = f"{type(error).__name__}: {error}"
+            continue
+        if os.fork() == 0:
+            code = 1
+            try:
+                set_death_signal()
+                target()
+                code = 0
+            except BaseException:  # noqa: BLE001 - the warm-up meets the same failure and reports it
+                pass
+            finally:
+                os._exit(code)
+    return failed
 
 
 def run_child(request: dict, pipes: tuple[int, ...]) -> None:
@@ -118,13 +170,21 @@ def serve() -> None:
     names = json.loads(os.environ.pop(PRELOAD_ENV, "[]"))
     # ipykernel reads JPY_PARENT_PID when it is imported: the kernels' parent is this server.
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
-    loaded, failed = preload(["ipykernel_launcher", "ipykernel.kernelapp", *names])
+    # ipykernel.debugger (debugpy) and psutil are imported by each kernel's start-up: loaded here, once
+    loaded, failed = preload(["ipykernel_launcher", "ipykernel.kernelapp", "ipykernel.debugger", "psutil"])
+    failed.update(start_early(json.loads(os.environ.pop(EARLY_ENV, "[]"))))
+    more, more_failed = preload(names)
+    warmed, warm_failed = warm(json.loads(os.environ.pop(WARM_ENV, "[]")))
+    loaded += more
+    failed.update(more_failed)
+    failed.update(warm_failed)
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     children: set[int] = set()
-    send({"ready": True, "loaded": loaded, "failed": failed, "threads": threading.active_count()})
+    send({"ready": True, "loaded": loaded, "warmed": warmed, "failed": failed,
+          "threads": threading.active_count()})  # fmt: skip
     buffer = b""
     try:
         while True:

@@ -33,6 +33,8 @@ from helpers.report import interrupts
 from helpers.report.config import (
     DATASET_CACHE_ENV_VAR,
     DEFAULT_TIMEOUT_S,
+    KERNEL_EARLY,
+    KERNEL_WARM_UP,
     KEY_PACKAGES,
     RESERVED_RUN_NAMES,
     RUNNER_PARAMETERS,
@@ -324,40 +326,6 @@ def check_values(plan: Plan, to_run: list[Planned]) -> None:
         raise ParameterError("\n".join(cap_lines(list(dict.fromkeys(problems)))))
 
 
-_EXPORTER = []  # one HTMLExporter for the build: its templates compile once (about 1 s)
-
-
-def _trusted_html(html) -> str:
-    """nbconvert's clean_html filter for the package's own notebooks: the text unchanged (see export_html)."""
-    return html.decode("utf-8") if isinstance(html, bytes) else str(html)
-
-
-def export_html(ipynb: Path, html: Path) -> None:
-    """The executed notebook as a standalone HTML page (nbconvert's HTMLExporter). Main thread only."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    if not _EXPORTER:
-        from nbconvert.preprocessors import TagRemovePreprocessor
-
-        from helpers.claims import CHECK_TAG
-
-        exporter = HTMLExporter()
-        # nbconvert passes every highlighted code cell through bleach ("clean_html"), whatever sanitize_html
-        # says; Pygments' output already escapes the source, and these notebooks are the package's own, so the
-        # filter is the identity here (sanitize_html stays off: markdown and outputs were never cleaned). It was
-        # a quarter of the export's time.
-        exporter.register_filter("clean_html", _trusted_html)
-        # Check cells (helpers.claims) guard the prose; the reader sees the prose, not the guard.
-        exporter.register_preprocessor(
-            TagRemovePreprocessor(remove_cell_tags={CHECK_TAG}, enabled=True), enabled=True
-        )
-        _EXPORTER.append(exporter)
-    notebook = nbformat.read(str(ipynb), as_version=4)
-    body, _ = _EXPORTER[0].from_notebook_node(notebook)
-    html.write_text(body, encoding="utf-8")
-
-
 class Progress:
     """A tqdm bar over the code cells of the notebooks being executed (silent when not a terminal)."""
 
@@ -423,7 +391,9 @@ def run_notebooks(
     server = None
     if options.fork and not options.dask:
         preload = sorted({name for p in to_run for name in p.info.imports})
-        server = kernels.start_fork_server(preload, folders.notebooks)
+        warm = tuple(name for name in KERNEL_WARM_UP if name.partition(":")[0] in preload)
+        early = KERNEL_EARLY if warm else ()
+        server = kernels.start_fork_server(preload, folders.notebooks, warm, early)
     stop = threading.Event()
     progress = Progress(sum(job.cells for job in jobs), options.progress, err)
     by_name = {p.info.name: p for p in to_run}
@@ -479,6 +449,8 @@ def after_job(result, by_name: dict[str, Planned], plan: Plan, folders: Folders)
     planned = by_name[result.name]
     if result.status != "ok":
         return
+    from helpers.report.notebook_html import export_html  # nbconvert: imported only when a page is written
+
     work = result.executed.parent
     try:
         export_html(result.executed, work / "notebook.html")

@@ -28,6 +28,12 @@ KERNEL_ENV: dict[str, str] = {
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     "PYTHONHASHSEED": "0",
 }
+# Called once by the fork server before it forks kernels, when the notebooks import the module (what every
+# kernel would otherwise do first: the build's validated dataset, the message catalogue, the fonts).
+KERNEL_WARM_UP: tuple[str, ...] = ("helpers.session:warm_up",)
+# Run by children of the fork server while it imports the kernels' modules, when it warms up as above: the
+# dataset is validated and stored meanwhile, and the warm-up reads it.
+KERNEL_EARLY: tuple[str, ...] = ("helpers.dataset_cache:prepare",)
 # Set for the kernels of a build (the names helpers.outputs and helpers.dataset_cache read): "1" when the build
 # writes SVG files (--svg), and the folder of the build's validated dataset, under <reports>/.cache/datasets/.
 SVG_ENV_VAR = "FUTURE_INDUSTRIES_SVG"

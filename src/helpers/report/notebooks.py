@@ -96,7 +96,9 @@ def parse_parameters_cell(source: str, notebook: str) -> dict[str, Parameter]:
 
 
 def scan_imports(sources: list[str]) -> tuple[str, ...]:
-    """Top-level modules and submodules named by the import statements of `sources` (cells that parse)."""
+    """Modules named by the import statements of `sources` (cells that parse): `import a.b` gives "a.b";
+    `from a import b, c` gives "a", "a.b" and "a.c" (b and c may be submodules, as in `from helpers.analysis
+    import quantum`; the fork server skips a name that is not a module)."""
     names: dict[str, None] = {}
     for source in sources:
         try:
@@ -108,6 +110,9 @@ def scan_imports(sources: list[str]) -> tuple[str, ...]:
                 names.update((alias.name, None) for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names[node.module] = None
+                names.update(
+                    (f"{node.module}.{alias.name}", None) for alias in node.names if alias.name != "*"
+                )
     return tuple(names)
 
 

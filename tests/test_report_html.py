@@ -1,0 +1,75 @@
+"""The notebook pages of the report: nbconvert's lab page, without nbconvert's BeautifulSoup pass."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+
+import nbformat
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from PIL import Image
+
+from helpers.report.notebook_html import MISSING_ALT, NotebookPageExporter, add_accessibility, configure
+
+
+def _png() -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "white").save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _notebook() -> nbformat.NotebookNode:
+    """Every kind of cell and output the notebooks make: markdown (with an image that has alt text), code with a
+    printed line, an HTML table, a PNG with and without a width, an error, and a hidden check cell."""
+    png = _png()
+    cells = [
+        new_markdown_cell('# Title\n\nText with <img src="x.png" alt="own text"> inside.'),
+        new_code_cell("print('合肥 2025')", outputs=[new_output("stream", name="stdout", text="合肥 2025\n")]),
+        new_code_cell("table", outputs=[new_output("execute_result", data={
+            "text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"}, execution_count=2)]),
+        new_code_cell("figure", outputs=[
+            new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"},
+                       metadata={"image/png": {"width": 720}}),
+            new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+        ]),
+        new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                                                 traceback=["ZeroDivisionError"])]),
+        new_code_cell("check()", metadata={"tags": ["check"]}),
+    ]  # fmt: skip
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    return notebook
+
+
+def test_the_page_is_nbconverts_own_page_once_parsed():
+    # nbconvert's HTMLExporter renders, then re-writes the page through BeautifulSoup; ours skips that pass but
+    # adds the same attributes, so parsing ours gives exactly nbconvert's page.
+    notebook = _notebook()  # cell ids are random: one notebook for both
+    ours, _ = configure(NotebookPageExporter()).from_notebook_node(copy.deepcopy(notebook))
+    theirs, _ = configure(HTMLExporter()).from_notebook_node(copy.deepcopy(notebook))
+    assert str(BeautifulSoup(ours, features="html.parser")) == theirs
+    assert "check()" not in ours  # check cells removed
+
+
+def test_accessibility_attributes_are_added_where_nbconvert_adds_them():
+    page, _ = configure(NotebookPageExporter()).from_notebook_node(_notebook())
+    soup = BeautifulSoup(page, features="html.parser")
+    images = soup.find_all("img")
+    assert sorted(img["alt"] for img in images) == sorted([MISSING_ALT, MISSING_ALT, "own text"])
+    inputs = soup.select("div.jp-Cell-inputWrapper")
+    outputs = soup.select("div.jp-OutputArea-output")
+    # 6 cells less the check cell; outputs: a stream, a table, two images and an error
+    assert len(inputs) == 5 and len(outputs) == 5
+    assert all(div.get("tabindex") == "0" for div in inputs + outputs)
+
+
+def test_add_accessibility_leaves_other_tags_alone():
+    page = '<div class="jp-OutputArea-child"><img src="a" alt="kept"><p class="jp-OutputArea-output-x">x</p></div>'
+    assert add_accessibility(page) == page
+    assert add_accessibility('<img src="b">') == f'<img src="b" alt="{MISSING_ALT}">'
+    assert add_accessibility('<div class="a jp-OutputArea-output b">') == (
+        '<div class="a jp-OutputArea-output b" tabindex="0">'
+    )
