@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import article_dataset
@@ -38,6 +39,23 @@ def rankings() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def comparison(rankings) -> pd.DataFrame:
     return bm.compare_rankings(rankings, RANKS, DRAWS).set_index("ranking_id")
+
+
+def test_tau_b_rows_by_hand_and_as_scipy_gives_it():
+    # the four draws of DRAWS against the point order 1, 2, 3, 4: 1; one swapped pair 4/6 (twice); reversed -1
+    assert bm.tau_b_rows(DRAWS.to_numpy(), [1, 2, 3, 4]).tolist() == pytest.approx([1, 4 / 6, 4 / 6, -1])
+    # ties: 1, 1, 3 against 1, 2, 4 -> 2 / sqrt(6); a constant row or a constant other has no tau
+    tied = bm.tau_b_rows([[1, 1, 3], [2, 2, 2]], [1, 2, 4])
+    assert tied[0] == pytest.approx(2 / math.sqrt(6)) and math.isnan(tied[1])
+    assert math.isnan(bm.tau_b_rows([[1, 2, 3]], [5, 5, 5])[0])
+    # bit for bit scipy.stats.kendalltau's tau-b, row by row, on draws with many ties
+    rng = np.random.default_rng(7)
+    for n in (2, 3, 5, 9):
+        rows, other = rng.integers(1, 4, size=(60, n)), rng.integers(1, n + 1, size=n)
+        expected = np.array([bm.tau_b(row, other) for row in rows])
+        got = bm.tau_b_rows(rows, other)
+        assert np.array_equal(np.isnan(got), np.isnan(expected))
+        assert got[~np.isnan(got)].tobytes() == expected[~np.isnan(expected)].tobytes()
 
 
 def test_tau_b_by_hand():

@@ -78,6 +78,53 @@ def test_denominators_by_hand(figures: pd.DataFrame, places: pd.DataFrame) -> No
     assert result.loc[("alpha_output_2027", "gdp"), "result_unit"] == "share_of_gdp"
 
 
+def test_records_by_keeps_file_order_and_skips_missing_keys() -> None:
+    context = read("context")
+    grouped = scale.records_by(context, ["place", "indicator"])
+    # alpha's GDP rows in file order (the forecast too: records_by only groups); beta has only a population
+    assert [r["context_id"] for r in grouped[("alpha", "gdp")]] == [
+        "alpha_gdp_2022", "alpha_gdp_2026", "alpha_gdp_2026_forecast"]  # fmt: skip
+    assert [r["context_id"] for r in grouped[("beta", "resident_population")]] == ["beta_pop_2012"]
+    assert ("beta", "gdp") not in grouped and len(grouped) == 3
+    # a row without a place equals no place
+    assert scale.records_by(context.assign(place=[None, *context["place"][1:]]), ["place"])[("alpha",)][0][
+        "context_id"] == "alpha_pop_2014"  # fmt: skip
+
+
+def test_nearest_record_is_nearest_context_on_the_records_of_one_place() -> None:
+    context = read("context")
+    dated = context[(context["kind"] == "actual") & context["year"].notna()]
+    grouped = scale.records_by(dated, ["place", "indicator"])
+    # by hand: 2024 -> GDP 2022 and 2026 both 2 years away, the later wins; population 2014 (10 years), not 2013
+    assert scale.nearest_record(grouped[("alpha", "gdp")], 2024)["context_id"] == "alpha_gdp_2026"
+    pop = grouped[("alpha", "resident_population")]
+    assert scale.nearest_record(pop, 2024)["context_id"] == "alpha_pop_2014"
+    assert scale.nearest_record(pop, 2027) is None  # 13 years from 2014
+    assert scale.nearest_record(pop, float("nan")) is None
+    # a tie of year and gap: the exact bound, then the lower id, then the first record
+    tied = [{"context_id": "b", "year": 2020, "bound": "="}, {"context_id": "a", "year": 2020, "bound": ">="},
+            {"context_id": "c", "year": 2020, "bound": "="}]  # fmt: skip
+    assert scale.nearest_record(tied, 2021)["context_id"] == "b"
+    # and as nearest_context gives it, for every place, indicator and year of the fixture's range
+    for place in ("alpha", "beta", "gamma"):
+        for indicator in ("resident_population", "gdp"):
+            for year in range(2000, 2040):
+                plain = scale.nearest_context(context, place, indicator, year)
+                fast = scale.nearest_record(grouped.get((place, indicator), []), year)
+                assert (plain is None and fast is None) or plain["context_id"] == fast["context_id"]
+
+
+def test_nearest_national_by_hand() -> None:
+    records = [{"fact_id": "n_2024b", "year": 2024, "value": 5.0}, {"fact_id": "n_2024a", "year": 2024,
+               "value": 6.0}, {"fact_id": "n_2026", "year": 2026, "value": 7.0},
+               {"fact_id": "n_2025", "year": 2025, "value": 0.0}]  # fmt: skip
+    # 2025: the 2025 figure is 0 (no share of it), 2024 and 2026 are 1 year away: the later; 2024: the lower id
+    assert scale.nearest_national(records, 2025)["fact_id"] == "n_2026"
+    assert scale.nearest_national(records, 2024)["fact_id"] == "n_2024a"
+    assert scale.nearest_national(records, 2040) is None  # 14 years from 2026
+    assert scale.nearest_national([], 2024) is None
+
+
 def test_national_shares_by_hand(figures: pd.DataFrame) -> None:
     result = scale.national_shares(figures).set_index("fact_id")
     # Only the firm counts have a national figure of the same indicator, unit and kind (600 firms, 2024):

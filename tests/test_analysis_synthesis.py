@@ -341,3 +341,35 @@ def test_the_money_figure_fits_its_frame_with_long_labels(dataset, labels, lang)
     assert all(len(line) <= syn.MONEY_LABEL_WIDTH for row in rows for line in row.split("\n"))
     assert _inside_its_frame(fig)
     plt.close(fig)
+
+
+def test_target_tracker_of_some_cities_is_the_straightforward_one(dataset):
+    # the tracker of every place is computed once per dataset; a city subset is its rows of those places. The
+    # straightforward definition: track each target of Foshan and the nation against all observations.
+    from helpers.analysis import tracker as tracking
+
+    observations = dataset.observations
+    facts = observations[observations["kind"].isin(["target", "forecast"])]
+    facts = facts[facts["place"].isin(["foshan", "china"])]
+    rate = dataset.assumptions["exchange_rate"]["cny_per_usd"]
+    expected = {fact["fact_id"]: tracking.track(observations, fact, rate) for _, fact in facts.iterrows()}
+    subset = syn.target_tracker(dataset, ["foshan"])
+    assert sorted(subset["fact_id"]) == sorted(expected)
+    for _, row in subset.iterrows():
+        assert (row["status"], row["baseline_fact"]) == (
+            expected[row["fact_id"]]["status"], expected[row["fact_id"]]["baseline_fact"])  # fmt: skip
+    full = syn.target_tracker(dataset)
+    pd.testing.assert_frame_equal(
+        subset, full[full["place"].isin(["foshan", "china"])].reset_index(drop=True)
+    )
+    assert list(syn.target_tracker(dataset, ["nowhere"]).columns) == list(full.columns)
+
+
+def test_target_tracker_returns_a_new_table_each_call(dataset):
+    first = syn.target_tracker(dataset)
+    first["status"] = "changed"
+    assert "changed" not in set(syn.target_tracker(dataset)["status"])
+    # another dataset (a fact less) gets its own table, not the first one's
+    fewer = rebuild(dataset, facts=dataset.facts[dataset.facts["fact_id"] != "bci_china_market_2027"])
+    assert len(syn.target_tracker(fewer)) == len(first) - 1
+    assert "bci_china_market_2027" not in set(syn.target_tracker(fewer)["fact_id"])

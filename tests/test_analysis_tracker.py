@@ -83,3 +83,35 @@ def test_in_unit_converts_money_only():
     assert tracker.in_unit(usd, "CNY", RATE) == 14.0
     assert tracker.in_unit(pd.Series({"unit": "CNY", "value": 14.0}), "USD", RATE) == 2.0
     assert tracker.in_unit(pd.Series({"unit": "count", "value": 3.0}), "fraction", RATE) is None
+
+
+def test_series_index_groups_by_place_and_indicator_stem_in_file_order():
+    index = tracker.series_index(FACTS)
+    # Hefei's firms series: the actuals firms_2021, firms_2025 and the target "firms_target" (stem "firms")
+    assert list(index[("hefei", "firms")]["fact_id"]) == ["firms_2021", "firms_2025", "firms_2030"]
+    # the same indicator in Wuhan is another series
+    assert list(index[("wuhan", "output")]["fact_id"]) == [
+        "wuhan_output_2023", "wuhan_output_2025", "wuhan_output_2030"]  # fmt: skip
+    # the High-tech Zone target shares the city's stem: districts are told apart later, in series_actuals
+    assert list(index[("hefei", "parks")]["fact_id"]) == ["parks_2024", "parks_2030"]
+    assert ("hefei", "robots") in index and ("wuhan", "firms") not in index
+    assert sum(len(part) for part in index.values()) == len(FACTS)
+    assert tracker.series_index(FACTS.iloc[:0]) == {}
+
+
+@pytest.mark.parametrize("fact_id", list(FACTS["fact_id"]))
+def test_the_index_gives_what_filtering_every_fact_gives(fact_id):
+    target = FACTS.set_index("fact_id", drop=False).loc[fact_id]
+    index = tracker.series_index(FACTS)
+    plain, reason = tracker.series_actuals(FACTS, target, RATE)
+    indexed, indexed_reason = tracker.series_actuals(FACTS, target, RATE, index)
+    assert indexed_reason == reason
+    pd.testing.assert_frame_equal(indexed, plain)
+    assert tracker.track(FACTS, target, RATE, index) == tracker.track(FACTS, target, RATE)
+
+
+def test_a_place_missing_from_the_index_has_no_series():
+    target = FACTS.set_index("fact_id", drop=False).loc["firms_2030"].copy()
+    target["place"] = "nanjing"  # no Nanjing row in the fixture
+    actuals, reason = tracker.series_actuals(FACTS, target, RATE, tracker.series_index(FACTS))
+    assert (reason, len(actuals)) == ("no_series", 0)

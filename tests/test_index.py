@@ -18,6 +18,7 @@ from helpers.index import (
     city_indicators,
     composite_index,
     dirichlet_alpha,
+    minmax_array,
     normalise,
     rank_cities,
     rank_draws,
@@ -66,6 +67,25 @@ def test_a_constant_indicator_carries_no_information():
     assert normalise(flat, "rank")["x"].tolist() == [0.5, 0.5, 0.5]  # average rank 2 -> (2 - 1) / 2
     assert normalise(flat, "zscore")["x"].tolist() == [0.0, 0.0, 0.0]
     assert normalise(flat.iloc[:1], "rank")["x"].tolist() == [0.5]  # one city: nothing to order
+
+
+def test_minmax_array_by_hand_and_as_the_column_by_column_definition(abc):
+    # x: min 0, spread 4 -> 1, 0, 0.25; y: min 1, spread 4 -> 0, 0.25, 1; a constant column -> 0.5
+    values = abc.assign(z=[3, 3, 3]).to_numpy(dtype=float)
+    assert minmax_array(values).tolist() == [[1.0, 0.0, 0.5], [0.0, 0.25, 0.5], [0.25, 1.0, 0.5]]
+    # the fast path of normalise gives bit for bit what the pandas definition gives, ties and negatives too
+    table = pd.DataFrame({"a": [3, -1, 3, 7, 0], "b": [0.1, 0.2, 0.3, 0.1, 0.7], "c": [5, 5, 5, 5, 5]})
+    values = table.astype(float)
+    spread = values.max() - values.min()
+    expected = ((values - values.min()) / spread.where(spread > 0)).fillna(0.5)
+    pd.testing.assert_frame_equal(normalise(table, "minmax"), expected, check_exact=True)
+
+
+def test_minmax_with_a_missing_value_keeps_the_pandas_rule():
+    # NaN is skipped by min and max (0 and 4) and its own cell becomes 0.5: 4 -> 1, NaN -> 0.5, 0 -> 0
+    table = pd.DataFrame({"x": [4.0, float("nan"), 0.0]})
+    assert normalise(table, "minmax")["x"].tolist() == [1.0, 0.5, 0.0]
+    assert normalise(table.iloc[:0], "minmax").empty
 
 
 def test_unknown_normalisation_is_refused(abc):

@@ -21,6 +21,7 @@ import pytest
 from helpers.data import load_dataset
 from helpers.index import (
     FIGURE_MEASURES,
+    GEOMETRIC_OFFSET,
     INDICATORS,
     DataChoice,
     Figure,
@@ -32,12 +33,20 @@ from helpers.index import (
     cronbach_alpha,
     indicator_influence,
     indicators_for,
+    normalise,
     principal_components,
     rank_cities,
     resolve_weights,
 )
 from helpers.paths import REPO_ROOT
-from helpers.robustness import UncertaintyModel, choice_of, left_out_options, pick, rank_probabilities
+from helpers.robustness import (
+    UncertaintyModel,
+    choice_of,
+    left_out_options,
+    matrix_key,
+    pick,
+    rank_probabilities,
+)
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "index"
 
@@ -204,6 +213,48 @@ def test_rank_probabilities_by_hand():
     assert list(table.index) == ["A", "B"]
     assert table.loc["A"].tolist() == [0.75, 0.25]
     assert table.loc["B"].tolist() == [0.25, 0.75]
+
+
+def test_readings_with_the_same_indicators_share_one_matrix(inputs):
+    model = UncertaintyModel.of(inputs)
+    choices = [choice_of(left_out, inferred, alternative) for left_out in left_out_options(inputs)
+               for inferred in (True, False) for alternative in (False, True)]  # fmt: skip
+    for choice in choices:
+        indicators = indicators_for(inputs, choice)
+        for normalisation in ("minmax", "rank", "zscore"):
+            # the straightforward definition: normalise, then (geometric) shift to the offset and log
+            plain = normalise(indicators, normalisation)
+            geometric = np.log(plain - plain.min() + GEOMETRIC_OFFSET)
+            assert model.matrix(choice, normalisation, "arithmetic").tobytes() == plain.to_numpy().tobytes()
+            assert (
+                model.matrix(choice, normalisation, "geometric").tobytes() == geometric.to_numpy().tobytes()
+            )
+    # 20 readings, 13 tables: with s1 left out inferred roles do not matter (2 pairs share), with origin a
+    # left out alternative roles do not (2 pairs), with origin b neither does (4 readings share): 20 - 7 = 13
+    by_content: dict[tuple, list] = {}
+    for choice in choices:
+        by_content.setdefault(matrix_key(indicators_for(inputs, choice), "minmax", "arithmetic"), []).append(
+            choice
+        )
+    for same in by_content.values():
+        assert len({id(model.matrix(c, "minmax", "arithmetic")) for c in same}) == 1
+    assert len(choices) == 20 and len(by_content) == 13
+    assert len({id(model.matrix(c, "minmax", "arithmetic")) for c in choices}) == 13
+
+
+def test_matrix_key_is_the_content_of_the_table():
+    table = pd.DataFrame({"x": [1, 2]}, index=pd.Index(["p1", "p2"], name="place"))
+    assert matrix_key(table, "rank", "geometric") == matrix_key(table.copy(), "rank", "geometric")
+    assert matrix_key(table, "rank", "geometric") != matrix_key(table.assign(x=[2, 1]), "rank", "geometric")
+    assert matrix_key(table, "rank", "geometric") != matrix_key(table.astype(float), "rank", "geometric")
+    assert matrix_key(table, "rank", "geometric") != matrix_key(table, "minmax", "geometric")
+    # the same numbers for other cities or another indicator are another table
+    assert matrix_key(table, "rank", "geometric") != matrix_key(
+        table.rename(index={"p1": "p3"}), "rank", "geometric"
+    )
+    assert matrix_key(table, "rank", "geometric") != matrix_key(
+        table.rename(columns={"x": "y"}), "rank", "geometric"
+    )
 
 
 def test_monte_carlo_is_seeded_and_covers_the_data(inputs):

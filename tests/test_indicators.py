@@ -7,6 +7,7 @@ import pytest
 from conftest import article_dataset
 
 from helpers.indicators import (
+    baseline_finder,
     bounded_ratio,
     cagr,
     convert_money,
@@ -134,6 +135,38 @@ def test_find_baseline_matches_place_district_unit_and_indicator_stem(target, ex
     fact["fact_id"] = target
     found = find_baseline(FACTS, fact)
     assert (None if found is None else found["fact_id"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("target", "latest"),
+        ("district_target", "district"),
+        ("undated", None),
+        ("old", None),
+        ("after", "latest"),
+    ],
+)
+def test_baseline_finder_gives_find_baselines_row(target, expected):
+    # by hand: the 2027 target of place x (no district, unit count) takes the latest earlier actual, "latest"
+    # (2024); the district's target the district's 2025 actual; "old" (2023) has no earlier actual; "after"
+    # (2028, no district) has old 2023 and latest 2024 before it (not the district's, not the forecast): latest
+    fact = FACTS.set_index("fact_id", drop=False).loc[target]
+    plain, fast = find_baseline(FACTS, fact), baseline_finder(FACTS)(fact)
+    assert (None if fast is None else fast["fact_id"]) == expected
+    assert (None if plain is None else plain["fact_id"]) == expected
+    if plain is not None:
+        pd.testing.assert_series_equal(fast, plain)
+
+
+def test_baseline_finder_takes_the_last_row_of_the_latest_year():
+    # two actuals of 2024 in the same series: find_baseline's stable sort by year ends on the later row
+    facts = pd.DataFrame([_fact("first_2024", "firms", "actual", 2024), _fact("second_2024", "firms", "actual", 2024),
+                          _fact("t", "firms_target", "target", 2027)])  # fmt: skip
+    target = facts.iloc[2]
+    assert (
+        baseline_finder(facts)(target)["fact_id"] == "second_2024" == find_baseline(facts, target)["fact_id"]
+    )
 
 
 def test_find_baseline_on_the_article():

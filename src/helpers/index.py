@@ -196,6 +196,8 @@ def normalise(indicators: pd.DataFrame, method: str = "minmax") -> pd.DataFrame:
     if method not in NORMALISATIONS:
         raise ValueError(f"unknown normalisation {method!r}; expected one of {', '.join(NORMALISATIONS)}")
     values = indicators.astype(float)
+    if method == "minmax" and len(values) and not values.isna().to_numpy().any():
+        return pd.DataFrame(minmax_array(values.to_numpy()), index=values.index, columns=values.columns)
     if method == "minmax":
         spread = values.max() - values.min()
         scaled = (values - values.min()) / spread.where(spread > 0)
@@ -207,6 +209,15 @@ def normalise(indicators: pd.DataFrame, method: str = "minmax") -> pd.DataFrame:
         return (values.rank(method="average") - 1) / (n - 1)
     spread = values.std(ddof=0)
     return ((values - values.mean()) / spread.where(spread > 0)).fillna(0.0)
+
+
+def minmax_array(values: np.ndarray) -> np.ndarray:
+    """normalise's "minmax" on a cities x indicators array without NaN, column by column, with the same
+    floating-point operations: (x - min) / (max - min), 0.5 for a column that is the same for every city."""
+    low = values.min(axis=0)
+    spread = values.max(axis=0) - low
+    scaled = (values - low) / np.where(spread > 0, spread, np.nan)
+    return np.where(np.isnan(scaled), 0.5, scaled)
 
 
 def resolve_weights(indicator_names: Sequence[str], weights: Mapping[str, float] | None = None) -> pd.Series:

@@ -6,8 +6,10 @@ ratio of two lower bounds has no direction and is only an approximation ("~").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 # Direction of a ratio's bound from the bounds of its numerator and denominator.
@@ -113,6 +115,33 @@ def same_series(facts: pd.DataFrame, fact: pd.Series) -> pd.DataFrame:
         & (facts["indicator"].map(indicator_stem) == indicator_stem(fact["indicator"]))
     )
     return facts[same & (facts["fact_id"] != fact["fact_id"])]
+
+
+def baseline_finder(facts: pd.DataFrame) -> Callable[[pd.Series], pd.Series | None]:
+    """find_baseline(facts, fact) as a function of `fact` alone, the keys of `facts` (place, district, unit,
+    indicator stem, kind, year) read once: for checking many targets against the same facts. The baseline is
+    the same row: of the latest year, the last in `facts`' order (find_baseline's stable sort)."""
+    place = facts["place"].to_numpy(dtype=object)
+    district = facts["district_en"].fillna("").to_numpy(dtype=object)
+    unit = facts["unit"].to_numpy(dtype=object)
+    stem = facts["indicator"].map(indicator_stem).to_numpy(dtype=object)
+    fact_id = facts["fact_id"].to_numpy(dtype=object)
+    years = pd.to_numeric(facts["year"]).to_numpy(dtype=float, na_value=np.nan)
+    dated_actual = (facts["kind"] == "actual").to_numpy(dtype=bool) & ~np.isnan(years)
+
+    def find(fact: pd.Series) -> pd.Series | None:
+        if pd.isna(fact["year"]):
+            return None
+        own_district = "" if pd.isna(fact["district_en"]) else fact["district_en"]
+        keep = (dated_actual & (place == fact["place"]) & (district == own_district) & (unit == fact["unit"])
+                & (stem == indicator_stem(fact["indicator"])) & (fact_id != fact["fact_id"]))  # fmt: skip
+        keep &= np.where(keep, years, np.inf) < float(fact["year"])
+        rows = np.flatnonzero(keep)
+        if not len(rows):
+            return None
+        return facts.iloc[rows[years[rows] == years[rows].max()][-1]]
+
+    return find
 
 
 def find_baseline(facts: pd.DataFrame, fact: pd.Series) -> pd.Series | None:

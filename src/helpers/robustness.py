@@ -67,6 +67,18 @@ def choice_of(left_out: str, inferred_roles: bool, alternative_roles: bool) -> D
                       inferred_roles=inferred_roles, alternative_roles=alternative_roles)  # fmt: skip
 
 
+def matrix_key(indicators: pd.DataFrame, normalisation: str, aggregation: str) -> tuple:
+    """What UncertaintyModel.matrix's result depends on: the table's cities and indicators, its values with their
+    shape and types, the normalisation and aggregation; equal keys give equal matrices."""
+    values = indicators.to_numpy()
+    labels = (tuple(indicators.index), tuple(indicators.columns))
+    return (
+        (labels, values.shape, tuple(str(t) for t in indicators.dtypes), values.tobytes()),
+        normalisation,
+        aggregation,
+    )
+
+
 def pick(u: np.ndarray, options: Sequence) -> list:
     """Map values in [0, 1] to options with equal probability: option floor(u * n) (u = 1 takes the last)."""
     positions = np.minimum((np.asarray(u) * len(options)).astype(int), len(options) - 1)
@@ -84,6 +96,8 @@ class UncertaintyModel:
     vary_data: bool = True
     _indicators: dict = field(default_factory=dict, repr=False)
     _matrices: dict = field(default_factory=dict, repr=False)
+    _normalised: dict = field(default_factory=dict, repr=False)  # by indicator content and normalisation
+    _shared: dict = field(default_factory=dict, repr=False)  # matrices by matrix_key
 
     @classmethod
     def of(cls, inputs: IndicatorInputs, weights: Mapping[str, float] | None = None,
@@ -110,15 +124,26 @@ class UncertaintyModel:
         return [("normalisation", list(self.normalisations)), ("aggregation", list(self.aggregations)), *data]
 
     def matrix(self, choice: DataChoice, normalisation: str, aggregation: str) -> np.ndarray:
-        """Cities x indicators, normalised (and, for the geometric mean, shifted and logged)."""
+        """Cities x indicators, normalised (and, for the geometric mean, shifted and logged).
+
+        Many readings of the data leave the same indicator table (leaving out an origin behind no figure of
+        the cities, say): its normalised matrices are computed once (matrix_key) and shared, read-only."""
         key = (choice, normalisation, aggregation)
         if key not in self._matrices:
             if choice not in self._indicators:
                 self._indicators[choice] = indicators_for(self.inputs, choice)
-            values = normalise(self._indicators[choice], normalisation)
-            if aggregation == "geometric":
-                values = np.log(values - values.min() + GEOMETRIC_OFFSET)
-            self._matrices[key] = values.to_numpy()
+            indicators = self._indicators[choice]
+            content, _, _ = same = matrix_key(indicators, normalisation, aggregation)
+            if same not in self._shared:
+                if (content, normalisation) not in self._normalised:
+                    self._normalised[(content, normalisation)] = normalise(indicators, normalisation)
+                values = self._normalised[(content, normalisation)].to_numpy()
+                if aggregation == "geometric":  # shifted to start at the offset, column by column, and logged
+                    values = np.log(
+                        values - np.nanmin(values, axis=0) + GEOMETRIC_OFFSET
+                    )  # as pandas, NaN skipped
+                self._shared[same] = values
+            self._matrices[key] = self._shared[same]
         return self._matrices[key]
 
     def settings_of(self, unit: np.ndarray) -> pd.DataFrame:

@@ -40,12 +40,28 @@ def ranks_within(ranks: pd.Series) -> pd.Series:
     return ranks.rank(method="min").astype(int)
 
 
+def tau_b_rows(rows, other) -> np.ndarray:
+    """tau_b of each row of `rows` (draws x items) against `other` (items), all rows at once, with the
+    arithmetic of scipy.stats.kendalltau: (concordant - discordant pairs) / sqrt(pairs - pairs tied in the
+    row) / sqrt(pairs - pairs tied in `other`), clipped to [-1, 1]; NaN where either is constant."""
+    rows = np.atleast_2d(np.asarray(rows, dtype=float))
+    other = np.asarray(other, dtype=float)
+    upper = np.triu_indices(len(other), k=1)  # each pair of items once
+    row_signs = np.sign(rows[:, :, None] - rows[:, None, :])[:, upper[0], upper[1]]
+    other_signs = np.sign(other[:, None] - other[None, :])[upper]
+    pairs = len(upper[0])
+    row_ties = (row_signs == 0).sum(axis=1)
+    other_ties = int((other_signs == 0).sum())
+    con_minus_dis = (row_signs * other_signs).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tau = con_minus_dis / np.sqrt(pairs - row_ties) / np.sqrt(pairs - other_ties)
+    tau = np.minimum(1.0, np.maximum(-1.0, tau))
+    return np.where((row_ties == pairs) | (other_ties == pairs), np.nan, tau)
+
+
 def _draw_taus(draws: pd.DataFrame, published: pd.Series) -> np.ndarray:
-    """tau-b of every draw's ranks of `published`'s cities against `published` (each distinct ordering once)."""
-    matrix = draws[list(published.index)].to_numpy()
-    unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    taus = np.array([tau_b(row, published.to_numpy()) for row in unique])
-    return taus[np.ravel(inverse)]
+    """tau-b of every draw's ranks of `published`'s cities against `published` (tau_b_rows)."""
+    return tau_b_rows(draws[list(published.index)].to_numpy(), published.to_numpy())
 
 
 def compare_rankings(

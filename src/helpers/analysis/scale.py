@@ -97,6 +97,50 @@ def _no_district(frame: pd.DataFrame) -> pd.Series:
     return frame["district_en"].fillna("").astype(str) == ""
 
 
+Record = dict  # one row of a frame as {column: value}
+
+
+def records_by(frame: pd.DataFrame, columns: list[str]) -> dict[tuple, list[Record]]:
+    """`frame`'s rows as records by their values of `columns` (a tuple per key), each list in the frame's order:
+    the rows a filter `frame[column] == value` for each column keeps, for every key at once. A row with a
+    missing value in one of `columns` is in no list (it equals nothing)."""
+    grouped: dict[tuple, list[Record]] = {}
+    for record in frame.to_dict("records"):
+        key = tuple(record[c] for c in columns)
+        if not any(pd.isna(v) for v in key):
+            grouped.setdefault(key, []).append(record)
+    return grouped
+
+
+def nearest_record(records: list[Record], year: object, max_gap: int = MAX_YEAR_GAP) -> Record | None:
+    """nearest_context among `records`, the dated actual context rows of one place and indicator in file order:
+    the nearest year at most `max_gap` away; on a tie the later year, then the tighter bound, then the lower
+    context id, then the earlier record (the first of nearest_context's stable sort). None for an undated
+    figure or none near enough."""
+    if pd.isna(year):
+        return None
+    best, best_key = None, None
+    for record in records:
+        gap = abs(int(record["year"]) - int(year))
+        key = (gap, -int(record["year"]), int(record["bound"] != "="), record["context_id"])
+        if gap <= max_gap and (best_key is None or key < best_key):
+            best, best_key = record, key
+    return best
+
+
+def nearest_national(records: list[Record], year: object, max_gap: int = MAX_YEAR_GAP) -> Record | None:
+    """The national figure national_shares divides by, among `records` (the dated national figures of one
+    sector, indicator, unit and kind, in file order): a positive value at most `max_gap` years from `year`, the
+    nearest, on a tie the later year, then the lower fact id, then the earlier record. None when none is."""
+    best, best_key = None, None
+    for record in records:
+        gap = abs(int(record["year"]) - int(year))
+        key = (gap, -int(record["year"]), record["fact_id"])
+        if gap <= max_gap and float(record["value"]) > 0 and (best_key is None or key < best_key):
+            best, best_key = record, key
+    return best
+
+
 def nearest_context(
     context: pd.DataFrame, place: str, indicator: str, year: object, max_gap: int = MAX_YEAR_GAP
 ) -> pd.Series | None:
@@ -137,6 +181,9 @@ def denominators(
     """
     rows = []
     cities = set(places.loc[places["level"] == "city", "place_id"])
+    dated = records_by(
+        context[(context["kind"] == "actual") & context["year"].notna()], ["place", "indicator"]
+    )
     whole = figures[
         _no_district(figures) & figures["kind"].isin(FIGURE_KINDS) & figures["place"].isin(cities)
     ]
@@ -145,7 +192,9 @@ def denominators(
         if family is None:
             continue
         for denominator in ("resident_population", "gdp"):
-            ctx = nearest_context(context, fig.place, denominator, fig.year, max_gap)
+            ctx = nearest_record(
+                dated.get((fig.place, denominator), []), fig.year, max_gap
+            )  # nearest_context
             if ctx is None or float(ctx["value"]) == 0:
                 continue
             unit = RESULT_UNITS[(family, denominator)]
@@ -174,6 +223,7 @@ def national_shares(figures: pd.DataFrame, max_gap: int = MAX_YEAR_GAP) -> pd.Da
         `result_unit` "share_of_national", sorted like `denominators`.
     """
     national = figures[(figures["place"] == "china") & figures["year"].notna()]
+    by_series = records_by(national, ["sector", "indicator", "unit", "kind"])
     rows = []
     local = figures[
         (figures["place"] != "china") & figures["year"].notna() & figures["kind"].isin(FIGURE_KINDS)
@@ -181,21 +231,16 @@ def national_shares(figures: pd.DataFrame, max_gap: int = MAX_YEAR_GAP) -> pd.Da
     for fig in local.itertuples(index=False):
         if _family(fig.measure, fig.unit) is None:
             continue
-        same = national[(national["sector"] == fig.sector) & (national["indicator"] == fig.indicator)
-                        & (national["unit"] == fig.unit) & (national["kind"] == fig.kind)]  # fmt: skip
-        same = same.assign(
-            _gap=(same["year"].astype(int) - int(fig.year)).abs(), _later=-same["year"].astype(int)
-        )
-        same = same[(same["_gap"] <= max_gap) & (same["value"].astype(float) > 0)]
-        if same.empty:
+        same = by_series.get((fig.sector, fig.indicator, fig.unit, fig.kind), [])
+        nat = nearest_national(same, fig.year, max_gap)
+        if nat is None:
             continue
-        nat = same.sort_values(["_gap", "_later", "fact_id"], kind="stable").iloc[0]
         rows.append({
             "sector": fig.sector, "place": fig.place, "district_en": _district(fig.district_en), "fact_id": fig.fact_id,
             "indicator": fig.indicator, "label_en": fig.label_en, "label_zh": fig.label_zh, "kind": fig.kind,
             "year": int(fig.year), "value": float(fig.value), "bound": fig.bound, "unit": fig.unit,
             "denominator": "national", "context_id": nat["fact_id"], "context_year": int(nat["year"]),
-            "year_gap": int(nat["_gap"]), "context_value": float(nat["value"]), "context_bound": nat["bound"],
+            "year_gap": abs(int(nat["year"]) - int(fig.year)), "context_value": float(nat["value"]), "context_bound": nat["bound"],
             "result": float(fig.value) / float(nat["value"]), "result_bound": ratio_bound(fig.bound, nat["bound"]),
             "result_unit": "share_of_national",
         })  # fmt: skip

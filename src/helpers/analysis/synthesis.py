@@ -8,6 +8,7 @@ functions localise them for display; `figure_*` functions draw them. The composi
 from __future__ import annotations
 
 import textwrap
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -299,13 +300,41 @@ def target_tracker(
     """
     as_of = as_of_year(dataset) if as_of is None else as_of
     rate = dataset.assumptions["exchange_rate"]["cny_per_usd"] if cny_per_usd is None else cny_per_usd
-    columns = ["fact_id", "place", "sector", "kind", "measure", "year", "is_year_implied", "years_left",
-               "baseline_fact", "baseline_reason", "required_growth", "required_bound", "observed_growth",
-               "observed_bound", "observed_fact", "status"]  # fmt: skip
+    table = _every_target(dataset, as_of, rate)
+    if cities:  # a fact's row does not depend on the others, and the order of a subset is kept
+        table = table[table["place"].isin([*cities, NATIONAL])]
+        if table.empty:
+            return pd.DataFrame(columns=TRACKER_COLUMNS)
+    return table.reset_index(drop=True).copy()
+
+
+TRACKER_COLUMNS: list[str] = ["fact_id", "place", "sector", "kind", "measure", "year", "is_year_implied",
+                              "years_left", "baseline_fact", "baseline_reason", "required_growth",
+                              "required_bound", "observed_growth", "observed_bound", "observed_fact",
+                              "status"]  # fmt: skip
+_TRACKERS: dict[int, tuple[weakref.ref, pd.DataFrame, dict[tuple, pd.DataFrame]]] = {}
+
+
+def _every_target(dataset: Dataset, as_of: int, rate: float) -> pd.DataFrame:
+    """target_tracker of every place, computed once per dataset object (and its observations table), as-of
+    year and rate: the city profiles ask for one place at a time. Callers get copies."""
+    entry = _TRACKERS.get(id(dataset))
+    if entry is None or entry[0]() is not dataset or entry[1] is not dataset.observations:
+        entry = (weakref.ref(dataset), dataset.observations, {})
+        if id(dataset) not in _TRACKERS:
+            weakref.finalize(dataset, _TRACKERS.pop, id(dataset), None)
+        _TRACKERS[id(dataset)] = entry
+    if (as_of, rate) not in entry[2]:
+        entry[2][(as_of, rate)] = _tracker_table(dataset, as_of, rate)
+    return entry[2][(as_of, rate)]
+
+
+def _tracker_table(dataset: Dataset, as_of: int, rate: float) -> pd.DataFrame:
+    """target_tracker of every place (the observations indexed by series once for all targets)."""
+    columns = TRACKER_COLUMNS
     observations = dataset.observations
     facts = observations[observations["kind"].isin(["target", "forecast"])]
-    if cities:
-        facts = facts[facts["place"].isin([*cities, NATIONAL])]
+    index = tracking.series_index(observations)
     rows = []
     for _, fact in facts.iterrows():
         has_year = not pd.isna(fact["year"])
@@ -315,7 +344,7 @@ def target_tracker(
             "is_year_implied": str(fact["year_note"]).startswith("implied"),
             "years_left": years_left(int(fact["year"]), as_of) if has_year else None,
         }  # fmt: skip
-        rows.append(row | tracking.track(observations, fact, rate))
+        rows.append(row | tracking.track(observations, fact, rate, index))
     if not rows:
         return pd.DataFrame(columns=columns)
     table = pd.DataFrame(rows, columns=columns)

@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 
 from helpers.analysis.common import chosen_facts, figure_text, in_currency, wrap_label, year_basis
 from helpers.i18n import Labels
-from helpers.indicators import Bounded, find_baseline, ratio_bound, required_growth
+from helpers.indicators import Bounded, baseline_finder, ratio_bound, required_growth
 from helpers.plots import (
     KIND_MARKERS,
     MEASURE_COLOURS,
@@ -58,8 +58,9 @@ def check_targets(targets: pd.DataFrame, facts: pd.DataFrame) -> list[TargetChec
     """
     checks = []
     dated = targets[targets["kind"].isin(TARGET_KINDS) & targets["year"].notna()]
+    find_baseline = baseline_finder(facts)  # helpers.indicators.find_baseline, the facts read once
     for _, target in dated.iterrows():
-        baseline = None if target["unit"] == "year" else find_baseline(facts, target)
+        baseline = None if target["unit"] == "year" else find_baseline(target)
         growth = None
         if baseline is not None:
             rate = required_growth(

@@ -68,12 +68,34 @@ def _district(value: object) -> str:
     return "" if pd.isna(value) else str(value)
 
 
-def series_actuals(facts: pd.DataFrame, target: pd.Series, cny_per_usd: float) -> tuple[pd.DataFrame, str]:
+SeriesIndex = dict[tuple[str, str], pd.DataFrame]
+"""The rows of a frame of facts by (place, indicator stem), each part in the frame's order (series_index)."""
+
+
+def series_index(facts: pd.DataFrame) -> SeriesIndex:
+    """`facts` split by (place, indicator up to a "_target" suffix), each part keeping the rows in the order of
+    `facts`: the first selection of series_actuals, done once for all the targets of one frame. A row without
+    a place is in no part (it matches no target's place)."""
+    if facts.empty:
+        return {}
+    stems = facts["indicator"].map(indicator_stem)
+    return dict(iter(facts.groupby([facts["place"], stems], sort=False)))
+
+
+def series_actuals(
+    facts: pd.DataFrame, target: pd.Series, cny_per_usd: float, index: SeriesIndex | None = None
+) -> tuple[pd.DataFrame, str]:
     """The dated actuals of `target`'s series before its year — same place, same district (or none), the same
     indicator up to a "_target" suffix, a unit that converts — with `comparable` (the value in the target's
-    unit), ordered by year then fact id; and "" or the first of REASONS that empties the selection."""
-    same = facts[(facts["place"] == target["place"]) & (facts["fact_id"] != target["fact_id"])]
-    same = same[same["indicator"].map(indicator_stem) == indicator_stem(target["indicator"])]
+    unit), ordered by year then fact id; and "" or the first of REASONS that empties the selection.
+
+    `index` (series_index of `facts`) gives the same result without filtering all of `facts` again."""
+    if index is None:
+        same = facts[(facts["place"] == target["place"]) & (facts["fact_id"] != target["fact_id"])]
+        same = same[same["indicator"].map(indicator_stem) == indicator_stem(target["indicator"])]
+    else:
+        same = index.get((target["place"], indicator_stem(target["indicator"])), facts.iloc[:0])
+        same = same[same["fact_id"] != target["fact_id"]]
     empty = same.iloc[:0].assign(comparable=pd.Series(dtype=float))
     if same.empty:
         return empty, "no_series"
@@ -96,12 +118,14 @@ def series_actuals(facts: pd.DataFrame, target: pd.Series, cny_per_usd: float) -
     return same.sort_values(["year", "fact_id"], kind="stable"), ""
 
 
-def find_baseline(facts: pd.DataFrame, target: pd.Series, cny_per_usd: float) -> Baseline:
+def find_baseline(
+    facts: pd.DataFrame, target: pd.Series, cny_per_usd: float, index: SeriesIndex | None = None
+) -> Baseline:
     """The latest actual of `target`'s series dated before its year (series_actuals; of one year, the lowest
-    fact id), from any source; or why there is none."""
+    fact id), from any source; or why there is none. `index`: series_index of `facts`, or None."""
     if pd.isna(target["year"]):
         return Baseline(None, None, "undated")
-    actuals, reason = series_actuals(facts, target, cny_per_usd)
+    actuals, reason = series_actuals(facts, target, cny_per_usd, index)
     if reason:
         return Baseline(None, None, reason)
     latest = actuals[actuals["year"] == actuals["year"].max()].iloc[0]
@@ -120,12 +144,13 @@ def required_growth(target: pd.Series, baseline: Baseline) -> Growth | None:
 
 
 def observed_growth(
-    facts: pd.DataFrame, target: pd.Series, baseline: Baseline, cny_per_usd: float
-) -> Growth | None:
+    facts: pd.DataFrame, target: pd.Series, baseline: Baseline, cny_per_usd: float,
+    index: SeriesIndex | None = None,
+) -> Growth | None:  # fmt: skip
     """The annual growth the sources observed in the target's series: from its earliest actual to the baseline
     (both before the target's year, series_actuals), with the bound of baseline / earliest. None with fewer
-    than two years of actuals or a start of zero or below."""
-    actuals, reason = series_actuals(facts, target, cny_per_usd)
+    than two years of actuals or a start of zero or below. `index`: series_index of `facts`, or None."""
+    actuals, reason = series_actuals(facts, target, cny_per_usd, index)
     if reason or baseline.fact is None:
         return None
     first = actuals.iloc[0]
@@ -158,8 +183,11 @@ def verdict(required: Growth, observed: Growth) -> str:
     return "undecided"
 
 
-def track(facts: pd.DataFrame, target: pd.Series, cny_per_usd: float) -> dict:
-    """What the sources offer to judge one target or forecast (a row of `facts`).
+def track(
+    facts: pd.DataFrame, target: pd.Series, cny_per_usd: float, index: SeriesIndex | None = None
+) -> dict:
+    """What the sources offer to judge one target or forecast (a row of `facts`); `index` (series_index of
+    `facts`) saves filtering all of `facts` for each of many targets.
 
     Returns:
         `baseline_fact` and `observed_fact` ("" when none), `baseline_reason` (one of REASONS, or ""),
@@ -173,7 +201,7 @@ def track(facts: pd.DataFrame, target: pd.Series, cny_per_usd: float) -> dict:
         return row | {"status": "no_year"}
     if target["measure"] == "milestone":
         return row | {"status": "milestone"}
-    baseline = find_baseline(facts, target, cny_per_usd)
+    baseline = find_baseline(facts, target, cny_per_usd, index)
     required = required_growth(target, baseline) if baseline.fact is not None else None
     if required is None:
         return row | {"status": "no_baseline", "baseline_reason": baseline.reason or "not_positive"}
@@ -181,7 +209,7 @@ def track(facts: pd.DataFrame, target: pd.Series, cny_per_usd: float) -> dict:
             "required_bound": required.bound}  # fmt: skip
     if target["kind"] == "forecast":
         return row | {"status": "forecast"}
-    observed = observed_growth(facts, target, baseline, cny_per_usd)
+    observed = observed_growth(facts, target, baseline, cny_per_usd, index)
     if observed is None:
         return row | {"status": "no_rate"}
     return row | {"observed_growth": observed.rate, "observed_bound": observed.bound,
