@@ -17,6 +17,7 @@ would. The server dies with the runner (PR_SET_PDEATHSIG too) and when its stdin
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -95,6 +96,7 @@ def start_early(names: list[str]) -> dict[str, str]:
             code = 1
             try:
                 set_death_signal()
+                gc.enable()
                 target()
                 code = 0
             except BaseException:  # noqa: BLE001 - the warm-up meets the same failure and reports it
@@ -108,6 +110,7 @@ def run_child(request: dict, pipes: tuple[int, ...]) -> None:
     """In the forked child: become a kernel as `python -m ipykernel_launcher <args>` would. Never returns."""
     code = 1
     try:
+        gc.enable()  # the server's objects stay frozen (see serve)
         os.setsid()
         set_death_signal()
         signal.set_wakeup_fd(-1)
@@ -167,6 +170,7 @@ def serve() -> None:
     """Preload, then fork a kernel per request until stdin closes; finally kill the children still alive."""
     set_death_signal()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner handles Ctrl-C and stops us
+    gc.disable()  # until the freeze below (as the gc module's documentation advises for a forking server)
     names = json.loads(os.environ.pop(PRELOAD_ENV, "[]"))
     # ipykernel reads JPY_PARENT_PID when it is imported: the kernels' parent is this server.
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
@@ -178,6 +182,9 @@ def serve() -> None:
     loaded += more
     failed.update(more_failed)
     failed.update(warm_failed)
+    # Everything loaded so far lives as long as the kernels: frozen, the garbage collector of a kernel never
+    # walks it (a full collection would visit every object of every module and copy its page on write).
+    gc.freeze()
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)

@@ -367,10 +367,34 @@ def environment(values: dict[str, str]):
                 os.environ[name] = value
 
 
+def start_kernel_server(to_run: list[Planned], options: BuildOptions, folders: Folders):
+    """Start the fork server for the kernels of `to_run` (see helpers.report.kernels), unless the build runs on
+    Dask or without it (--no-fork); return it, or None. Call inside `environment(kernel_environment(...))`: the
+    server and its kernels inherit the environment it is started in."""
+    if not options.fork or options.dask:
+        return None
+    from helpers.report import kernels
+
+    preload = sorted({name for p in to_run for name in p.info.imports})
+    warm = tuple(name for name in KERNEL_WARM_UP if name.partition(":")[0] in preload)
+    early = KERNEL_EARLY if warm else ()
+    return kernels.start_fork_server(preload, folders.notebooks, warm, early)
+
+
+def stop_kernel_server(server) -> None:
+    """Stop the fork server started by start_kernel_server (None: nothing to stop)."""
+    from helpers.report import kernels
+
+    kernels.stop_fork_server()
+    if server is not None and server.is_alive:
+        server.stop()
+
+
 def run_notebooks(
-    plan: Plan, to_run: list[Planned], options: BuildOptions, folders: Folders, err: TextIO
+    plan: Plan, to_run: list[Planned], options: BuildOptions, folders: Folders, err: TextIO, server=None
 ) -> None:
-    """Execute `to_run` in parallel; store successes in the cache and keep failures in .failed/<run>/."""
+    """Execute `to_run` in parallel (kernels forked by `server` when one runs: start_kernel_server); store
+    successes in the cache and keep failures in .failed/<run>/. Stops `server` at the end."""
     from helpers.report import kernels
     from helpers.report.executor import NotebookJob, execute_jobs, import_papermill
 
@@ -388,12 +412,6 @@ def run_notebooks(
                                 folders.notebooks, options.timeout_s, planned.info.kernel_name, cells,
                                 work / "kernel.log"))  # fmt: skip
     jobs = order_longest_first(jobs, folders)
-    server = None
-    if options.fork and not options.dask:
-        preload = sorted({name for p in to_run for name in p.info.imports})
-        warm = tuple(name for name in KERNEL_WARM_UP if name.partition(":")[0] in preload)
-        early = KERNEL_EARLY if warm else ()
-        server = kernels.start_fork_server(preload, folders.notebooks, warm, early)
     stop = threading.Event()
     progress = Progress(sum(job.cells for job in jobs), options.progress, err)
     by_name = {p.info.name: p for p in to_run}
@@ -413,9 +431,7 @@ def run_notebooks(
     finally:
         progress.close()
         kernels.kill_kernels()
-        kernels.stop_fork_server()
-        if server is not None and server.is_alive:
-            server.stop()
+        stop_kernel_server(server)
         if not finished:  # interrupted: no half-written work stays behind
             shutil.rmtree(work_root, ignore_errors=True)
     for job, result in zip(jobs, results, strict=True):
@@ -860,14 +876,16 @@ def build(options: BuildOptions, folders: Folders | None = None, out: TextIO | N
                         )
                     )
             if to_run:
-                try:
-                    check_values(plan, to_run)
-                    check_assumptions_file(folders.data)
-                except (ParameterError, ReadError) as error:
-                    print(f"error: {error}", file=err)
-                    return EXIT_USAGE
                 with environment(kernel_environment(options, folders)):
-                    run_notebooks(plan, to_run, options, folders, err)
+                    server = start_kernel_server(to_run, options, folders)  # it loads while the checks run
+                    try:
+                        check_values(plan, to_run)
+                        check_assumptions_file(folders.data)
+                    except (ParameterError, ReadError) as error:
+                        stop_kernel_server(server)
+                        print(f"error: {error}", file=err)
+                        return EXIT_USAGE
+                    run_notebooks(plan, to_run, options, folders, err, server)
             interrupts.check()
             if any(p.status != "ok" for p in plan.notebooks):
                 print_failures(plan, err, target)

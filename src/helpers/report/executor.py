@@ -160,9 +160,6 @@ def run_job(
             start_timeout=60,
             execution_timeout=max(1, int(job.timeout_s) + 1),
             kernel_manager_class=kernels.ReportKernelManager,
-            # Every output has reached the runner when the last cell's reply arrives: kill the kernel then
-            # instead of asking it to shut down and waiting for it to exit (about 0.1 s a notebook).
-            shutdown_kernel="immediate",
             on_notebook_start=on_notebook_start,
             on_cell_start=on_cell_start,
             on_cell_executed=on_cell_executed,
