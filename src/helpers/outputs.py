@@ -11,6 +11,7 @@ cache then serves the layout, the drawing and the tight bounding box.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -269,19 +270,15 @@ class OutputSink:
                 f"{self.notebook}: {kind} {name!r} needs the ids of the facts it uses, "
                 "the (sector, place) city roles it draws on or the sources of the other tables it shows"
             )
-        unknown_sources = [s for s in sources if s not in set(self.dataset.sources["source_id"])]
+        unknown_sources = [s for s in sources if s not in self._known["sources"]]
         if unknown_sources:
             raise ValueError(
                 f"{self.notebook}: {kind} {name!r} cites source id(s) not in data/sources.csv: {unknown_sources}"
             )
-        known = set(self.dataset.facts["fact_id"])
-        unknown = [f for f in fact_ids if f not in known]
+        unknown = [f for f in fact_ids if f not in self._known["facts"]]
         if unknown:
             raise ValueError(f"{self.notebook}: {kind} {name!r} cites unknown fact id(s) {unknown}")
-        known_roles = set(
-            zip(self.dataset.city_roles["sector"], self.dataset.city_roles["place"], strict=True)
-        )
-        unknown_roles = [tuple(r) for r in roles if tuple(r) not in known_roles]
+        unknown_roles = [tuple(r) for r in roles if tuple(r) not in self._known["roles"]]
         if unknown_roles:
             raise ValueError(
                 f"{self.notebook}: {kind} {name!r} cites (sector, place) pairs not in data/city_roles.csv: "
@@ -292,8 +289,8 @@ class OutputSink:
         self, fact_ids: list[str], extra_sources: tuple[str, ...] = (), roles: list[tuple[str, str]] = ()
     ) -> str:
         """ "Source: anue-2025-10-27 ¶6, 7" for the facts and city roles used (plus any extra source ids)."""
-        facts = self.dataset.facts.set_index("fact_id").loc[list(dict.fromkeys(fact_ids))]
-        role_table = self.dataset.city_roles.set_index(["sector", "place"])
+        facts = self._facts_by_id.loc[list(dict.fromkeys(fact_ids))]
+        role_table = self._roles_by_pair
         role_rows = (
             role_table.loc[[tuple(r) for r in dict.fromkeys(map(tuple, roles))]]
             if roles
@@ -310,6 +307,23 @@ class OutputSink:
             shown = "; ".join(p.split(" ")[0] for p in parts[:SOURCE_LINE_MAX])
             return self.labels("sources_line_many", shown=shown, n=len(parts) - SOURCE_LINE_MAX)
         return f"{self.labels('source')}: " + "; ".join(parts)
+
+    @functools.cached_property
+    def _known(self) -> dict[str, set]:
+        """The source ids, fact ids and (sector, place) role pairs a save may cite, read once per sink."""
+        roles = self.dataset.city_roles
+        return {"sources": set(self.dataset.sources["source_id"]), "facts": set(self.dataset.facts["fact_id"]),
+                "roles": set(zip(roles["sector"], roles["place"], strict=True))}  # fmt: skip
+
+    @functools.cached_property
+    def _facts_by_id(self) -> pd.DataFrame:
+        """The dataset's facts indexed by id, built once per sink (every saved figure and table cites some)."""
+        return self.dataset.facts.set_index("fact_id")
+
+    @functools.cached_property
+    def _roles_by_pair(self) -> pd.DataFrame:
+        """The dataset's city roles indexed by (sector, place), built once per sink."""
+        return self.dataset.city_roles.set_index(["sector", "place"])
 
     @staticmethod
     def _entry(name: str, caption: str, fact_ids, roles, files: dict, sources=()) -> dict:
