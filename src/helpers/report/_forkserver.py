@@ -184,6 +184,7 @@ def serve() -> None:
     failed.update(warm_failed)
     # Everything loaded so far lives as long as the kernels: frozen, the garbage collector of a kernel never
     # walks it (a full collection would visit every object of every module and copy its page on write).
+    gc.collect()  # what the imports left behind goes first, so that it is neither frozen nor shared
     gc.freeze()
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
