@@ -4,6 +4,8 @@ fork server does once for every kernel."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,12 @@ def test_preload_skips_names_that_are_no_module_but_reports_missing_modules() ->
     loaded, failed = preload(["helpers.tables", "helpers.tables.cited_in", "helpers.no_such_module"])
     assert loaded == ["helpers.tables"]
     assert list(failed) == ["helpers.no_such_module"]
+
+
+def test_the_runners_assumptions_check_leaves_pandas_unloaded() -> None:
+    # The runner checks data/assumptions.yml before any kernel starts; pandas would stay in its memory (about
+    # 40 MB) for the whole build, so the check reads the rules through helpers.dictionary alone.
+    code = ("import sys\nfrom helpers.paths import DATA_DIR\nfrom helpers.report.build import check_assumptions_file\n"
+            "check_assumptions_file(DATA_DIR)\nprint(sorted({'pandas', 'numpy'} & set(sys.modules)))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

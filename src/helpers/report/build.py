@@ -620,11 +620,11 @@ def check_assumptions_file(data_dir: Path) -> None:
     reads its values.
 
     Raises:
-        ReadError: naming each bad key, as helpers.data.load_assumptions finds it.
+        ReadError: naming each bad key, as helpers.dictionary.load_assumptions finds it.
     """
     if not (Path(data_dir) / "assumptions.yml").is_file():
         return
-    from helpers.data import DataValidationError, load_assumptions
+    from helpers.dictionary import DataValidationError, load_assumptions  # not helpers.data: no pandas here
 
     try:
         load_assumptions(Path(data_dir))
