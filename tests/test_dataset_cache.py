@@ -158,3 +158,18 @@ def test_without_remember_each_call_reads_its_own_copy(tmp_path, article_copy) -
     cache = tmp_path / "cache"
     first = load_dataset_cached(cache, article_copy, None)
     assert load_dataset_cached(cache, article_copy, None) is not first
+
+
+def test_per_dataset_computes_once_per_dataset_object_and_arguments(tmp_path, article_copy) -> None:
+    calls: list[tuple] = []
+
+    @data.per_dataset
+    def work(dataset, year):
+        calls.append((id(dataset), year))
+        return len(dataset.facts) + year
+
+    first = load_dataset_cached(tmp_path / "cache", article_copy, None)
+    second = load_dataset_cached(tmp_path / "cache", article_copy, None)  # the same data, another object
+    n = len(first.facts)
+    assert [work(first, 1), work(first, 1), work(first, 2), work(second, 1)] == [n + 1, n + 1, n + 2, n + 1]
+    assert calls == [(id(first), 1), (id(first), 2), (id(second), 1)]

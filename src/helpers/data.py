@@ -9,9 +9,11 @@ DataValidationError listing every problem at once: file, line, column, expected,
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import math
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +105,27 @@ class Dataset:
     role_statements: pd.DataFrame = field(default_factory=pd.DataFrame)
     disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
     provenance: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def per_dataset(function):
+    """Decorate `function(dataset, *args)` to compute once per Dataset object and arguments, for work that
+    several calls on one notebook's dataset repeat. A Dataset is frozen, so its result cannot go stale; the
+    cache is keyed on the object (a weak reference: a new dataset at a reused address is not served an old
+    result) and dropped when the dataset is."""
+    caches: dict[int, tuple[weakref.ref, dict]] = {}
+
+    @functools.wraps(function)
+    def cached(dataset: Dataset, *args):
+        entry = caches.get(id(dataset))
+        if entry is None or entry[0]() is not dataset:
+            key = id(dataset)
+            entry = (weakref.ref(dataset, lambda _ref: caches.pop(key, None)), {})
+            caches[key] = entry
+        if args not in entry[1]:
+            entry[1][args] = function(dataset, *args)
+        return entry[1][args]
+
+    return cached
 
 
 def _line(index: object) -> int | None:

@@ -198,7 +198,7 @@ def english_words(text: str, ids: frozenset[str] | set[str] = frozenset()) -> li
 
     A word is a run of ASCII letters and digits (joined by "_", "-", "." or "&"). It is not counted when it
     - holds a digit (numbers and ids: "2030", "6G", "1.5x", "h2-2030"),
-    - holds "_" (a snake-case id of a data row: "quantum_hefei_firms", "hydrogen_fusion"),
+    - holds "_" (a snake-case id of a data row or a parameter value: "hydrogen_fusion", "city_profile"),
     - is in `ids` (ids of data rows and parameter values the caller names: "zh-Hans", "hefei"),
     - is in ALLOWED_ASCII_WORDS (units, currency codes, standard abbreviations),
     - is a mathtext command ("\\mathdefault").

@@ -14,7 +14,6 @@ not the nation, in the races. Targets reuse the district-aware baseline finder o
 from __future__ import annotations
 
 import textwrap
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,7 +28,7 @@ from helpers import index, robustness
 from helpers.analysis import synthesis as syn
 from helpers.analysis.common import show as show  # re-exported for the notebook: display once, then close
 from helpers.analysis.common import year_basis
-from helpers.data import ROLES, Dataset
+from helpers.data import ROLES, Dataset, per_dataset
 from helpers.i18n import Labels
 from helpers.indicators import convert_money, project
 from helpers.plots import KIND_MARKERS, ROLE_COLOURS, new_figure
@@ -168,19 +167,13 @@ def synthesis_index(dataset: Dataset, n_draws: int = 1000, seed: int = index.DEF
     return IndexResult(indicators, scores, ranks, intervals, n_draws, seed)
 
 
-_MODELS: dict[int, tuple[weakref.ref, index.IndicatorInputs, robustness.UncertaintyModel]] = {}
-
-
+@per_dataset
 def _uncertainty_model(dataset: Dataset) -> tuple[index.IndicatorInputs, robustness.UncertaintyModel]:
     """The index inputs and Monte Carlo model of `dataset`, built once per dataset object: a profile notebook
     runs several Monte Carlos (seeds, draw counts) on one dataset, and the model keeps the normalised matrix of
     every reading of the data it has met, so later runs reuse them (the draws, and so the ranks, are the same)."""
-    entry = _MODELS.get(id(dataset))
-    if entry is None or entry[0]() is not dataset:  # a new dataset, or another one at a reused address
-        inputs = index.prepare_inputs(dataset)
-        entry = (weakref.ref(dataset), inputs, robustness.UncertaintyModel.of(inputs))
-        _MODELS[id(dataset)] = entry
-    return entry[1], entry[2]
+    inputs = index.prepare_inputs(dataset)
+    return inputs, robustness.UncertaintyModel.of(inputs)
 
 
 def index_position(result: IndexResult, place: str) -> IndexPosition | None:

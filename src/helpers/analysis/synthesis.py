@@ -8,7 +8,6 @@ functions localise them for display; `figure_*` functions draw them. The composi
 from __future__ import annotations
 
 import textwrap
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from helpers.analysis import tracker as tracking
 from helpers.analysis.common import wrap_label
-from helpers.data import MONEY_MEASURES, PACKAGE_KINDS, ROLES, Dataset
+from helpers.data import MONEY_MEASURES, PACKAGE_KINDS, ROLES, Dataset, per_dataset
 from helpers.i18n import Labels
 from helpers.indicators import (
     convert_money,
@@ -312,25 +311,13 @@ TRACKER_COLUMNS: list[str] = ["fact_id", "place", "sector", "kind", "measure", "
                               "years_left", "baseline_fact", "baseline_reason", "required_growth",
                               "required_bound", "observed_growth", "observed_bound", "observed_fact",
                               "status"]  # fmt: skip
-_TRACKERS: dict[int, tuple[weakref.ref, pd.DataFrame, dict[tuple, pd.DataFrame]]] = {}
 
 
+@per_dataset
 def _every_target(dataset: Dataset, as_of: int, rate: float) -> pd.DataFrame:
-    """target_tracker of every place, computed once per dataset object (and its observations table), as-of
-    year and rate: the city profiles ask for one place at a time. Callers get copies."""
-    entry = _TRACKERS.get(id(dataset))
-    if entry is None or entry[0]() is not dataset or entry[1] is not dataset.observations:
-        entry = (weakref.ref(dataset), dataset.observations, {})
-        if id(dataset) not in _TRACKERS:
-            weakref.finalize(dataset, _TRACKERS.pop, id(dataset), None)
-        _TRACKERS[id(dataset)] = entry
-    if (as_of, rate) not in entry[2]:
-        entry[2][(as_of, rate)] = _tracker_table(dataset, as_of, rate)
-    return entry[2][(as_of, rate)]
-
-
-def _tracker_table(dataset: Dataset, as_of: int, rate: float) -> pd.DataFrame:
-    """target_tracker of every place (the observations indexed by series once for all targets)."""
+    """target_tracker of every place, computed once per dataset object, as-of year and rate (the observations
+    indexed by series once for all targets): the city profiles ask for one place at a time. Callers get
+    copies."""
     columns = TRACKER_COLUMNS
     observations = dataset.observations
     facts = observations[observations["kind"].isin(["target", "forecast"])]

@@ -65,14 +65,19 @@ def preload(names: list[str]) -> tuple[list[str], dict[str, str]]:
     return loaded, failed
 
 
+def resolve(name: str):
+    """The function a "module:function" name stands for (the module imported)."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def warm(names: list[str]) -> tuple[list[str], dict[str, str]]:
     """Call each "module:function" of `names` once, before any fork, so that every kernel inherits what it
     loads (failures are left for the notebooks to meet again); return (called, failed -> reason)."""
     called, failed = [], {}
     for name in names:
-        module, _, function = name.partition(":")
         try:
-            getattr(importlib.import_module(module), function)()
+            resolve(name)()
             called.append(name)
         except BaseException as error:  # noqa: BLE001 - any failure is the notebooks' to report
             failed[name] = f"{type(error).__name__}: {error}"
@@ -86,9 +91,8 @@ def start_early(names: list[str]) -> dict[str, str]:
     reads the dataset file the child writes, under the same lock). Return the names that could not start."""
     failed = {}
     for name in names:
-        module, _, function = name.partition(":")
         try:
-            target = getattr(importlib.import_module(module), function)
+            target = resolve(name)
         except BaseException as error:  # noqa: BLE001 - the warm-up does the work itself then
             failed[name] = f"{type(error).__name__}: {error}"
             continue
