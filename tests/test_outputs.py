@@ -176,6 +176,64 @@ def test_figure_legends_keep_their_own_anchor_once_pinned(tmp_path):
         assert box.bounds == pytest.approx(expected, abs=1e-9)
 
 
+def _many_texts_figure():
+    fig, ax = new_figure(5, 3)
+    ax.plot([2024, 2025, 2027, 2030], [1, 3, 2, 5], marker="o")
+    ax.set_title("合肥 量子科技\nHefei, quantum: two lines", fontsize=13)
+    ax.set_xlabel("year", fontsize=9)
+    ax.text(2025, 4, "≥ CNY 100 bn 亿元", fontsize=7, rotation=30)
+    ax.annotate("腦機接口", (2027, 2), fontsize=11, ha="right", va="top")
+    return fig
+
+
+def test_font_heights_give_the_layout_exactly_what_matplotlib_reads_itself(tmp_path):
+    # FontHeights answers matplotlib's hook with the font's OS/2 metrics, read once per font: every text's layout
+    # (bounding box, lines, offsets) is the one matplotlib computes without the hook, bit for bit, and a figure's
+    # PNG is the same file either way.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from helpers import outputs
+
+    apply_theme("en")
+    fig = _many_texts_figure()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    plain = canvas.get_renderer()
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+    assert len(texts) >= 8 and len({t.get_fontsize() for t in texts}) >= 4
+
+    def layouts():  # a Bbox compares by identity: its bounds, then the lines and the text box as they are
+        return [
+            (tuple(box.bounds), lines, frame) for box, lines, frame in (t._get_layout(plain) for t in texts)
+        ]
+
+    expected = layouts()
+    heights = outputs.FontHeights(plain.dpi)
+    read = []
+    heights._read = lambda props, _read=heights._read: read.append(props.get_size_in_points()) or _read(props)
+    plain._get_font_height_metrics = heights
+    assert layouts() == expected
+    assert layouts() == expected  # asked again: from what was read
+    assert sorted(read) == sorted({t.get_fontsize() for t in texts})  # each font size read once
+
+    asked = []
+
+    class NoAnswer(outputs.FontHeights):
+        def __call__(self, props):
+            asked.append(props)
+            return None, None, None  # matplotlib reads the font itself
+
+    write_png(_many_texts_figure(), tmp_path / "hook.png")
+    original = outputs.FontHeights
+    outputs.FontHeights = NoAnswer
+    try:
+        write_png(_many_texts_figure(), tmp_path / "plain.png")
+    finally:
+        outputs.FontHeights = original
+    assert asked  # write_png's renderer asks its FontHeights
+    assert (tmp_path / "hook.png").read_bytes() == (tmp_path / "plain.png").read_bytes()
+
+
 def test_encode_png_round_trips_pixels_with_no_text_or_time():
     import io
     import struct

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from helpers import session
 from helpers.report import cache as cache_mod
 from helpers.report import kernels
 from helpers.report.__main__ import make_parser
-from helpers.report._forkserver import preload, warm
+from helpers.report._forkserver import preload, start_early, warm
 from helpers.report.build import BuildOptions, environment, kernel_environment, plan_build
 from helpers.report.config import DATASET_CACHE_ENV_VAR, SVG_ENV_VAR
 from helpers.report.notebooks import scan_imports
@@ -51,6 +52,25 @@ def test_warm_ups_are_called_once_and_their_failures_reported() -> None:
     assert called == ["os:getpid"]
     assert failed["helpers.no_such_module:f"].startswith("ModuleNotFoundError")
     assert failed["os:no_such_function"].startswith("AttributeError")
+
+
+def test_an_early_child_imports_its_module_itself(tmp_path: Path, monkeypatch) -> None:
+    # The fork server forks its early children first thing: the parent only looks the module up, the child
+    # imports it and calls the function; a module that cannot be found is reported and nothing is forked for it.
+    (tmp_path / "early_probe_module.py").write_text(
+        "import os, pathlib\n\ndef touch():\n    pathlib.Path(os.environ['EARLY_PROBE']).write_text('ran')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("EARLY_PROBE", str(tmp_path / "ran.txt"))
+    failed = start_early(["early_probe_module:touch", "no_such_module_here:f", "os.no_such_package.x:f"])
+    assert sorted(failed) == ["no_such_module_here:f", "os.no_such_package.x:f"]
+    assert all(reason.startswith("ModuleNotFoundError") for reason in failed.values())
+    assert "early_probe_module" not in sys.modules
+    for _ in range(200):  # the child's work, up to 10 s
+        if (tmp_path / "ran.txt").exists():
+            break
+        time.sleep(0.05)
+    assert (tmp_path / "ran.txt").read_text() == "ran"
 
 
 def test_the_fork_server_validates_the_builds_dataset_before_its_first_kernel(tmp_path: Path) -> None:

@@ -133,12 +133,13 @@ def warm_up() -> None:
         DATASET_CACHE_ENV_VAR
     ):  # only under the runner, which names the build's dataset file
         return
-    dataset = load_dataset_cached(remember=True)
-    Labels("en", dataset)
+    # What needs no data first: the dataset may still be validated by the server's early child meanwhile
     i18n.load_glossary()
     i18n.to_simplified("")
     i18n.to_traditional("")
     warm_fonts()
+    dataset = load_dataset_cached(remember=True)
+    Labels("en", dataset)
 
 
 def start_notebook(

@@ -1,11 +1,10 @@
 """A pre-loaded parent process that forks ready-made IPython kernels (Linux), so each kernel skips the imports.
 
 Started by `helpers.report.kernels.ForkServer` as `python -c "from helpers.report._forkserver import main; main()"`
-with a JSON list of module names in FORK_SERVER_PRELOAD. It imports ipykernel, forks a child for each
-"module:function" of FORK_SERVER_EARLY (helpers.dataset_cache.prepare validates the build's dataset meanwhile),
-imports those modules once, calls each
-"module:function" listed in FORK_SERVER_WARM (helpers.session.warm_up loads the build's dataset and the fonts), then
-answers one JSON line per request on stdin with one JSON line on stdout:
+with a JSON list of module names in FORK_SERVER_PRELOAD. It first forks a child for each "module:function" of
+FORK_SERVER_EARLY (helpers.dataset_cache.prepare validates the build's dataset meanwhile), then imports ipykernel
+and those modules once, calls each "module:function" listed in FORK_SERVER_WARM (helpers.session.warm_up loads
+the fonts and the build's dataset), then answers one JSON line per request on stdin with one JSON line on stdout:
 
     {"op": "spawn", "id": 1, "argv": [...], "env": {...}, "cwd": "...", "log": "..."}  ->  {"id": 1, "pid": 123}
 
@@ -19,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import importlib
+import importlib.util
 import json
 import os
 import select
@@ -85,23 +85,28 @@ def warm(names: list[str]) -> tuple[list[str], dict[str, str]]:
 
 
 def start_early(names: list[str]) -> dict[str, str]:
-    """For each "module:function" of `names`, import the module and fork a child that calls the function and
-    exits, while this process goes on loading the kernels' modules (the dataset is validated while matplotlib
-    loads). Nothing waits for the children: their work is what a later warm-up would otherwise do itself (it
-    reads the dataset file the child writes, under the same lock). Return the names that could not start."""
+    """For each "module:function" of `names`, fork a child that imports the module, calls the function and exits,
+    while this process goes on loading the kernels' modules (the dataset is validated while ipykernel and
+    matplotlib load). The child imports the module itself, so the fork comes first thing; this process only
+    checks that the module can be found. Nothing waits for the children: their work is what a later warm-up
+    would otherwise do itself (it reads the dataset file the child writes, under the same lock). Return the names
+    that could not start."""
     failed = {}
     for name in names:
+        module = name.partition(":")[0]
         try:
-            target = resolve(name)
-        except BaseException as error:  # noqa: BLE001 - the warm-up does the work itself then
-            failed[name] = f"{type(error).__name__}: {error}"
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError) as error:  # a parent package missing, an empty name
+            found, failed[name] = False, f"{type(error).__name__}: {error}"
+        if not found:
+            failed.setdefault(name, f"ModuleNotFoundError: No module named {module!r}")
             continue
         if os.fork() == 0:
             code = 1
             try:
                 set_death_signal()
                 gc.enable()
-                target()
+                resolve(name)()
                 code = 0
             except BaseException:  # noqa: BLE001 - the warm-up meets the same failure and reports it
                 pass
@@ -178,9 +183,13 @@ def serve() -> None:
     names = json.loads(os.environ.pop(PRELOAD_ENV, "[]"))
     # ipykernel reads JPY_PARENT_PID when it is imported: the kernels' parent is this server.
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
+    # First the early children (the dataset's validation is the longest piece of work before the first kernel)
+    failed = start_early(json.loads(os.environ.pop(EARLY_ENV, "[]")))
     # ipykernel.debugger (debugpy) and psutil are imported by each kernel's start-up: loaded here, once
-    loaded, failed = preload(["ipykernel_launcher", "ipykernel.kernelapp", "ipykernel.debugger", "psutil"])
-    failed.update(start_early(json.loads(os.environ.pop(EARLY_ENV, "[]"))))
+    loaded, failed_kernel = preload(
+        ["ipykernel_launcher", "ipykernel.kernelapp", "ipykernel.debugger", "psutil"]
+    )
+    failed.update(failed_kernel)
     more, more_failed = preload(names)
     warmed, warm_failed = warm(json.loads(os.environ.pop(WARM_ENV, "[]")))
     loaded += more
