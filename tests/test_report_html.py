@@ -70,6 +70,13 @@ def test_add_accessibility_leaves_other_tags_alone():
     page = '<div class="jp-OutputArea-child"><img src="a" alt="kept"><p class="jp-OutputArea-output-x">x</p></div>'
     assert add_accessibility(page) == page
     assert add_accessibility('<img src="b">') == f'<img src="b" alt="{MISSING_ALT}">'
+    assert add_accessibility('<img src="c" \n>') == f'<img src="c" alt="{MISSING_ALT}">'  # before the spaces
+    assert (
+        add_accessibility('<img\talt="tab" src="d">') == '<img\talt="tab" src="d">'
+    )  # any space before alt=
+    assert (
+        add_accessibility('<img src="e" data-alt="x">') == f'<img src="e" data-alt="x" alt="{MISSING_ALT}">'
+    )
     assert add_accessibility('<div class="a jp-OutputArea-output b">') == (
         '<div class="a jp-OutputArea-output b" tabindex="0">'
     )

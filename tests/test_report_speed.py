@@ -1,23 +1,32 @@
 """The runner's speed options: --svg (a part of every cache key), the environment kernels inherit and what the
-fork server does once for every kernel."""
+fork server does once for every kernel, and the work the runner prepares on an idle lane."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from test_report import make_workspace
 
 from helpers import session
 from helpers.report import cache as cache_mod
-from helpers.report import kernels
+from helpers.report import executor, kernels
 from helpers.report.__main__ import make_parser
 from helpers.report._forkserver import preload, start_early, warm
-from helpers.report.build import BuildOptions, environment, kernel_environment, plan_build
+from helpers.report.build import (
+    BuildOptions,
+    Folders,
+    environment,
+    kernel_environment,
+    plan_build,
+    prepare_assembly,
+)
 from helpers.report.config import DATASET_CACHE_ENV_VAR, SVG_ENV_VAR
 from helpers.report.notebooks import scan_imports
 
@@ -114,3 +123,54 @@ def test_the_runners_assumptions_check_leaves_pandas_unloaded() -> None:
             "check_assumptions_file(DATA_DIR)\nprint(sorted({'pandas', 'numpy'} & set(sys.modules)))")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def _fake_jobs(monkeypatch, events: list, release: threading.Event, blocked: str = "") -> list:
+    """Jobs whose run only records its start and end; the job named `blocked` waits for `release` (10 s at most)."""
+
+    def run_job(job, stop, on_cell):
+        events.append(("start", job.name))
+        if job.name == blocked:
+            assert release.wait(10), "the idle work did not run while this job ran"
+        events.append(("end", job.name))
+        return executor.JobResult(job.name, "ok")
+
+    monkeypatch.setattr(executor, "run_job", run_job)
+    return [SimpleNamespace(name=name, started=None, timed_out=False, timeout_s=60) for name in "abc"]
+
+
+def test_the_idle_work_runs_once_on_the_first_lane_with_no_job_left(monkeypatch) -> None:
+    # Two lanes, three jobs: "a" holds one lane until the idle work has run, so the idle work must run on the
+    # other lane, after "b" and "c" started there, while "a" still runs.
+    events, release = [], threading.Event()
+    jobs = _fake_jobs(monkeypatch, events, release, blocked="a")
+
+    def idle():
+        events.append(("idle", ""))
+        release.set()
+
+    results = executor.execute_jobs(jobs, 2, threading.Event(), when_idle=idle)
+    assert [r.status for r in results] == ["ok", "ok", "ok"]
+    assert events.count(("idle", "")) == 1
+    assert events.index(("idle", "")) > max(events.index(("start", name)) for name in "abc")
+    assert events.index(("idle", "")) < events.index(("end", "a"))
+
+
+def test_idle_work_that_fails_changes_nothing_and_one_lane_runs_it_last(monkeypatch) -> None:
+    events, release = [], threading.Event()
+    jobs = _fake_jobs(monkeypatch, events, release)
+
+    def idle():
+        events.append(("idle", ""))
+        raise RuntimeError("preparation failed")
+
+    results = executor.execute_jobs(jobs, 1, threading.Event(), when_idle=idle)
+    assert [r.status for r in results] == ["ok", "ok", "ok"]
+    assert events[-1] == ("idle", "") and len(events) == 7
+
+
+def test_preparing_the_assembly_compiles_the_page_template_into_the_builds_cache(tmp_path: Path) -> None:
+    folders = Folders(reports=tmp_path / "reports")
+    prepare_assembly(folders)
+    assert [p.suffix for p in (folders.cache / "jinja").iterdir()] == [".cache"]  # Jinja's bytecode file
+    assert "fontTools.subset" in sys.modules and "pandas" in sys.modules

@@ -426,7 +426,8 @@ def run_notebooks(
         else:
             import_papermill()  # while the server pre-loads
             results = execute_jobs(jobs, options.jobs, stop, on_cell=progress.cell,
-                                   on_done=lambda result: after_job(result, by_name, plan, folders))  # fmt: skip
+                                   on_done=lambda result: after_job(result, by_name, plan, folders),
+                                   when_idle=lambda: prepare_assembly(folders))  # fmt: skip
         finished = True
     finally:
         progress.close()
@@ -643,6 +644,21 @@ def provenance_notice(sources: cache_mod.SourceTexts) -> str:
         f"provenance: {len(unchecked)} source text(s) not found in {where}, so their figures are NOT checked "
         f"against the text: {shown}"
     )
+
+
+def prepare_assembly(folders: Folders) -> None:
+    """Load what `assemble_report` needs and no notebook changes: the modules it imports (pandas for the data's
+    evidence, fontTools for the page font) and the page template, compiled into the build's Jinja bytecode
+    cache. The runner calls it on a notebook lane that finds no notebook left to start, so the work is done
+    while the last notebooks run instead of after them; without it, the assembly does it itself."""
+    import fontTools.subset  # noqa: F401 - imported for assemble_report
+    import pandas  # noqa: F401 - the same
+
+    import helpers.data  # noqa: F401 - the same (the evidence of the data)
+    import helpers.dataset_cache  # noqa: F401 - the same
+    from helpers.report.render import make_environment
+
+    make_environment(folders.cache / "jinja").get_template("index.html.j2")
 
 
 def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fingerprint: str,

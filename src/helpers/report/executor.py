@@ -215,14 +215,27 @@ def watch_timeouts(jobs: list[NotebookJob], stop: threading.Event, done: threadi
                 kernels.kill_kernels(job.name)
 
 
+def run_quietly(work: Callable[[], None]) -> None:
+    """Call `work`, ignoring any exception (see `execute_jobs`' `when_idle`)."""
+    try:
+        work()
+    except Exception:  # noqa: BLE001 - preparation only: the work it prepares meets the same failure
+        pass
+
+
 def execute_jobs(
     jobs: list[NotebookJob],
     workers: int,
     stop: threading.Event,
     on_cell: Callable[[str], None] | None = None,
     on_done: Callable[[JobResult], None] | None = None,
+    when_idle: Callable[[], None] | None = None,
 ) -> list[JobResult]:
     """Execute `jobs` on `workers` threads; return their results in the order of `jobs`.
+
+    `when_idle` runs once on the first thread that finds no job left to start (with one worker, after the last
+    job), while the other threads' jobs still run; it returns before this does, and what it raises is ignored
+    (it may only prepare work that is done again without it).
 
     Interrupts (KeyboardInterrupt, or anything raised in the calling thread while waiting) set `stop`, kill
     every kernel, wait for the threads to finish and re-raise.
@@ -234,6 +247,7 @@ def execute_jobs(
     watchdog.start()
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
     futures: dict[Future, int] = {pool.submit(run_job, job, stop, on_cell): i for i, job in enumerate(jobs)}
+    idle = pool.submit(run_quietly, when_idle) if when_idle is not None else None  # queued after every job
     results: list[JobResult | None] = [None] * len(jobs)
     try:
         pending = set(futures)
@@ -247,7 +261,7 @@ def execute_jobs(
                     on_done(result)
     except BaseException:
         stop.set()
-        for future in futures:
+        for future in [*futures, *([idle] if idle else [])]:
             future.cancel()
         kernels.kill_kernels()
         pool.shutdown(wait=True, cancel_futures=True)

@@ -22,7 +22,8 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 MISSING_ALT = "No description has been provided for this image"  # nbconvert's own text
 _INPUT_WRAPPER = '<div class="jp-Cell-inputWrapper">'
 _OUTPUT_DIV = re.compile(r'<div(\s[^>]*?\bclass="(?:[^"]*\s)?jp-OutputArea-output(?:\s[^"]*)?"[^>]*)>')
-_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)([^>]*?)\s*>")
+_IMG = re.compile(r"<img([^>]*)>")  # greedy to the tag's end: the src of an embedded figure is megabytes long
+_ALT = re.compile(r"\salt=")
 
 
 def add_accessibility(html: str) -> str:
@@ -30,7 +31,13 @@ def add_accessibility(html: str) -> str:
     output, and MISSING_ALT as the `alt` of an image that has none."""
     html = html.replace(_INPUT_WRAPPER, _INPUT_WRAPPER[:-1] + ' tabindex="0">')
     html = _OUTPUT_DIV.sub(lambda m: f'<div{m.group(1)} tabindex="0">', html)
-    return _IMG_WITHOUT_ALT.sub(lambda m: f'<img{m.group(1)} alt="{MISSING_ALT}">', html)
+    return _IMG.sub(_with_alt, html)
+
+
+def _with_alt(match: re.Match) -> str:
+    """An <img> tag with MISSING_ALT as its `alt` when it has none (before the ">", after any whitespace)."""
+    attributes = match.group(1)
+    return match.group(0) if _ALT.search(attributes) else f'<img{attributes.rstrip()} alt="{MISSING_ALT}">'
 
 
 def trusted_html(html) -> str:
