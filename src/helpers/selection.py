@@ -14,7 +14,7 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from helpers.data import PACKAGE_KINDS, Dataset
+from helpers.data import PACKAGE_KINDS, Dataset, per_dataset
 from helpers.indicators import ratio_bound
 
 DERIVED_COLUMNS: list[str] = [
@@ -24,10 +24,10 @@ DERIVED_COLUMNS: list[str] = [
 NO_YEAR_DISTANCE = 1_000  # an undated observation pairs with a dated one only when nothing nearer exists
 
 
-def _matches(frame: pd.DataFrame, column: str, wanted: object) -> pd.Series:
+def _matches(values: pd.Series, wanted: object) -> pd.Series:
     if isinstance(wanted, Collection) and not isinstance(wanted, str):
-        return frame[column].isin(list(wanted))
-    return frame[column] == wanted
+        return values.isin(list(wanted))
+    return values == wanted
 
 
 def pick(frame: pd.DataFrame, **criteria: object) -> pd.DataFrame:
@@ -45,7 +45,10 @@ def pick(frame: pd.DataFrame, **criteria: object) -> pd.DataFrame:
         column = "district_en" if name == "district" else name
         if column not in frame.columns:
             raise KeyError(f"cannot select by {name!r}: the table has no column {column!r}")
-        keep &= _matches(frame.fillna({column: ""}) if column == "district_en" else frame, column, wanted)
+        values = (
+            frame[column].fillna("") if column == "district_en" else frame[column]
+        )  # not a copy of the frame
+        keep &= _matches(values, wanted)
     return frame[keep].reset_index(drop=True)
 
 
@@ -63,9 +66,11 @@ def observations(
     return frame
 
 
+@per_dataset
 def as_of_year(dataset: Dataset) -> int:
     """The year of the most recent publication among the sources (the package's own reference files left out):
-    the date the evidence speaks from, for "years left" and the "now" line of timelines.
+    the date the evidence speaks from, for "years left" and the "now" line of timelines. Read once per dataset
+    (a notebook asks for it a few dozen times).
 
     Raises:
         ValueError: no source has a publication date.
