@@ -129,6 +129,7 @@ def _fake_jobs(monkeypatch, events: list, release: threading.Event, blocked: str
     """Jobs whose run only records its start and end; the job named `blocked` waits for `release` (10 s at most)."""
 
     def run_job(job, stop, on_cell):
+        job.started = time.monotonic()
         events.append(("start", job.name))
         if job.name == blocked:
             assert release.wait(10), "the idle work did not run while this job ran"
@@ -139,9 +140,9 @@ def _fake_jobs(monkeypatch, events: list, release: threading.Event, blocked: str
     return [SimpleNamespace(name=name, started=None, timed_out=False, timeout_s=60) for name in "abc"]
 
 
-def test_the_idle_work_runs_once_on_the_first_lane_with_no_job_left(monkeypatch) -> None:
-    # Two lanes, three jobs: "a" holds one lane until the idle work has run, so the idle work must run on the
-    # other lane, after "b" and "c" started there, while "a" still runs.
+def test_the_idle_work_runs_once_every_job_has_started_while_the_last_ones_run(monkeypatch) -> None:
+    # Two lanes, three jobs: "a" holds its lane until the idle work has run, so the idle work must run after
+    # "b" and "c" started (no job left to start) and while "a" still runs.
     events, release = [], threading.Event()
     jobs = _fake_jobs(monkeypatch, events, release, blocked="a")
 
@@ -156,17 +157,32 @@ def test_the_idle_work_runs_once_on_the_first_lane_with_no_job_left(monkeypatch)
     assert events.index(("idle", "")) < events.index(("end", "a"))
 
 
-def test_idle_work_that_fails_changes_nothing_and_one_lane_runs_it_last(monkeypatch) -> None:
+def test_idle_work_that_fails_changes_nothing_and_one_lane_runs_it_beside_its_last_job(monkeypatch) -> None:
+    # One lane: the idle work starts once the last job ("c") has started, and runs while it runs.
     events, release = [], threading.Event()
-    jobs = _fake_jobs(monkeypatch, events, release)
+    jobs = _fake_jobs(monkeypatch, events, release, blocked="c")
 
     def idle():
         events.append(("idle", ""))
+        release.set()
         raise RuntimeError("preparation failed")
 
     results = executor.execute_jobs(jobs, 1, threading.Event(), when_idle=idle)
     assert [r.status for r in results] == ["ok", "ok", "ok"]
-    assert events[-1] == ("idle", "") and len(events) == 7
+    assert events.index(("start", "c")) < events.index(("idle", "")) < events.index(("end", "c"))
+    assert len(events) == 7
+
+
+def test_no_idle_work_after_a_stop_or_once_the_jobs_are_over() -> None:
+    # A job that never started (it failed before) must not keep the idle thread waiting: an interrupt (stop)
+    # or the end of the jobs (done) ends it without the work.
+    events = []
+    jobs = [SimpleNamespace(name="a", started=None, timed_out=False, timeout_s=60)]
+    for which in ("stop", "done"):
+        stop, done = threading.Event(), threading.Event()
+        (stop if which == "stop" else done).set()
+        executor.run_when_all_started(jobs, stop, done, lambda: events.append("idle"))
+    assert events == []
 
 
 def test_preparing_the_assembly_compiles_the_page_template_into_the_builds_cache(tmp_path: Path) -> None:
@@ -174,3 +190,30 @@ def test_preparing_the_assembly_compiles_the_page_template_into_the_builds_cache
     prepare_assembly(folders)
     assert [p.suffix for p in (folders.cache / "jinja").iterdir()] == [".cache"]  # Jinja's bytecode file
     assert "fontTools.subset" in sys.modules and "pandas" in sys.modules
+
+
+def _makespan(order: list[str], estimates: dict[str, float], lanes: int) -> float:
+    """When the last lane finishes if each lane takes the next job of `order` as it frees up."""
+    free = [0.0] * lanes
+    for name in order:
+        lane = free.index(min(free))
+        free[lane] += estimates[name]
+    return max(free)
+
+
+def test_two_lanes_take_the_jobs_in_an_order_that_makes_them_finish_together() -> None:
+    # Lengths 6, 4, 3, 3, 2, 2 (20 in all): longest first, the lanes get 6+3+2 and 4+3+2, ending at 11; the split
+    # {6, 4} / {3, 3, 2, 2} ends both at 10. Interleaved as the lanes free up: a (lane 0, to 6), c (lane 1, to
+    # 3), d (lane 1, to 6), then at 6 lane 0 takes b (to 10), lane 1 e (to 8) and f (to 10).
+    estimates = {"a": 6, "b": 4, "c": 3, "d": 3, "e": 2, "f": 2}
+    assert executor.lane_order(estimates, 2) == ["a", "c", "d", "b", "e", "f"]
+    assert _makespan(executor.lane_order(estimates, 2), estimates, 2) == 10
+    assert _makespan(sorted(estimates, key=lambda n: -estimates[n]), estimates, 2) == 11
+
+
+def test_lane_order_is_longest_first_where_it_does_not_split() -> None:
+    estimates = {"a": 1, "b": 3, "c": 2, "d": 3}
+    assert executor.lane_order(estimates, 3) == ["b", "d", "c", "a"]  # three lanes; ties keep their order
+    assert executor.lane_order({"a": 1, "b": 2}, 2) == ["b", "a"]  # two jobs on two lanes: nothing to split
+    many = {f"n{i:02d}": float(i % 5 + 1) for i in range(executor.PARTITION_MAX_JOBS + 1)}
+    assert executor.lane_order(many, 2) == sorted(many, key=lambda n: -many[n])

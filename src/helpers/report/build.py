@@ -411,7 +411,7 @@ def run_notebooks(
         jobs.append(NotebookJob(planned.info.name, planned.info.path, parameters, work / "notebook.ipynb",
                                 folders.notebooks, options.timeout_s, planned.info.kernel_name, cells,
                                 work / "kernel.log"))  # fmt: skip
-    jobs = order_longest_first(jobs, folders)
+    jobs = order_jobs(jobs, folders, 1 if options.dask else options.jobs)
     stop = threading.Event()
     progress = Progress(sum(job.cells for job in jobs), options.progress, err)
     by_name = {p.info.name: p for p in to_run}
@@ -446,19 +446,22 @@ def run_notebooks(
     shutil.rmtree(work_root, ignore_errors=True)
 
 
-def order_longest_first(jobs: list, folders: Folders) -> list:
-    """Start the longest notebooks first, so that parallel workers finish together: by the seconds of their
-    last execution when every one has run before, else by file size (outputs committed with the notebook
-    grow with its figures)."""
+def order_jobs(jobs: list, folders: Folders, workers: int) -> list:
+    """The order to start `jobs` in on `workers` lanes (executor.lane_order), from their expected length: the
+    seconds of their last execution when every one has run before, else their file size (outputs committed
+    with the notebook grow with its figures)."""
+    from helpers.report.executor import lane_order
+
     store = cache_mod.Cache(folders.cache)
     seconds = {}
     for job in jobs:
         record = store.latest_record(job.name)
         if record and "seconds" in record:
             seconds[job.name] = float(record["seconds"])
-    if len(seconds) == len(jobs):
-        return sorted(jobs, key=lambda job: -seconds[job.name])
-    return sorted(jobs, key=lambda job: -job.path.stat().st_size)
+    if len(seconds) != len(jobs):
+        seconds = {job.name: float(job.path.stat().st_size) for job in jobs}
+    by_name = {job.name: job for job in jobs}
+    return [by_name[name] for name in lane_order(seconds, workers)]
 
 
 def after_job(result, by_name: dict[str, Planned], plan: Plan, folders: Folders) -> None:

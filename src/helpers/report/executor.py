@@ -215,12 +215,55 @@ def watch_timeouts(jobs: list[NotebookJob], stop: threading.Event, done: threadi
                 kernels.kill_kernels(job.name)
 
 
-def run_quietly(work: Callable[[], None]) -> None:
-    """Call `work`, ignoring any exception (see `execute_jobs`' `when_idle`)."""
-    try:
-        work()
-    except Exception:  # noqa: BLE001 - preparation only: the work it prepares meets the same failure
-        pass
+PARTITION_MAX_JOBS = 12  # lane_order tries every split of up to this many jobs over two lanes (2**11 splits)
+
+
+def lane_order(estimates: dict[str, float], workers: int) -> list[str]:
+    """The order to start jobs in (names of `estimates`, each job's expected length) on `workers` lanes that
+    each take the next job as they free up, so that the lanes finish as close together as the estimates allow.
+
+    Longest first (LPT), except on two lanes with at most PARTITION_MAX_JOBS jobs: there every split of the jobs
+    into two lanes is tried, the split whose longer lane is shortest is kept (the first such split, the jobs
+    taken in the order of `estimates`), each lane runs its jobs longest first, and the order interleaves the
+    two lanes as they would free up by the estimates. For lengths 6, 4, 3, 3, 2, 2 LPT ends at 11 (6+3+2,
+    4+3+2 = 9), the split {6, 4} / {3, 3, 2, 2} at 10 both. When the estimates are wrong, a lane that frees up
+    early simply takes the next job.
+    """
+    names = sorted(estimates, key=lambda name: -estimates[name])  # stable: ties keep the given order
+    if workers != 2 or not 2 < len(names) <= PARTITION_MAX_JOBS:
+        return names
+    total = sum(estimates.values())
+    best_mask, best_longer = 0, float("inf")
+    for mask in range(1 << (len(names) - 1)):  # the longest job always in lane 0: each split once
+        lane0 = estimates[names[0]] + sum(estimates[n] for i, n in enumerate(names[1:]) if mask >> i & 1)
+        longer = max(lane0, total - lane0)
+        if longer < best_longer:
+            best_mask, best_longer = mask, longer
+    lanes = [[names[0]], []]
+    for i, name in enumerate(names[1:]):
+        lanes[0 if best_mask >> i & 1 else 1].append(name)
+    free, order = [0.0, 0.0], []
+    while lanes[0] or lanes[1]:
+        lane = min((0, 1), key=lambda k: (free[k], k))  # the lane that frees up first takes a job
+        own = lane if lanes[lane] else 1 - lane  # its own next one, else the other lane's
+        name = lanes[own].pop(0)
+        free[lane] += estimates[name]
+        order.append(name)
+    return order
+
+
+def run_when_all_started(jobs: list[NotebookJob], stop: threading.Event, done: threading.Event,
+                         work: Callable[[], None]) -> None:  # fmt: skip
+    """Call `work` once every job has started (checked every 20 ms), ignoring any exception; not at all once
+    `stop` (an interrupt) or `done` (the jobs are over) is set first (see `execute_jobs`' `when_idle`)."""
+    while not stop.is_set() and not done.is_set():
+        if all(job.started is not None for job in jobs):
+            try:
+                work()
+            except Exception:  # noqa: BLE001 - preparation only: the work it prepares meets the same failure
+                pass
+            return
+        done.wait(0.02)
 
 
 def execute_jobs(
@@ -233,9 +276,10 @@ def execute_jobs(
 ) -> list[JobResult]:
     """Execute `jobs` on `workers` threads; return their results in the order of `jobs`.
 
-    `when_idle` runs once on the first thread that finds no job left to start (with one worker, after the last
-    job), while the other threads' jobs still run; it returns before this does, and what it raises is ignored
-    (it may only prepare work that is done again without it).
+    `when_idle` runs once, on a thread of its own, as soon as every job has started (no job is left to start:
+    from then on the lanes only finish, and a lane that finishes early leaves a core to it), while the last
+    jobs still run; it returns before this does, and what it raises is ignored (it may only prepare work that
+    is done again without it).
 
     Interrupts (KeyboardInterrupt, or anything raised in the calling thread while waiting) set `stop`, kill
     every kernel, wait for the threads to finish and re-raise.
@@ -247,7 +291,11 @@ def execute_jobs(
     watchdog.start()
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
     futures: dict[Future, int] = {pool.submit(run_job, job, stop, on_cell): i for i, job in enumerate(jobs)}
-    idle = pool.submit(run_quietly, when_idle) if when_idle is not None else None  # queued after every job
+    idle = None
+    if when_idle is not None:
+        idle = threading.Thread(target=run_when_all_started, args=(jobs, stop, done, when_idle), daemon=True,
+                                name="when-idle")  # fmt: skip
+        idle.start()
     results: list[JobResult | None] = [None] * len(jobs)
     try:
         pending = set(futures)
@@ -261,7 +309,7 @@ def execute_jobs(
                     on_done(result)
     except BaseException:
         stop.set()
-        for future in [*futures, *([idle] if idle else [])]:
+        for future in futures:
             future.cancel()
         kernels.kill_kernels()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -270,4 +318,6 @@ def execute_jobs(
     finally:
         done.set()
         pool.shutdown(wait=True)
+        if idle is not None:
+            idle.join()  # `done` is set: it ends at once unless its work has begun
     return [r if r is not None else JobResult(jobs[i].name, "skipped") for i, r in enumerate(results)]
