@@ -650,15 +650,13 @@ def provenance_notice(sources: cache_mod.SourceTexts) -> str:
 
 
 def prepare_assembly(folders: Folders) -> None:
-    """Load what `assemble_report` needs and no notebook changes: the modules it imports (pandas for the data's
-    evidence, fontTools for the page font) and the page template, compiled into the build's Jinja bytecode
-    cache. The runner calls it on a notebook lane that finds no notebook left to start, so the work is done
-    while the last notebooks run instead of after them; without it, the assembly does it itself."""
+    """Load what `assemble_report` needs and no notebook changes: fontTools for the page font and the page
+    template, compiled into the build's Jinja bytecode cache. The runner calls it once every notebook has
+    started, beside the last ones, instead of after them; without it, the assembly does it itself. (pandas,
+    for the data's evidence, is left for the end: imported while the kernels live, it would add to the build's
+    peak memory.)"""
     import fontTools.subset  # noqa: F401 - imported for assemble_report
-    import pandas  # noqa: F401 - the same
 
-    import helpers.data  # noqa: F401 - the same (the evidence of the data)
-    import helpers.dataset_cache  # noqa: F401 - the same
     from helpers.report.render import make_environment
 
     make_environment(folders.cache / "jinja").get_template("index.html.j2")
