@@ -8,7 +8,8 @@
 Measured, each as the wall time of whole commands (interpreter start included), in a temporary folder (the
 repository's reports/ is not touched; notebooks are copied so one can be edited):
 
-1. cold build with one job, then with every core (empty cache);
+1. cold build with one job, then with every core (empty cache), each `--repeat` times (default 3: the median
+   counts, every run's seconds are printed; the papermill loop and the scripts run once, being long enough);
 2. no-change rebuild (best of three);
 3. rebuild after one notebook changed (a markdown cell appended to 04);
 4. the `papermill` command run over the same notebooks one after another;
@@ -19,7 +20,7 @@ repository's reports/ is not touched; notebooks are copied so one can be edited)
 
 The cold builds also record how long each `OutputSink.save_figure` and `save_table` took (the kernels append a
 line per save to the file named by $FUTURE_INDUSTRIES_TIMINGS): the summary gives the median seconds per figure
-and per table of each, beside the ratios.
+and per table of each kind (over all its repeats), beside the ratios.
 
 CPU seconds are the user and system time of the command's whole process tree (kernels included: each level
 reaps its children), which other work on the machine skews far less than wall time. Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
@@ -155,6 +156,18 @@ class SaveTimes:
         return statistics.median(values) if values else float("nan")
 
 
+def median_measure(runs: list[Measure], label: str) -> Measure:
+    """One measure of repeated runs: the median seconds and CPU seconds, the highest peaks (printed: every run's
+    seconds)."""
+    if len(runs) == 1:
+        return runs[0]
+    seconds = [m.seconds for m in runs]
+    print(f"    (median of {len(runs)}: {statistics.median(seconds):.2f} s; runs "
+          f"{', '.join(f'{t:.2f}' for t in seconds)})")  # fmt: skip
+    return Measure(f"{label} (median of {len(runs)})", statistics.median(seconds), max(m.peak_rss_mb for m in runs),
+                   max(m.peak_pss_mb for m in runs), statistics.median(m.cpu_seconds for m in runs))  # fmt: skip
+
+
 def report_command(notebooks: Path, reports: Path, *extra: str) -> list[str]:
     return [PYTHON, "-m", "helpers.report", "build", "--notebooks-dir", str(notebooks), "--reports-dir",
             str(reports), "--no-progress", *extra]  # fmt: skip
@@ -257,11 +270,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="skip the papermill loop and the plain scripts")
     parser.add_argument("--keep", type=Path, help="copy the temporary folder here at the end")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="cold builds of each kind, each into an empty folder: their median counts, the "
+                             "figures and tables of all of them give the medians per save (default 3)")  # fmt: skip
     parser.add_argument("--part", choices=("all", "notebooks", "grid"), default="all",
                         help="notebooks: measurements 1-5; grid: the parameter grid (6); all: both")  # fmt: skip
     parser.add_argument("--grid-params", type=Path, default=REPO / "params" / "city-profiles.yml",
                         help="parameter file of the grid (default: params/city-profiles.yml)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1; got {args.repeat}")
     sources = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if not sources:
         print("no notebooks to measure in notebooks/", file=sys.stderr)
@@ -293,11 +311,18 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
             return 0
         timed = {key: tmp / f"timings-{key}.jsonl" for key in ("cold_1", "cold_n")}
-        measures["cold_1"] = run_measured("cold build, 1 job", [report_command(notebooks, tmp / "r1", "-j", "1")],
-                                          dict(env, FUTURE_INDUSTRIES_TIMINGS=str(timed["cold_1"])), REPO)  # fmt: skip
-        measures["cold_n"] = run_measured(f"cold build, {args.jobs} jobs",
-                                          [report_command(notebooks, tmp / "rn", "-j", str(args.jobs))],
-                                          dict(env, FUTURE_INDUSTRIES_TIMINGS=str(timed["cold_n"])), REPO)  # fmt: skip
+        for key, label, jobs in (
+            ("cold_1", "cold build, 1 job", 1),
+            ("cold_n", f"cold build, {args.jobs} jobs", args.jobs),
+        ):
+            runs = []
+            for i in range(
+                args.repeat
+            ):  # each into an empty reports folder (the last one, rn, is kept below)
+                reports = tmp / (("r1" if jobs == 1 else "rn") + ("" if i == args.repeat - 1 else f"-{i}"))
+                runs.append(run_measured(label, [report_command(notebooks, reports, "-j", str(jobs))],
+                                         dict(env, FUTURE_INDUSTRIES_TIMINGS=str(timed[key])), REPO))  # fmt: skip
+            measures[key] = median_measure(runs, label)
         saves = [SaveTimes.read(label, timed[key]) for key, label in
                  (("cold_1", "cold build, 1 job"), ("cold_n", f"cold build, {args.jobs} jobs"))]  # fmt: skip
         runs = [
