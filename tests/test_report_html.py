@@ -80,3 +80,27 @@ def test_add_accessibility_leaves_other_tags_alone():
     assert add_accessibility('<div class="a jp-OutputArea-output b">') == (
         '<div class="a jp-OutputArea-output b" tabindex="0">'
     )
+
+
+def test_the_same_run_gives_the_same_page_whatever_papermill_and_the_kernel_drew():
+    # papermill gives its parameters cell a random id, and a kernel may send one printed text as one stream
+    # output or as two (it depends on when its stdout is flushed): both notebooks give the same page.
+    def run(cell_id: str, chunks: list[str]) -> nbformat.NotebookNode:
+        injected = new_code_cell("lang = 'en'", metadata={"tags": ["injected-parameters"]})
+        injected["id"] = cell_id
+        printed = new_code_cell(
+            "print(...)", outputs=[new_output("stream", name="stdout", text=t) for t in chunks]
+        )
+        printed["id"] = "printed"
+        notebook = new_notebook(cells=[injected, printed])
+        notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+        return notebook
+
+    one, _ = configure(NotebookPageExporter()).from_notebook_node(
+        run("a1b2c3d4", ["合肥 2025\n", "Hefei 2025\n"])
+    )
+    two, _ = configure(NotebookPageExporter()).from_notebook_node(
+        run("ffee0011", ["合肥 2025\nHefei 2025\n"])
+    )
+    assert one == two
+    assert 'id="cell-id=injected-parameters"' in one and one.count("合肥 2025") == 1

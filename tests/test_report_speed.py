@@ -142,19 +142,19 @@ def _fake_jobs(monkeypatch, events: list, release: threading.Event, blocked: str
 
 def test_the_idle_work_runs_once_every_job_has_started_while_the_last_ones_run(monkeypatch) -> None:
     # Two lanes, three jobs: "a" holds its lane until the idle work has run, so the idle work must run after
-    # "b" and "c" started (no job left to start) and while "a" still runs.
+    # "b" and "c" started (no job left to start) and while "a" still runs; on the calling thread.
     events, release = [], threading.Event()
     jobs = _fake_jobs(monkeypatch, events, release, blocked="a")
 
     def idle():
-        events.append(("idle", ""))
+        events.append(("idle", threading.current_thread() is threading.main_thread()))
         release.set()
 
     results = executor.execute_jobs(jobs, 2, threading.Event(), when_idle=idle)
     assert [r.status for r in results] == ["ok", "ok", "ok"]
-    assert events.count(("idle", "")) == 1
-    assert events.index(("idle", "")) > max(events.index(("start", name)) for name in "abc")
-    assert events.index(("idle", "")) < events.index(("end", "a"))
+    assert events.count(("idle", True)) == 1
+    assert events.index(("idle", True)) > max(events.index(("start", name)) for name in "abc")
+    assert events.index(("idle", True)) < events.index(("end", "a"))
 
 
 def test_idle_work_that_fails_changes_nothing_and_one_lane_runs_it_beside_its_last_job(monkeypatch) -> None:
@@ -171,18 +171,6 @@ def test_idle_work_that_fails_changes_nothing_and_one_lane_runs_it_beside_its_la
     assert [r.status for r in results] == ["ok", "ok", "ok"]
     assert events.index(("start", "c")) < events.index(("idle", "")) < events.index(("end", "c"))
     assert len(events) == 7
-
-
-def test_no_idle_work_after_a_stop_or_once_the_jobs_are_over() -> None:
-    # A job that never started (it failed before) must not keep the idle thread waiting: an interrupt (stop)
-    # or the end of the jobs (done) ends it without the work.
-    events = []
-    jobs = [SimpleNamespace(name="a", started=None, timed_out=False, timeout_s=60)]
-    for which in ("stop", "done"):
-        stop, done = threading.Event(), threading.Event()
-        (stop if which == "stop" else done).set()
-        executor.run_when_all_started(jobs, stop, done, lambda: events.append("idle"))
-    assert events == []
 
 
 def test_preparing_the_assembly_compiles_the_page_template_into_the_builds_cache(tmp_path: Path) -> None:

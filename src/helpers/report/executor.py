@@ -252,18 +252,12 @@ def lane_order(estimates: dict[str, float], workers: int) -> list[str]:
     return order
 
 
-def run_when_all_started(jobs: list[NotebookJob], stop: threading.Event, done: threading.Event,
-                         work: Callable[[], None]) -> None:  # fmt: skip
-    """Call `work` once every job has started (checked every 20 ms), ignoring any exception; not at all once
-    `stop` (an interrupt) or `done` (the jobs are over) is set first (see `execute_jobs`' `when_idle`)."""
-    while not stop.is_set() and not done.is_set():
-        if all(job.started is not None for job in jobs):
-            try:
-                work()
-            except Exception:  # noqa: BLE001 - preparation only: the work it prepares meets the same failure
-                pass
-            return
-        done.wait(0.02)
+def run_quietly(work: Callable[[], None]) -> None:
+    """Call `work`, ignoring any exception but an interrupt (see `execute_jobs`' `when_idle`)."""
+    try:
+        work()
+    except Exception:  # noqa: BLE001 - preparation only: the work it prepares meets the same failure
+        pass
 
 
 def execute_jobs(
@@ -276,10 +270,12 @@ def execute_jobs(
 ) -> list[JobResult]:
     """Execute `jobs` on `workers` threads; return their results in the order of `jobs`.
 
-    `when_idle` runs once, on a thread of its own, as soon as every job has started (no job is left to start:
-    from then on the lanes only finish, and a lane that finishes early leaves a core to it), while the last
-    jobs still run; it returns before this does, and what it raises is ignored (it may only prepare work that
-    is done again without it).
+    `when_idle` runs once on the calling thread as soon as every job has started (no job is left to start: from
+    then on the lanes only finish, and a lane that finishes early leaves a core to it), while the last jobs
+    still run; what it raises is ignored (it may only prepare work that is done again without it), except an
+    interrupt. It runs on the calling thread, not a thread of its own: an interrupt raised in the main thread
+    while it waits on a module lock another thread holds can leave that lock broken (CPython 3.11), and a
+    second thread importing then hangs for ever.
 
     Interrupts (KeyboardInterrupt, or anything raised in the calling thread while waiting) set `stop`, kill
     every kernel, wait for the threads to finish and re-raise.
@@ -291,11 +287,7 @@ def execute_jobs(
     watchdog.start()
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
     futures: dict[Future, int] = {pool.submit(run_job, job, stop, on_cell): i for i, job in enumerate(jobs)}
-    idle = None
-    if when_idle is not None:
-        idle = threading.Thread(target=run_when_all_started, args=(jobs, stop, done, when_idle), daemon=True,
-                                name="when-idle")  # fmt: skip
-        idle.start()
+    idle_pending = when_idle is not None
     results: list[JobResult | None] = [None] * len(jobs)
     try:
         pending = set(futures)
@@ -307,6 +299,9 @@ def execute_jobs(
                 results[futures[future]] = result
                 if on_done is not None:
                     on_done(result)
+            if idle_pending and pending and all(job.started is not None for job in jobs):
+                idle_pending = False
+                run_quietly(when_idle)
     except BaseException:
         stop.set()
         for future in futures:
@@ -318,6 +313,4 @@ def execute_jobs(
     finally:
         done.set()
         pool.shutdown(wait=True)
-        if idle is not None:
-            idle.join()  # `done` is set: it ends at once unless its work has begun
     return [r if r is not None else JobResult(jobs[i].name, "skipped") for i, r in enumerate(results)]

@@ -18,6 +18,7 @@ from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbconvert.preprocessors import Preprocessor
 
 MISSING_ALT = "No description has been provided for this image"  # nbconvert's own text
 _INPUT_WRAPPER = '<div class="jp-Cell-inputWrapper">'
@@ -69,9 +70,24 @@ class NotebookPageExporter(HTMLExporter):
         return add_accessibility(html), resources
 
 
+INJECTED_TAG = "injected-parameters"  # papermill's tag on the cell it adds with the run's parameters
+
+
+class StableInjectedCellId(Preprocessor):
+    """Give papermill's injected parameters cell the id "injected-parameters": papermill draws a random one for
+    each run, and the page names every cell by its id."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = INJECTED_TAG
+        return cell, resources
+
+
 def configure(exporter: HTMLExporter) -> HTMLExporter:
-    """Set up an exporter for the report: bleach off for code (trusted_html), check cells removed."""
-    from nbconvert.preprocessors import TagRemovePreprocessor
+    """Set up an exporter for the report: bleach off for code (trusted_html), check cells removed, and the same
+    page for the same run: consecutive stream outputs merged (how a kernel splits its stdout into messages
+    depends on timing; nbconvert's CoalesceStreamsPreprocessor) and the injected cell's id fixed."""
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor, TagRemovePreprocessor
 
     from helpers.claims import CHECK_TAG
 
@@ -80,6 +96,8 @@ def configure(exporter: HTMLExporter) -> HTMLExporter:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={CHECK_TAG}, enabled=True), enabled=True
     )
+    exporter.register_preprocessor(CoalesceStreamsPreprocessor(enabled=True), enabled=True)
+    exporter.register_preprocessor(StableInjectedCellId(enabled=True), enabled=True)
     return exporter
 
 
