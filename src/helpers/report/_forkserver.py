@@ -84,6 +84,17 @@ def warm(names: list[str]) -> tuple[list[str], dict[str, str]]:
     return called, failed
 
 
+def cannot_find(module: str) -> str:
+    """Why `module` cannot be imported, as far as looking it up tells (its parent packages are imported), or ""
+    when it can be found."""
+    try:
+        if importlib.util.find_spec(module) is not None:
+            return ""
+    except (ImportError, ValueError) as error:  # a parent package missing, an empty name
+        return f"{type(error).__name__}: {error}"
+    return f"ModuleNotFoundError: No module named {module!r}"
+
+
 def start_early(names: list[str]) -> dict[str, str]:
     """For each "module:function" of `names`, fork a child that imports the module, calls the function and exits,
     while this process goes on loading the kernels' modules (the dataset is validated while ipykernel and
@@ -93,13 +104,9 @@ def start_early(names: list[str]) -> dict[str, str]:
     that could not start."""
     failed = {}
     for name in names:
-        module = name.partition(":")[0]
-        try:
-            found = importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError) as error:  # a parent package missing, an empty name
-            found, failed[name] = False, f"{type(error).__name__}: {error}"
-        if not found:
-            failed.setdefault(name, f"ModuleNotFoundError: No module named {module!r}")
+        reason = cannot_find(name.partition(":")[0])
+        if reason:
+            failed[name] = reason
             continue
         if os.fork() == 0:
             code = 1
