@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -119,10 +120,14 @@ def test_prune_keeps_the_newest_files(tmp_path) -> None:
     for age in range(6):
         path = tmp_path / f"dataset-{age}.pickle"
         path.write_bytes(b"x")
+        (tmp_path / f"evidence-{age}.json").write_bytes(b"x")
         os.utime(path, (1_000_000 - age, 1_000_000 - age))  # dataset-0 is the newest
     dataset_cache.prune(tmp_path, keep=4)
     assert sorted(p.name for p in tmp_path.glob("dataset-*.pickle")) == [
         f"dataset-{i}.pickle" for i in range(4)
+    ]
+    assert sorted(p.name for p in tmp_path.glob("evidence-*.json")) == [
+        f"evidence-{i}.json" for i in range(4)
     ]
 
 
@@ -173,3 +178,42 @@ def test_per_dataset_computes_once_per_dataset_object_and_arguments(tmp_path, ar
     n = len(first.facts)
     assert [work(first, 1), work(first, 1), work(first, 2), work(second, 1)] == [n + 1, n + 1, n + 2, n + 1]
     assert calls == [(id(first), 1), (id(first), 2), (id(second), 1)]
+
+
+def test_the_evidence_lies_beside_the_dataset_and_reads_without_pandas(tmp_path, article_copy) -> None:
+    cache = tmp_path / "cache"
+    dataset = load_dataset_cached(cache, article_copy, None)
+    (stored,) = cache.glob("evidence-*.json")
+    assert stored.name == dataset_cache.evidence_path(next(cache.glob("dataset-*.pickle"))).name
+    records = dataset_cache.read_evidence(cache, article_copy, None)
+    # the article fixture's first fact, as the page prints it: "93 家", value 93 (not "93.0"), paragraph 6
+    fact = next(row for row in records["facts"] if row["fact_id"] == "quantum_hefei_firms")
+    assert (fact["quantity_text"], fact["value"], fact["bound"], fact["locator"]) == ("93 家", "93", "=", "6")
+    assert len(records["facts"]) == len(dataset.facts) and len(records["observations"]) == len(
+        dataset.observations
+    )
+    assert {state for state, _ in records["provenance_states"]} == set(data.PROVENANCE_STATES)
+    # a fresh interpreter reads it without importing pandas (the report runner's end)
+    code = (
+        "import sys; from pathlib import Path; from helpers.dataset_cache import read_evidence; "
+        f"r = read_evidence(Path({str(cache)!r}), Path({str(article_copy)!r}), None); "
+        "assert r is not None and 'pandas' not in sys.modules, sorted(m for m in sys.modules if 'pandas' in m)"
+    )
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_evidence_that_fails_its_hash_is_not_read(tmp_path, article_copy, monkeypatch) -> None:
+    from helpers.report.render import load_evidence
+
+    monkeypatch.setattr(dataset_cache, "find_sources_dir", lambda: None)  # as the runner finds them: none
+    cache = tmp_path / "cache"
+    load_dataset_cached(cache, article_copy, None)
+    good = dataset_cache.read_evidence(cache, article_copy, None)
+    (stored,) = cache.glob("evidence-*.json")
+    stored.write_bytes(stored.read_bytes().replace(b"93", b"94", 1))
+    assert dataset_cache.read_evidence(cache, article_copy, None) is None
+    # the report then takes the evidence from the stored dataset: the same records
+    assert load_evidence(article_copy, cache) == json.loads(json.dumps(good))

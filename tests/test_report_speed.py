@@ -205,3 +205,67 @@ def test_lane_order_is_longest_first_where_it_does_not_split() -> None:
     assert executor.lane_order({"a": 1, "b": 2}, 2) == ["b", "a"]  # two jobs on two lanes: nothing to split
     many = {f"n{i:02d}": float(i % 5 + 1) for i in range(executor.PARTITION_MAX_JOBS + 1)}
     assert executor.lane_order(many, 2) == sorted(many, key=lambda n: -many[n])
+
+
+def test_each_notebook_after_a_lanes_first_runs_in_the_spare_forked_beside_the_one_before(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # One lane on a machine of two cores (a core free: spares on), the three fixture notebooks: the first kernel
+    # is forked on request, with a spare beside it (two
+    # jobs wait, no spare yet); the second notebook adopts that spare and forks one more (one job waits); the
+    # third adopts it and forks none (no job waits). Nothing is left: no spare, no tracked kernel, no spare's
+    # log or connection file.
+    from jupyter_core.paths import jupyter_runtime_dir
+    from test_report import run_build
+
+    from helpers.report import build as build_mod
+
+    monkeypatch.setattr(build_mod, "default_jobs", lambda: 2)
+    folders = make_workspace(tmp_path)
+    runtime = Path(jupyter_runtime_dir())
+    before = set(runtime.glob("*")) if runtime.is_dir() else set()
+    taken, forked = [], []
+    take, start = kernels.take_spare, kernels.start_spare
+    monkeypatch.setattr(kernels, "take_spare", lambda *args: taken.append(take(*args)) or taken[-1])
+    monkeypatch.setattr(kernels, "start_spare", lambda *args: forked.append(args[1]) or start(*args))
+    outcome = run_build(folders, jobs=1, force=True)
+    assert outcome.code == 0, outcome.err
+    assert [spare is not None for spare in taken] == [False, True, True]
+    assert len(forked) == 2
+    assert kernels.spare_count() == 0 and not kernels.LIVE_KERNELS
+    assert not list(folders.reports.rglob(".spare-*"))
+    assert (set(runtime.glob("*")) if runtime.is_dir() else set()) == before
+
+
+def test_lanes_on_every_core_fork_no_spares(tmp_path: Path, monkeypatch) -> None:
+    from test_report import run_build
+
+    from helpers.report import build as build_mod
+
+    monkeypatch.setattr(build_mod, "default_jobs", lambda: 1)  # one core, one lane: no core left for a spare
+    forked = []
+    monkeypatch.setattr(kernels, "start_spare", lambda *args: forked.append(args))
+    outcome = run_build(make_workspace(tmp_path), jobs=1, force=True)
+    assert outcome.code == 0, outcome.err
+    assert forked == []
+
+
+def test_a_spare_that_does_not_fit_the_kernel_asked_for_is_killed_not_used(tmp_path: Path) -> None:
+    # A spare forked for another environment (or folder, or command) is never adopted: killed, its files removed.
+    process = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    connection, log = tmp_path / "kernel.json", tmp_path / ".spare-1.log"
+    connection.write_text("{}", encoding="utf-8")
+    log.write_text("", encoding="utf-8")
+    command = [sys.executable, "-m", "ipykernel_launcher", "-f", kernels.CONNECTION_FILE]
+    spare = kernels.Spare(process.pid, {}, str(connection), command, {"A": "1"}, str(tmp_path), str(log))
+    kernels._SPARES[threading.get_ident()] = spare
+    kernels.LIVE_KERNELS[process.pid] = kernels.SPARE_OWNER
+    server = SimpleNamespace(is_alive=True, exit_codes={})
+    try:
+        assert kernels.take_spare(server, command, {"A": "2"}, str(tmp_path)) is None
+        assert process.wait(10) == -9  # SIGKILL
+        assert not connection.exists() and not log.exists()
+        assert process.pid not in kernels.LIVE_KERNELS and kernels.spare_count() == 0
+    finally:
+        process.kill()
+        process.wait()

@@ -8,23 +8,34 @@ excepted), and the Python, pandas and numpy versions. Each file records the SHA-
 that does not match (truncated, corrupted) is never unpickled but rebuilt. Builds running at once take a
 lock per key, so the first validates and the others wait and read its file. Without the variable (a notebook
 run by hand), the data are loaded and validated as usual.
+
+Beside each dataset file lies its evidence (`evidence-<key>.json`: helpers.evidence.evidence_records, plain
+JSON with the same hash header), which the runner's report page cites: `read_evidence` gives it without
+importing pandas (0.3 s of the build's end, where nothing else runs) and this module imports helpers.data only
+when it validates or unpickles.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
+import json
 import os
 import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from helpers.data import DATA_DIR, Dataset, load_dataset
-from helpers.paths import find_sources_dir
+from helpers.paths import DATA_DIR, find_sources_dir
+
+if TYPE_CHECKING:
+    from helpers.data import Dataset
 
 DATASET_CACHE_ENV_VAR = "FUTURE_INDUSTRIES_DATASET_CACHE"
 CACHE_FORMAT = "future-industries dataset 1"  # first line of a cache file; bump to abandon old files
+EVIDENCE_FORMAT = "future-industries evidence 1"  # first line of an evidence file
 HELPERS_DIR = Path(__file__).resolve().parent
 FILES_KEPT = 4  # dataset files kept in a cache folder (the most recently written)
 
@@ -45,12 +56,11 @@ def hash_folder(digest, root: Path | None, exclude: tuple[str, ...] = ()) -> Non
 
 
 def dataset_key(data_dir: Path, sources_dir: Path | None) -> str:
-    """Hash of everything `load_dataset(data_dir, sources_dir)` depends on (see the module docstring)."""
-    import numpy
-    import pandas
-
+    """Hash of everything `load_dataset(data_dir, sources_dir)` depends on (see the module docstring). The
+    pandas and numpy versions are read from their installed metadata, not by importing them."""
+    versions = [importlib.metadata.version(name) for name in ("pandas", "numpy")]
     digest = hashlib.sha256(CACHE_FORMAT.encode() + b"\0")
-    for part in (sys.version, pandas.__version__, numpy.__version__, str(pickle.HIGHEST_PROTOCOL)):
+    for part in (sys.version, *versions, str(pickle.HIGHEST_PROTOCOL)):
         digest.update(part.encode() + b"\0")
     for label, root, exclude in (("data", data_dir, ()), ("sources", sources_dir, ()),
                                  ("helpers", HELPERS_DIR, ("report",))):  # fmt: skip
@@ -59,27 +69,28 @@ def dataset_key(data_dir: Path, sources_dir: Path | None) -> str:
     return digest.hexdigest()[:32]
 
 
-def read_cached(path: Path) -> Dataset | None:
-    """The dataset in `path`, or None when the file is missing, of another format or fails its hash."""
+def load_dataset(data_dir: Path, sources_dir: Path | None) -> Dataset:
+    """helpers.data.load_dataset, imported when first needed (with pandas and pandera)."""
+    from helpers.data import load_dataset as load
+
+    return load(data_dir, sources_dir)
+
+
+def read_payload(path: Path, file_format: str) -> bytes | None:
+    """The payload of a cache file of `file_format`, or None when the file is missing, of another format or
+    fails its hash (a torn or corrupted file)."""
     try:
         raw = path.read_bytes()
     except OSError:
         return None
     header, _, payload = raw.partition(b"\n")
-    expected = f"{CACHE_FORMAT} sha256={hashlib.sha256(payload).hexdigest()}".encode()
-    if header != expected:  # a torn or corrupted file: never unpickled
-        return None
-    try:
-        dataset = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - a payload that hashes right but does not load is rebuilt too
-        return None
-    return dataset if isinstance(dataset, Dataset) else None
+    expected = f"{file_format} sha256={hashlib.sha256(payload).hexdigest()}".encode()
+    return payload if header == expected else None
 
 
-def write_cached(path: Path, dataset: Dataset) -> None:
-    """Write `dataset` to `path` atomically (a temporary file renamed into place), its hash in the header."""
-    payload = pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
-    header = f"{CACHE_FORMAT} sha256={hashlib.sha256(payload).hexdigest()}\n".encode()
+def write_payload(path: Path, file_format: str, payload: bytes) -> None:
+    """Write `payload` to `path` atomically (a temporary file renamed into place), its hash in the header."""
+    header = f"{file_format} sha256={hashlib.sha256(payload).hexdigest()}\n".encode()
     handle, temporary = tempfile.mkstemp(prefix=".dataset-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -89,6 +100,56 @@ def write_cached(path: Path, dataset: Dataset) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def read_cached(path: Path) -> Dataset | None:
+    """The dataset in `path`, or None when the file is missing, of another format or fails its hash."""
+    from helpers.data import Dataset
+
+    payload = read_payload(path, CACHE_FORMAT)
+    if payload is None:  # never unpickled
+        return None
+    try:
+        dataset = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a payload that hashes right but does not load is rebuilt too
+        return None
+    return dataset if isinstance(dataset, Dataset) else None
+
+
+def evidence_path(path: Path) -> Path:
+    """The evidence file beside the dataset file `path`."""
+    return path.with_name(path.name.replace("dataset-", "evidence-", 1)).with_suffix(".json")
+
+
+def write_cached(path: Path, dataset: Dataset) -> None:
+    """Write `dataset` to `path` and its evidence beside it (evidence_path), each atomically, the evidence
+    first (a dataset file on disk always has its evidence)."""
+    from helpers.data import PROVENANCE_STATES
+    from helpers.evidence import evidence_records
+
+    records = evidence_records(dataset, PROVENANCE_STATES)
+    text = json.dumps(records, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    write_payload(evidence_path(path), EVIDENCE_FORMAT, text.encode())
+    write_payload(path, CACHE_FORMAT, pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_evidence(
+    cache_dir: Path | str, data_dir: Path = DATA_DIR, sources_dir: Path | None | str = "auto"
+) -> dict | None:
+    """The evidence records stored with the dataset of `data_dir` in `cache_dir` (see write_cached), or None
+    when there are none (not stored yet, another format, a failed hash). Imports neither pandas nor
+    helpers.data."""
+    if sources_dir == "auto":
+        sources_dir = find_sources_dir()
+    key = dataset_key(Path(data_dir), sources_dir)
+    payload = read_payload(evidence_path(Path(cache_dir) / f"dataset-{key}.pickle"), EVIDENCE_FORMAT)
+    if payload is None:
+        return None
+    try:
+        records = json.loads(payload)
+    except ValueError:
+        return None
+    return records if isinstance(records, dict) else None
 
 
 @contextlib.contextmanager
@@ -110,12 +171,12 @@ def key_lock(folder: Path, key: str):
 def prune(folder: Path, keep: int = FILES_KEPT) -> None:
     """Remove all but the `keep` most recently written dataset files of `folder` (and their locks)."""
     dated = []
-    for path in folder.glob("dataset-*.pickle"):
+    for path in folder.glob("dataset-*.pickle"):  # its evidence file goes with it
         with contextlib.suppress(OSError):  # removed meanwhile by another build
             dated.append((path.stat().st_mtime, path.name, path))
     for _, _, old in sorted(dated, reverse=True)[keep:]:
         key = old.stem.removeprefix("dataset-")
-        for path in (old, folder / f"{key}.lock"):
+        for path in (old, evidence_path(old), folder / f"{key}.lock"):
             with contextlib.suppress(OSError):
                 path.unlink()
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.records import observation_members
+
 # Closer relations first: a republished text is the origin's own words, a summary the furthest from them.
 RELATION_ORDER: tuple[str, ...] = ("", "republishes", "translates", "compiles", "reports", "summarises")
 BOUND_ORDER: dict[str, int] = {"=": 0, "~": 1, ">=": 2, "<=": 2}
@@ -240,10 +242,42 @@ def build(
 
 def sources_of(observations: pd.DataFrame, fact_ids) -> list[str]:
     """Every fact id of the observations that hold `fact_ids` (each observation's facts, in rule order)."""
-    wanted = set(fact_ids)
-    found: list[str] = []
-    for ids in observations["fact_ids"]:
-        members = ids.split(";")
-        if wanted & set(members):
-            found += members
-    return list(dict.fromkeys(found))
+    return observation_members(observations["fact_ids"], fact_ids)
+
+
+def plain_cell(value: object) -> str:
+    """A table cell as the report prints it: "" for a missing value, a whole float without its ".0"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def evidence_records(dataset, provenance_states: dict[str, str]) -> dict:
+    """What the report's appendix cites of `dataset` (a helpers.data.Dataset, or any object with its evidence
+    tables), as plain JSON-ready values, so that the report runner reads it without pandas: the rows of `facts`,
+    `role_statements`, `city_roles`, `sources` and `disagreements` (every cell text, by `plain_cell`, except a
+    disagreement's `chosen`, a bool), `provenance` as (source id, status) pairs, `observations` as each
+    observation's fact ids (";"-joined, in rule order) and `provenance_states` as sorted (state, meaning)
+    pairs."""
+
+    def rows(frame: pd.DataFrame) -> list[dict]:
+        return [{k: plain_cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+    return {
+        "facts": rows(dataset.facts),
+        "role_statements": rows(dataset.role_statements),
+        "city_roles": rows(dataset.city_roles),
+        "sources": rows(dataset.sources),
+        "disagreements": [
+            {k: plain_cell(v) if k != "chosen" else bool(v) for k, v in row.items()}
+            for row in dataset.disagreements.to_dict("records")
+        ],  # fmt: skip
+        "provenance": [
+            [str(s), str(status)]
+            for s, status in zip(dataset.provenance["source_id"], dataset.provenance["status"], strict=True)
+        ],  # fmt: skip
+        "observations": [str(ids) for ids in dataset.observations["fact_ids"]],
+        "provenance_states": sorted([state, text] for state, text in provenance_states.items()),
+    }

@@ -245,5 +245,23 @@ def run_command(argv: list[str] | None = None) -> int:
     return max(codes)
 
 
+def exit_now(code: int) -> None:
+    """End the process with `code` once the command has finished: logging and the output streams flushed, then
+    `os._exit`, without the interpreter's teardown of every module a build loaded (nbconvert, jupyter_client,
+    pandas ...), which kept the shell waiting about 0.16 s after each build. Nothing is left to clean by then:
+    files are closed, kernels and the fork server stopped, a Dask client and its LocalCluster closed; the
+    interpreter's exit functions left (zmq, jupyter_client's heartbeat, tqdm's monitor, multiprocessing) only
+    note the exit or join children that have ended."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more can reach the reader
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -427,7 +427,8 @@ def run_notebooks(
             import_papermill()  # while the server pre-loads
             results = execute_jobs(jobs, options.jobs, stop, on_cell=progress.cell,
                                    on_done=lambda result: after_job(result, by_name, plan, folders),
-                                   when_idle=lambda: prepare_assembly(folders))  # fmt: skip
+                                   when_idle=lambda: prepare_assembly(folders),
+                                   spares=server is not None and options.jobs < default_jobs())  # fmt: skip
         finished = True
     finally:
         progress.close()
@@ -652,9 +653,9 @@ def provenance_notice(sources: cache_mod.SourceTexts) -> str:
 def prepare_assembly(folders: Folders) -> None:
     """Load what `assemble_report` needs and no notebook changes: fontTools for the page font and the page
     template, compiled into the build's Jinja bytecode cache. The runner calls it once every notebook has
-    started, beside the last ones, instead of after them; without it, the assembly does it itself. (pandas,
-    for the data's evidence, is left for the end: imported while the kernels live, it would add to the build's
-    peak memory.)"""
+    started, beside the last ones, instead of after them; without it, the assembly does it itself. (The data's
+    evidence needs no pandas: it is read from the records stored with the build's dataset, see
+    helpers.dataset_cache.)"""
     import fontTools.subset  # noqa: F401 - imported for assemble_report
 
     from helpers.report.render import make_environment

@@ -5,6 +5,12 @@ A kernel started as usual pays about 0.8 s of interpreter and ipykernel start-up
 ipykernel and the notebooks' own imports, then forks a ready process per kernel (copy-on-write, so kernels also
 share those pages in memory). Every kernel, forked or not, is recorded in `LIVE_KERNELS` with the job it runs,
 so a timeout or Ctrl-C can kill it by process group.
+
+With the server, and where the lanes leave a core free (the executor decides: `want_spares`), each lane (a
+thread of the executor) also keeps a spare: when it launches a kernel and jobs are still waiting, it forks one
+more with the same command, environment and folder, which boots while the notebook runs; the lane's next
+notebook adopts it (`TrackedProvisioner` hands its connection to jupyter_client) instead of waiting about 0.2 s
+for a new kernel to start. Unused spares are killed (`discard_spares`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,6 +37,10 @@ _LOCK = threading.Lock()
 LIVE_KERNELS: dict[int, str] = {}  # process group id -> job name
 _CURRENT = threading.local()  # the job name of the notebook this thread executes
 _SERVER: ForkServer | None = None
+SPARE_OWNER = "(spare)"  # the owner of a spare kernel in LIVE_KERNELS until a job adopts it
+CONNECTION_FILE = (
+    "{connection_file}"  # stands for the connection file in a kernel command compared with a spare's
+)
 
 
 class ForkServerError(RuntimeError):
@@ -234,22 +245,128 @@ class ForkedKernelProcess:
         self.send_signal(signal.SIGTERM)
 
 
+class Spare:
+    """A kernel forked ahead of need for one lane: its pid, connection (`info`, key as bytes) and file, the
+    command it runs (its connection file as CONNECTION_FILE), environment, folder and log file."""
+
+    def __init__(self, pid: int, info: dict, connection_file: str, command: list[str], env: dict[str, str],
+                 cwd: str, log: str | None):  # fmt: skip
+        self.pid, self.info, self.connection_file = pid, info, connection_file
+        self.command, self.env, self.cwd, self.log = command, env, cwd, log
+
+
+_SPARES: dict[int, Spare] = {}  # thread id of a lane -> its spare kernel
+_SPARES_WANTED: list = [None]  # a callable: True while a job waits that a spare could serve
+
+
+def want_spares(wanted) -> None:
+    """Let lanes keep a spare kernel while `wanted()` is true (None: no spares). `wanted` is called on a lane's
+    thread each time it launches a kernel, with the number of spares alive: the executor answers whether more
+    jobs wait than spares are ready for them."""
+    _SPARES_WANTED[0] = wanted
+
+
+def spare_count() -> int:
+    """How many spare kernels are alive (not yet adopted)."""
+    with _LOCK:
+        return len(_SPARES)
+
+
+def command_template(cmd: list[str], connection_file: str) -> list[str]:
+    """`cmd` with its connection file replaced by CONNECTION_FILE: the same for every kernel of a build."""
+    return [CONNECTION_FILE if arg == connection_file else arg for arg in cmd]
+
+
+def start_spare(server: ForkServer, template: list[str], km, env: dict[str, str], cwd: str,
+                log_dir: Path | None) -> None:  # fmt: skip
+    """Fork a spare kernel for this thread's lane: `template` with a connection file of its own (new ports and
+    key, the transport, address and signature scheme of `km`), its output to a log file in `log_dir`."""
+    from jupyter_client.connect import write_connection_file
+    from jupyter_client.session import new_id_bytes
+
+    connection_file, info = write_connection_file(
+        ip=km.ip, key=new_id_bytes(), transport=km.transport, signature_scheme=km.session.signature_scheme,
+        kernel_name=km.kernel_name,
+    )  # fmt: skip
+    info = dict(info, key=info["key"].encode() if isinstance(info["key"], str) else info["key"])
+    log = None
+    if log_dir is not None:
+        handle, log = tempfile.mkstemp(prefix=".spare-", suffix=".log", dir=log_dir)
+        os.close(handle)
+    command = [connection_file if arg == CONNECTION_FILE else arg for arg in template]
+    try:
+        pid = server.spawn(command, env, cwd, log)
+    except ForkServerError:
+        _remove(connection_file, log)
+        return
+    with _LOCK:
+        LIVE_KERNELS[pid] = SPARE_OWNER
+        _SPARES[threading.get_ident()] = Spare(pid, info, connection_file, template, env, cwd, log)
+
+
+def take_spare(server: ForkServer, template: list[str], env: dict[str, str], cwd: str) -> Spare | None:
+    """This lane's spare, taken for the kernel being launched, when it runs the same command in the same
+    environment and folder and is still alive; else None (a spare that does not fit is discarded)."""
+    with _LOCK:
+        spare = _SPARES.pop(threading.get_ident(), None)
+    if spare is None:
+        return None
+    fits = (spare.command, spare.env, spare.cwd) == (template, env, cwd)
+    if fits and server.is_alive and spare.pid not in server.exit_codes:
+        return spare
+    _discard(spare)
+    return None
+
+
+def _remove(*paths: str | None) -> None:
+    for path in paths:
+        if path:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def _discard(spare: Spare) -> None:
+    kill_process_group(spare.pid)
+    _untrack(spare.pid)
+    _remove(spare.connection_file, spare.log)
+
+
+def discard_spares() -> None:
+    """Kill every spare kernel not adopted and remove its files (the end of a build, or an interrupt)."""
+    with _LOCK:
+        spares = list(_SPARES.values())
+        _SPARES.clear()
+    for spare in spares:
+        _discard(spare)
+
+
 class TrackedProvisioner(LocalProvisioner):
     """LocalProvisioner that forks from the server when it can, and records every kernel in LIVE_KERNELS."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         server = _SERVER
-        if server is not None and server.is_alive and server.can_fork(cmd):
+        forkable = server is not None and server.is_alive and server.can_fork(cmd)
+        pid = spare = None
+        if forkable:
             env = dict(kwargs.get("env") or os.environ)
             env.update(KERNEL_ENV)
             cwd = str(kwargs.get("cwd") or Path.cwd())
             log = getattr(_CURRENT, "kernel_log", None)
-            try:
-                pid = server.spawn(cmd, env, cwd, log)
-            except ForkServerError:  # the server died: start this kernel the usual way
-                pid = None
-        else:
-            pid = None
+            template = command_template(cmd, self.parent.connection_file)
+            spare = take_spare(server, template, env, cwd)
+            if spare is not None:
+                pid = spare.pid
+                if log and spare.log:
+                    os.replace(spare.log, log)  # the kernel writes on, to the job's own log
+                self.connection_info = spare.info  # jupyter_client takes it over (_reconcile_connection_info)
+                self._spare_file = spare.connection_file
+            else:
+                try:
+                    pid = server.spawn(cmd, env, cwd, log)
+                except ForkServerError:  # the server died: start this kernel the usual way
+                    forkable = False
         if pid is not None:
             self.process = ForkedKernelProcess(pid, server)
             self.pid = self.pgid = pid
@@ -262,6 +379,9 @@ class TrackedProvisioner(LocalProvisioner):
             else:
                 await super().launch_kernel(cmd, **kwargs)
         _track(self.pgid or self.pid)
+        wanted = _SPARES_WANTED[0]
+        if forkable and wanted is not None and wanted(spare_count()):
+            start_spare(server, template, self.parent, env, cwd, Path(log).parent.parent if log else None)
         return self.connection_info
 
     async def wait(self) -> int | None:
@@ -272,6 +392,7 @@ class TrackedProvisioner(LocalProvisioner):
 
     async def cleanup(self, restart: bool = False) -> None:
         _untrack(self.pgid or self.pid)
+        _remove(getattr(self, "_spare_file", None))  # an adopted spare's own connection file
         await super().cleanup(restart=restart)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.readers import ReadError, read_csv_dicts, read_csv_text
+from helpers.records import observation_members
 from helpers.report.config import TEMPLATES_DIR
 
 MAX_TABLE_ROWS = 200  # rows shown on the page; the CSV has them all
@@ -194,24 +195,33 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
     return read_csv_dicts(path, f"data/{path.name}")
 
 
-def load_evidence(data_dir: Path, cache_dir: Path | None = None):
-    """The validated dataset with its evidence (helpers.data.load_dataset, the one reader of every table), read
-    from the build's validated copy in `cache_dir` when there is one (helpers.dataset_cache).
+def load_evidence(data_dir: Path, cache_dir: Path | None = None) -> dict:
+    """The evidence the appendix cites, as plain records (helpers.evidence.evidence_records): read from the
+    build's dataset cache in `cache_dir`, where the dataset's validation stored it (helpers.dataset_cache: no
+    pandas needed), else taken from the validated dataset (helpers.data.load_dataset, the one reader of every
+    table).
 
     A data folder that does not validate (the runner's own test fixtures hold partial tables) gives the rows as
     they are, each fact its own observation, no disagreements and no provenance state."""
+    if cache_dir is not None:
+        from helpers.dataset_cache import read_evidence
+
+        stored = read_evidence(cache_dir, Path(data_dir))
+        if stored is not None:
+            return stored
     from types import SimpleNamespace
 
     import pandas as pd
 
-    from helpers.data import DataValidationError, load_dataset
+    from helpers.data import PROVENANCE_STATES, DataValidationError, load_dataset
+    from helpers.evidence import evidence_records
 
     try:
         if cache_dir is not None:
             from helpers.dataset_cache import load_dataset_cached
 
-            return load_dataset_cached(cache_dir, Path(data_dir))
-        return load_dataset(data_dir)
+            return evidence_records(load_dataset_cached(cache_dir, Path(data_dir)), PROVENANCE_STATES)
+        return evidence_records(load_dataset(data_dir), PROVENANCE_STATES)
     except DataValidationError:
         pass
 
@@ -220,46 +230,31 @@ def load_evidence(data_dir: Path, cache_dir: Path | None = None):
 
     facts, roles, sources = frame("facts"), frame("city_roles"), frame("sources")
     ids = facts["fact_id"] if "fact_id" in facts else pd.Series(dtype=str)
-    return SimpleNamespace(
+    return evidence_records(SimpleNamespace(
         facts=facts, role_statements=roles, city_roles=roles, sources=sources,
         observations=pd.DataFrame({"fact_ids": ids}),
         disagreements=pd.DataFrame(columns=["key", "aspect", "stated", "district_en", "item", "source_id", "chosen"]),
         provenance=pd.DataFrame({"source_id": sources.get("source_id", pd.Series(dtype=str)), "status": ""}),
-    )  # fmt: skip
+    ), PROVENANCE_STATES)  # fmt: skip
 
 
-def _cell(value: object) -> str:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def build_appendix(sections: list[Section], data_dir: Path, lang: str, dataset=None) -> dict[str, list[dict]]:
+def build_appendix(
+    sections: list[Section], data_dir: Path, lang: str, evidence: dict | None = None
+) -> dict[str, list]:
     """What the sections cite, in order of first citation: "facts" (every fact of each cited observation, with
     the quantity as printed, source and paragraph), "roles" (every source's statement of each cited city role),
     "sources" (with their provenance state), "disagreements" (every disagreement between sources in the data)
-    and "provenance" (the state of each source)."""
-    from helpers.evidence import sources_of
-
-    dataset = dataset if dataset is not None else load_evidence(data_dir)
-    facts = {
-        row.get("fact_id", ""): {k: _cell(v) for k, v in row.items()}
-        for row in dataset.facts.to_dict("records")
-    }
+    and "provenance" (the state of each source). `evidence`: load_evidence's records (default: read from
+    `data_dir`)."""
+    evidence = evidence if evidence is not None else load_evidence(data_dir)
+    facts = {row.get("fact_id", ""): row for row in evidence["facts"]}
     statements: dict[tuple[str, str], list[dict]] = {}
-    for row in dataset.role_statements.to_dict("records"):
-        statements.setdefault((row.get("sector", ""), row.get("place", "")), []).append(
-            {k: _cell(v) for k, v in row.items()}
-        )
+    for row in evidence["role_statements"]:
+        statements.setdefault((row.get("sector", ""), row.get("place", "")), []).append(row)
     chosen_roles = {(r.get("sector", ""), r.get("place", "")): r.get("source_id", "")
-                    for r in dataset.city_roles.to_dict("records")}  # fmt: skip
-    sources = {row.get("source_id", ""): {k: _cell(v) for k, v in row.items()}
-               for row in dataset.sources.to_dict("records")}  # fmt: skip
-    states = dict(zip(dataset.provenance["source_id"], dataset.provenance["status"], strict=True))
+                    for r in evidence["city_roles"]}  # fmt: skip
+    sources = {row.get("source_id", ""): row for row in evidence["sources"]}
+    states = dict(evidence["provenance"])
     used_facts: dict[str, list[dict]] = {}
     used_roles: dict[tuple[str, str], list[dict]] = {}
     for section in sections:
@@ -270,7 +265,10 @@ def build_appendix(sections: list[Section], data_dir: Path, lang: str, dataset=N
             }
             cited = [f for f in dict.fromkeys(item.fact_ids)]
             known = [f for f in cited if f in facts]
-            for fact_id in [*sources_of(dataset.observations, known), *[f for f in cited if f not in facts]]:
+            for fact_id in [
+                *observation_members(evidence["observations"], known),
+                *[f for f in cited if f not in facts],
+            ]:
                 used_facts.setdefault(fact_id, []).append(use)
             for role in item.roles:
                 used_roles.setdefault((role["sector"], role["place"]), []).append(use)
@@ -316,18 +314,15 @@ def build_appendix(sections: list[Section], data_dir: Path, lang: str, dataset=N
         for item in [*section.figures, *section.tables]:
             for source_id in item.sources:
                 cite(source_id)
-    disagreement_rows = [{k: _cell(v) if k != "chosen" else bool(v) for k, v in row.items()}
-                         for row in dataset.disagreements.to_dict("records")]  # fmt: skip
+    disagreement_rows = [dict(row) for row in evidence["disagreements"]]
     for row in disagreement_rows:
         cite(row["source_id"])
     listed = [dict(sources[s], source_id=s, state=states.get(s, "")) for s in source_ids if s in sources]
     provenance = [{"source_id": s, "status": states[s], "kind": sources[s].get("kind", ""),
                    "url": sources[s].get("url", ""), "retrieved": sources[s].get("retrieved", "")}
                   for s in source_ids if states.get(s) and s in sources]  # fmt: skip
-    from helpers.data import PROVENANCE_STATES
-
     return {"facts": fact_rows, "roles": role_rows, "sources": listed, "disagreements": disagreement_rows,
-            "provenance": provenance, "provenance_states": sorted(PROVENANCE_STATES.items())}  # fmt: skip
+            "provenance": provenance, "provenance_states": [tuple(pair) for pair in evidence["provenance_states"]]}  # fmt: skip
 
 
 def make_environment(bytecode_dir: Path | None = None):
