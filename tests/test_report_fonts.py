@@ -108,3 +108,16 @@ def test_characters_the_font_lacks_are_named_in_a_warning(workspace: Folders, tm
     cmap = TTFont(run / fonts.FONT_FILE).getBestCmap()
     assert 0x1F642 not in cmap and ord("家") in cmap
     assert json.loads((run / "manifest.json").read_text(encoding="utf-8"))["font"]["missing"] == "\U0001f642"
+
+
+def test_a_preloaded_font_gives_the_same_subset_and_is_used_once() -> None:
+    source = fonts.find_font()
+    if source is None:
+        pytest.skip("no CJK font on this machine")
+    characters = fonts.page_characters("合肥 量子 上海")
+    plain = fonts.subset_font(source, characters)
+    fonts.preload_font(source)
+    assert source in fonts._PRELOADED
+    assert fonts.subset_font(source, characters) == plain  # same bytes, missing characters and names
+    assert source not in fonts._PRELOADED  # taken by that subset; the next one loads the font again
+    assert fonts.subset_font(source, characters) == plain
