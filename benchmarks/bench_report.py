@@ -23,9 +23,16 @@ line per save to the file named by $FUTURE_INDUSTRIES_TIMINGS): the summary give
 and per table of each kind (over all its repeats), beside the ratios.
 
 CPU seconds are the user and system time of the command's whole process tree (kernels included: each level
-reaps its children), which other work on the machine skews far less than wall time. Peak memory is sampled over the command's process tree: the sum of RSS ten times a second (shared pages are
-counted in every process, so forked kernels are over-counted) and the sum of PSS every 0.4 s (each shared
-page split between the processes sharing it: what the tree really occupies).
+reaps its children), which other work on the machine skews far less than wall time.
+
+Peak memory is measured in runs of its own: one more cold build of each kind, whose seconds do not count. The sampler
+walks the command's process tree: the sum of RSS ten times a second (shared pages are counted in every process,
+so forked kernels are over-counted) and the sum of PSS every 0.4 s (each shared page split between the
+processes sharing it: what the tree really occupies). Reading every process's memory map costs CPU: 0.4 s in a
+12 s two-job build, which it slowed by about 0.3 s (three builds each way), while the one-process papermill loop
+leaves it a free core; so no timed run of measurements 1-5 is sampled (until 2026-12-06 every run was, which
+made the two-job build look about 0.3 s slower against the loop than it is), and their other rows print no
+memory. The grid (6) samples its runs, as before.
 """
 
 from __future__ import annotations
@@ -103,8 +110,11 @@ class MemorySampler(threading.Thread):
                 self.peak_pss = max(self.peak_pss, pss)
 
 
-def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path) -> Measure:
-    """Run `commands` one after another; return their total wall time and the peak memory of any of them.
+def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path,
+                 memory: bool = False) -> Measure:  # fmt: skip
+    """Run `commands` one after another; return their total wall time and CPU seconds, and with `memory` the
+    peak memory of any of them (else NaN: the sampler's own CPU would slow what is timed, see the module
+    docstring).
 
     Raises:
         SystemExit: a command failed (its output is printed).
@@ -116,13 +126,15 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True)  # fmt: skip
-        sampler = MemorySampler(process.pid)
-        sampler.start()
+        sampler = MemorySampler(process.pid) if memory else None
+        if sampler is not None:
+            sampler.start()
         output, _ = process.communicate()
         total += time.perf_counter() - started
-        sampler.stopped.set()
-        sampler.join()
-        peak_rss, peak_pss = max(peak_rss, sampler.peak_rss), max(peak_pss, sampler.peak_pss)
+        if sampler is not None:
+            sampler.stopped.set()
+            sampler.join()
+            peak_rss, peak_pss = max(peak_rss, sampler.peak_rss), max(peak_pss, sampler.peak_pss)
         if process.returncode != 0:
             print(
                 f"{label}: {' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}",
@@ -131,9 +143,14 @@ def run_measured(label: str, commands: list[list[str]], env: dict[str, str], cwd
             raise SystemExit(1)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    measure = Measure(label, total, peak_rss / 2**20, peak_pss / 2**20, cpu)
-    print(f"  {label:<34} {measure.seconds:8.2f} s   CPU {cpu:7.1f} s   peak RSS {measure.peak_rss_mb:6.0f} MB   "
-          f"PSS {measure.peak_pss_mb:6.0f} MB   (load before: {load:.1f})", flush=True)  # fmt: skip
+    nan = float("nan")
+    measure = Measure(
+        label, total, peak_rss / 2**20 if memory else nan, peak_pss / 2**20 if memory else nan, cpu
+    )
+    peaks = (f"peak RSS {measure.peak_rss_mb:6.0f} MB   PSS {measure.peak_pss_mb:6.0f} MB" if memory
+             else "(memory not sampled)")  # fmt: skip
+    print(f"  {label:<34} {measure.seconds:8.2f} s   CPU {cpu:7.1f} s   {peaks}   (load before: {load:.1f})",
+          flush=True)  # fmt: skip
     return measure
 
 
@@ -156,16 +173,14 @@ class SaveTimes:
         return statistics.median(values) if values else float("nan")
 
 
-def median_measure(runs: list[Measure], label: str) -> Measure:
-    """One measure of repeated runs: the median seconds and CPU seconds, the highest peaks (printed: every run's
-    seconds)."""
-    if len(runs) == 1:
-        return runs[0]
+def median_measure(runs: list[Measure], label: str, memory: Measure) -> Measure:
+    """One measure of repeated timed runs and one run sampled for memory: the median seconds and CPU seconds of
+    the timed runs (printed: every run's seconds), the peaks of the memory run."""
     seconds = [m.seconds for m in runs]
     print(f"    (median of {len(runs)}: {statistics.median(seconds):.2f} s; runs "
           f"{', '.join(f'{t:.2f}' for t in seconds)})")  # fmt: skip
-    return Measure(f"{label} (median of {len(runs)})", statistics.median(seconds), max(m.peak_rss_mb for m in runs),
-                   max(m.peak_pss_mb for m in runs), statistics.median(m.cpu_seconds for m in runs))  # fmt: skip
+    return Measure(f"{label} (median of {len(runs)})", statistics.median(seconds), memory.peak_rss_mb,
+                   memory.peak_pss_mb, statistics.median(m.cpu_seconds for m in runs))  # fmt: skip
 
 
 def report_command(notebooks: Path, reports: Path, *extra: str) -> list[str]:
@@ -215,13 +230,14 @@ def print_summary(measures: dict[str, Measure], jobs: int, saves: list[SaveTimes
         print(f"  CPU seconds, cold {jobs} jobs / loop     "
               f"{measures['cold_n'].cpu_seconds / measures['papermill'].cpu_seconds:6.2f}   (the work, whatever the load)")  # fmt: skip
     print(f"  no-change rebuild                     {measures['nochange'].seconds:6.2f} s (aim < 0.5 s)")
-    peak = max(m.peak_pss_mb for m in measures.values() if m.label.startswith(("cold", "no-change", "one")))
+    peak = max(m.peak_pss_mb for m in measures.values() if m.label.startswith("cold"))
     print(f"  peak PSS of a build                   {peak:6.0f} MB (aim < 600 MB)")
     print("\n| measurement | seconds | CPU seconds | peak RSS sum (MB) | peak PSS sum (MB) |")
     print("|---|---:|---:|---:|---:|")
     for measure in measures.values():
-        print(f"| {measure.label} | {measure.seconds:.2f} | {measure.cpu_seconds:.1f} | {measure.peak_rss_mb:.0f} | "
-              f"{measure.peak_pss_mb:.0f} |")  # fmt: skip
+        rss, pss = (("—", "—") if measure.peak_pss_mb != measure.peak_pss_mb  # NaN: not sampled
+                    else (f"{measure.peak_rss_mb:.0f}", f"{measure.peak_pss_mb:.0f}"))  # fmt: skip
+        print(f"| {measure.label} | {measure.seconds:.2f} | {measure.cpu_seconds:.1f} | {rss} | {pss} |")
     if saves:
         print("\n| saved in | figures | median s/figure | tables | median s/table |")
         print("|---|---:|---:|---:|---:|")
@@ -251,7 +267,7 @@ def bench_grid(
     for key, (label, extra) in ways.items():
         reports = tmp / key
         command = report_command(notebooks, reports, "--params", str(params), *extra)
-        measures[key] = run_measured(label, [command], env, REPO)
+        measures[key] = run_measured(label, [command], env, REPO, memory=True)
         profiles = count_profiles(reports)
     print(f"\ngrid of {params.name}: {profiles} profiles")
     print("\n| grid build | seconds | seconds per profile | peak RSS sum (MB) | peak PSS sum (MB) |\n"
@@ -322,7 +338,9 @@ def main(argv: list[str] | None = None) -> int:
                 reports = tmp / (("r1" if jobs == 1 else "rn") + ("" if i == args.repeat - 1 else f"-{i}"))
                 runs.append(run_measured(label, [report_command(notebooks, reports, "-j", str(jobs))],
                                          dict(env, FUTURE_INDUSTRIES_TIMINGS=str(timed[key])), REPO))  # fmt: skip
-            measures[key] = median_measure(runs, label)
+            sampled = run_measured(f"{label}, memory", [report_command(notebooks, tmp / f"memory-{key}", "-j",
+                                   str(jobs))], env, REPO, memory=True)  # fmt: skip
+            measures[key] = median_measure(runs, label, sampled)
         saves = [SaveTimes.read(label, timed[key]) for key, label in
                  (("cold_1", "cold build, 1 job"), ("cold_n", f"cold build, {args.jobs} jobs"))]  # fmt: skip
         runs = [

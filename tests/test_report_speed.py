@@ -269,3 +269,23 @@ def test_a_spare_that_does_not_fit_the_kernel_asked_for_is_killed_not_used(tmp_p
     finally:
         process.kill()
         process.wait()
+
+
+def test_sockets_to_a_kernel_retry_a_refused_connection_sooner_than_zeromqs_default() -> None:
+    # The runner connects right after forking a kernel, before it has bound its ports; ZeroMQ's default waits
+    # 100 ms before it tries again. The manager's and the client's sockets start sooner and back off no further
+    # than that default (a kernel slow to start is not polled harder than ZeroMQ would).
+    import zmq
+
+    plain = zmq.Context()
+    manager = kernels.ReportKernelManager()
+    client = manager.client()
+    try:
+        default_interval = plain.socket(zmq.DEALER).getsockopt(zmq.RECONNECT_IVL)
+        for context in (manager.context, client.context):
+            socket = context.socket(zmq.DEALER)
+            assert 0 < socket.getsockopt(zmq.RECONNECT_IVL) < default_interval
+            assert socket.getsockopt(zmq.RECONNECT_IVL_MAX) == default_interval
+            socket.close(linger=0)
+    finally:
+        plain.destroy(linger=0)

@@ -27,9 +27,11 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
+import zmq
+import zmq.asyncio
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import DottedObjectName, Type
+from traitlets import DottedObjectName, Type, default
 
 from helpers.report.config import KERNEL_ENV
 
@@ -37,6 +39,8 @@ _LOCK = threading.Lock()
 LIVE_KERNELS: dict[int, str] = {}  # process group id -> job name
 _CURRENT = threading.local()  # the job name of the notebook this thread executes
 _SERVER: ForkServer | None = None
+RECONNECT_MS = 5  # how soon a socket to a kernel first tries again when the kernel has not bound its port yet
+RECONNECT_MAX_MS = 100  # ... doubling each time up to ZeroMQ's own interval (a kernel slow to start)
 SPARE_OWNER = "(spare)"  # the owner of a spare kernel in LIVE_KERNELS until a job adopts it
 CONNECTION_FILE = (
     "{connection_file}"  # stands for the connection file in a kernel command compared with a spare's
@@ -396,6 +400,18 @@ class TrackedProvisioner(LocalProvisioner):
         await super().cleanup(restart=restart)
 
 
+def reconnecting_context(context: zmq.asyncio.Context) -> zmq.asyncio.Context:
+    """`context`, its new sockets set to retry a refused connection after RECONNECT_MS, doubling the wait up to
+    RECONNECT_MAX_MS, instead of every 100 ms.
+
+    The runner connects to a kernel right after forking it, before the kernel has bound its ports: the first
+    connection is refused, and ZeroMQ waited 100 ms to try again. A forked kernel binds within a few
+    milliseconds, so its first reply came about 0.1 s late, for every notebook."""
+    context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+    context.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_MAX_MS)
+    return context
+
+
 class ReportKernelClient(AsyncKernelClient):
     """AsyncKernelClient that is ready as soon as the kernel answers kernel_info on shell and IOPub.
 
@@ -403,6 +419,9 @@ class ReportKernelClient(AsyncKernelClient):
     fifth of a second idle per notebook. nbclient only reads the IOPub messages that answer its own requests (it
     matches their parent ids), so messages still in flight from the start-up are ignored there anyway.
     """
+
+    def _context_default(self) -> zmq.asyncio.Context:
+        return reconnecting_context(super()._context_default())
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         """Send kernel_info until the kernel replies on shell and a message arrives on IOPub (the channel is
@@ -439,6 +458,11 @@ class ReportKernelManager(AsyncKernelManager):
 
     client_class = DottedObjectName("helpers.report.kernels.ReportKernelClient")
     client_factory = Type(klass=ReportKernelClient)
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        self._created_context = True
+        return reconnecting_context(zmq.asyncio.Context())
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         await super()._async_wait(pollinterval=min(pollinterval, 0.01))
