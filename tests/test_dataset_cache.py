@@ -131,6 +131,20 @@ def test_prune_keeps_the_newest_files(tmp_path) -> None:
     ]
 
 
+def test_prune_removes_temporary_files_a_killed_writer_left_and_spares_fresh_ones(tmp_path) -> None:
+    import os
+
+    left, writing = tmp_path / ".dataset-left", tmp_path / ".dataset-writing"
+    for path in (left, writing):
+        path.write_bytes(b"half a pickle")
+    os.utime(left, (1_000_000, 1_000_000))
+    os.utime(writing, (1_000_000 + 3_000, 1_000_000 + 3_000))
+    dataset_cache.prune(
+        tmp_path, now=1_000_000 + 3_001
+    )  # the one an hour old goes, the one a second old stays
+    assert not left.exists() and writing.exists()
+
+
 def test_a_folder_that_cannot_be_written_means_no_cache(tmp_path, article_copy, counted) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", encoding="utf-8")  # mkdir of blocked/datasets fails

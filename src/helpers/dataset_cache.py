@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ CACHE_FORMAT = "future-industries dataset 1"  # first line of a cache file; bump
 EVIDENCE_FORMAT = "future-industries evidence 1"  # first line of an evidence file
 HELPERS_DIR = Path(__file__).resolve().parent
 FILES_KEPT = 4  # dataset files kept in a cache folder (the most recently written)
+STALE_TEMPORARY_S = 600  # a temporary file this old was left by a writer that was killed (prune removes it)
 
 
 def hash_folder(digest, root: Path | None, exclude: tuple[str, ...] = ()) -> None:
@@ -168,8 +170,15 @@ def key_lock(folder: Path, key: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def prune(folder: Path, keep: int = FILES_KEPT) -> None:
-    """Remove all but the `keep` most recently written dataset files of `folder` (and their locks)."""
+def prune(folder: Path, keep: int = FILES_KEPT, now: float | None = None) -> None:
+    """Remove all but the `keep` most recently written dataset files of `folder` (and their evidence and locks),
+    and temporary files older than STALE_TEMPORARY_S: what a writer killed mid-write left (a writer at work
+    renames its file within a second)."""
+    now = time.time() if now is None else now
+    for temporary in folder.glob(".dataset-*"):
+        with contextlib.suppress(OSError):  # renamed or removed meanwhile
+            if now - temporary.stat().st_mtime > STALE_TEMPORARY_S:
+                temporary.unlink()
     dated = []
     for path in folder.glob("dataset-*.pickle"):  # its evidence file goes with it
         with contextlib.suppress(OSError):  # removed meanwhile by another build
