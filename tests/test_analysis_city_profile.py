@@ -344,3 +344,28 @@ def test_every_place_draws_its_figures_or_says_why_not(dataset, result, labels, 
             assert words <= LATIN_ALLOWED, (place, words - LATIN_ALLOWED)
         for fig in drawn:
             plt.close(fig)
+
+
+def test_a_place_the_sources_name_in_no_race_meets_its_peers_at_zero() -> None:
+    # Without its one role statement (hydrogen: follower, ¶8), Guangzhou is named in no race, though the article
+    # gives three of its figures (18 support measures, 20+ projects, 4bn+ CNY invested: three indicators, three
+    # observations). Its region's named cities are Shenzhen (named in all six races) and Foshan (one). The
+    # synthesis index ranks only named cities, so Guangzhou has no rank.
+    from helpers.data import ROLES, rebuild
+
+    base = article_dataset()
+    unnamed = rebuild(base, city_roles=base.role_statements[base.role_statements["place"] != "guangzhou"])
+    table = cp.peer_breadth(unnamed, ["guangzhou", "shenzhen", "foshan"])
+    assert list(table.index) == ["guangzhou", "shenzhen", "foshan"]
+    assert table.loc["guangzhou", ["n_sectors", *ROLES]].tolist() == [0] * (1 + len(ROLES))
+    assert table.loc["guangzhou", "n_facts"] == 3 and table.loc["guangzhou", "region"] == "greater_bay_area"
+    assert table.loc["shenzhen", "n_sectors"] == 6 and table.loc["foshan", "n_sectors"] == 1
+    profile = cp.build_profile(unnamed, "guangzhou", n_draws=50, seed=7)
+    assert profile.peers == ["shenzhen", "foshan"] and profile.position is None
+    en = Labels("en", unnamed)
+    peers = cp.peers_table(unnamed, profile, en)
+    assert peers.iloc[0].tolist()[1] == 0  # races named
+    assert peers.iloc[0].tolist()[-2:] == ["not ranked", "not ranked"]
+    fig = cp.figure_peers(unnamed, profile, en)
+    assert "Guangzhou" in fig.texts[0].get_text() or any("Guangzhou" in t.get_text() for t in fig.texts)
+    plt.close(fig)

@@ -465,20 +465,39 @@ def targets_table(dataset: Dataset, profile: CityProfile, labels: Labels, curren
     return syn.tracker_table(dataset, profile.tracker, labels, currency, cny_per_usd)
 
 
+def peer_breadth(dataset: Dataset, places: Sequence[str]) -> pd.DataFrame:
+    """synthesis.breadth of `places`, in that order, with a row for a place the sources name in no race (a
+    province whose cities they name, say), which breadth leaves out: no races and no roles, and the figures the
+    sources give about it."""
+    columns = ["n_sectors", *ROLES, "n_facts"]
+    table = syn.breadth(dataset, places).reindex(list(places))
+    regions = dataset.cities.set_index("place_id")["region"]
+    for place in places:
+        if pd.isna(table.loc[place, "n_sectors"]):
+            table.loc[place, columns] = [0] * (1 + len(ROLES)) + [len(syn.fact_ids_for(dataset, [place]))]
+            table.loc[place, "region"] = regions[place]
+    return table.astype(dict.fromkeys(columns, int))
+
+
 def peers_table(dataset: Dataset, profile: CityProfile, labels: Labels) -> pd.DataFrame:
     """The place and its regional peers (the place first): races named, roles by kind, figures given and the
-    median rank and 5-95% interval in the synthesis index."""
+    median rank and 5-95% interval in the synthesis index ("not ranked" for a place it does not rank)."""
     places = [profile.place, *profile.peers] if profile.peers else []
-    table = syn.breadth(dataset, places) if places else pd.DataFrame(columns=["n_sectors", *ROLES, "n_facts"])
-    table = table.reindex(places)
+    table = (
+        peer_breadth(dataset, places) if places else pd.DataFrame(columns=["n_sectors", *ROLES, "n_facts"])
+    )
     intervals = profile.index.intervals
+    ranked = [p for p in places if p in intervals.index]
     out = pd.DataFrame({labels("city"): [labels.city(p) for p in places]})
     out[labels("syn_n_sectors")] = [int(table.loc[p, "n_sectors"]) for p in places]
     for role in ROLES:
         out[labels.role(role)] = [int(table.loc[p, role]) for p in places]
     out[labels("syn_n_facts")] = [int(table.loc[p, "n_facts"]) for p in places]
-    out[labels("syn_median_rank")] = [int(intervals.loc[p, "median_rank"]) for p in places]
-    out[labels("cp_col_interval")] = [f"{intervals.loc[p, 'p05']}–{intervals.loc[p, 'p95']}" for p in places]
+    not_ranked = labels("cp_not_ranked")
+    out[labels("syn_median_rank")] = [int(intervals.loc[p, "median_rank"]) if p in ranked else not_ranked
+                                      for p in places]  # fmt: skip
+    out[labels("cp_col_interval")] = [f"{intervals.loc[p, 'p05']}–{intervals.loc[p, 'p95']}" if p in ranked
+                                      else not_ranked for p in places]  # fmt: skip
     return out
 
 
@@ -774,7 +793,7 @@ def figure_peers(dataset: Dataset, profile: CityProfile, labels: Labels) -> Figu
     if not profile.peers:
         return None
     places = [profile.place, *profile.peers]
-    table = syn.breadth(dataset, places).reindex(places)
+    table = peer_breadth(dataset, places)
     fig, ax = new_figure(8.5, max(2.8, 1.5 + 0.5 * len(places)))
     positions = list(range(len(places)))[::-1]
     left = np.zeros(len(places))

@@ -101,6 +101,8 @@ def scan_imports(sources: list[str]) -> tuple[str, ...]:
     import quantum`; the fork server skips a name that is not a module)."""
     names: dict[str, None] = {}
     for source in sources:
+        if "import" not in source:  # no import statement without the keyword: no need to parse the cell
+            continue
         try:
             tree = ast.parse(re.sub(r"^\s*[%!].*$", "", source, flags=re.MULTILINE))
         except SyntaxError:
