@@ -303,7 +303,6 @@ def test_a_table_of_rankings_cites_its_sources_directly(tmp_path, dataset):
 def test_the_report_appendix_lists_sources_cited_directly(dataset):
     from conftest import ARTICLE_DIR
 
-    from helpers.data import PROVENANCE_STATES
     from helpers.evidence import evidence_records
     from helpers.report.render import Section, Table, build_appendix, read_sources
 
@@ -314,7 +313,7 @@ def test_the_report_appendix_lists_sources_cited_directly(dataset):
         "ranked", "A ranking", [], "tables/nb/ranked.csv", [], [], 0, [], sources=["yicai-2025-10-26"]
     )
     section = Section("nb", "nb", "nb.ipynb", "", {}, tables=[table])
-    evidence = evidence_records(dataset, PROVENANCE_STATES)
+    evidence = evidence_records(dataset)
     listed = [s["source_id"] for s in build_appendix([section], ARTICLE_DIR, "en", evidence)["sources"]]
     assert "yicai-2025-10-26" in listed  # cited by no fact or role of the section, listed for the table
     bare = Section("nb", "nb", "nb.ipynb", "", {}, tables=[Table("t", "c", [], "t.csv", [], [], 0, [])])

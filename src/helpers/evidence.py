@@ -254,13 +254,14 @@ def plain_cell(value: object) -> str:
     return str(value)
 
 
-def evidence_records(dataset, provenance_states: dict[str, str]) -> dict:
+def evidence_records(dataset) -> dict:
     """What the report's appendix cites of `dataset` (a helpers.data.Dataset, or any object with its evidence
     tables), as plain JSON-ready values, so that the report runner reads it without pandas: the rows of `facts`,
     `role_statements`, `city_roles`, `sources` and `disagreements` (every cell text, by `plain_cell`, except a
     disagreement's `chosen`, a bool), `provenance` as (source id, status) pairs, `observations` as each
     observation's fact ids (";"-joined, in rule order) and `provenance_states` as sorted (state, meaning)
-    pairs."""
+    pairs (helpers.data.PROVENANCE_STATES)."""
+    from helpers.data import PROVENANCE_STATES  # here: helpers.data imports this module
 
     def rows(frame: pd.DataFrame) -> list[dict]:
         return [{k: plain_cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
@@ -279,5 +280,5 @@ def evidence_records(dataset, provenance_states: dict[str, str]) -> dict:
             for s, status in zip(dataset.provenance["source_id"], dataset.provenance["status"], strict=True)
         ],  # fmt: skip
         "observations": [str(ids) for ids in dataset.observations["fact_ids"]],
-        "provenance_states": sorted([state, text] for state, text in provenance_states.items()),
+        "provenance_states": sorted([state, text] for state, text in PROVENANCE_STATES.items()),
     }

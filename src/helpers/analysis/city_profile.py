@@ -487,16 +487,15 @@ def peers_table(dataset: Dataset, profile: CityProfile, labels: Labels) -> pd.Da
         peer_breadth(dataset, places) if places else pd.DataFrame(columns=["n_sectors", *ROLES, "n_facts"])
     )
     intervals = profile.index.intervals
-    ranked = [p for p in places if p in intervals.index]
     out = pd.DataFrame({labels("city"): [labels.city(p) for p in places]})
     out[labels("syn_n_sectors")] = [int(table.loc[p, "n_sectors"]) for p in places]
     for role in ROLES:
         out[labels.role(role)] = [int(table.loc[p, role]) for p in places]
     out[labels("syn_n_facts")] = [int(table.loc[p, "n_facts"]) for p in places]
     not_ranked = labels("cp_not_ranked")
-    out[labels("syn_median_rank")] = [int(intervals.loc[p, "median_rank"]) if p in ranked else not_ranked
-                                      for p in places]  # fmt: skip
-    out[labels("cp_col_interval")] = [f"{intervals.loc[p, 'p05']}–{intervals.loc[p, 'p95']}" if p in ranked
+    out[labels("syn_median_rank")] = [int(intervals.loc[p, "median_rank"]) if p in intervals.index
+                                      else not_ranked for p in places]  # fmt: skip
+    out[labels("cp_col_interval")] = [f"{intervals.loc[p, 'p05']}–{intervals.loc[p, 'p95']}" if p in intervals.index
                                       else not_ranked for p in places]  # fmt: skip
     return out
 

@@ -461,8 +461,7 @@ class ReportKernelManager(AsyncKernelManager):
 
     @default("context")
     def _context_default(self) -> zmq.asyncio.Context:
-        self._created_context = True
-        return reconnecting_context(zmq.asyncio.Context())
+        return reconnecting_context(super()._context_default())
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         await super()._async_wait(pollinterval=min(pollinterval, 0.01))

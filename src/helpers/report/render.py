@@ -213,15 +213,15 @@ def load_evidence(data_dir: Path, cache_dir: Path | None = None) -> dict:
 
     import pandas as pd
 
-    from helpers.data import PROVENANCE_STATES, DataValidationError, load_dataset
+    from helpers.data import DataValidationError, load_dataset
     from helpers.evidence import evidence_records
 
     try:
         if cache_dir is not None:
             from helpers.dataset_cache import load_dataset_cached
 
-            return evidence_records(load_dataset_cached(cache_dir, Path(data_dir)), PROVENANCE_STATES)
-        return evidence_records(load_dataset(data_dir), PROVENANCE_STATES)
+            return evidence_records(load_dataset_cached(cache_dir, Path(data_dir)))
+        return evidence_records(load_dataset(data_dir))
     except DataValidationError:
         pass
 
@@ -235,7 +235,7 @@ def load_evidence(data_dir: Path, cache_dir: Path | None = None) -> dict:
         observations=pd.DataFrame({"fact_ids": ids}),
         disagreements=pd.DataFrame(columns=["key", "aspect", "stated", "district_en", "item", "source_id", "chosen"]),
         provenance=pd.DataFrame({"source_id": sources.get("source_id", pd.Series(dtype=str)), "status": ""}),
-    ), PROVENANCE_STATES)  # fmt: skip
+    ))  # fmt: skip
 
 
 def build_appendix(
