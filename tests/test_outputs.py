@@ -260,6 +260,21 @@ def test_encode_png_round_trips_pixels_with_no_text_or_time():
     assert encode_png(rgb, 150) == data  # same pixels, same bytes
 
 
+def test_encode_png_appends_rows_below_and_refuses_other_widths():
+    import io
+
+    from helpers.outputs import encode_png
+
+    top = np.zeros((2, 3, 3), dtype=np.uint8)  # two black rows
+    # a grey row, cut from a wider one (not contiguous)
+    strip = np.full((1, 5, 3), 200, dtype=np.uint8)[:, 1:4]
+    decoded = np.asarray(Image.open(io.BytesIO(encode_png(top, 150, strip))))
+    assert decoded.shape == (3, 3, 3)
+    assert (decoded[:2] == 0).all() and (decoded[2] == 200).all()
+    with pytest.raises(ValueError, match=r"rows of \(4, 3\) pixels cannot follow rows of \(3, 3\)"):
+        encode_png(top, 150, np.zeros((1, 4, 3), dtype=np.uint8))
+
+
 def test_the_source_line_is_wrapped_to_the_image_width_at_its_separators():
     from helpers.outputs import footer_lines
 

@@ -11,17 +11,20 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ExecutePreprocessor
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor
 
 from helpers.paths import NOTEBOOKS_DIR
 
 
 def execute_in_place(path: Path, timeout: int = 600) -> None:
-    """Run every cell of the notebook at `path` with its default parameters and write the outputs back."""
+    """Run every cell of the notebook at `path` with its default parameters and write the outputs back.
+
+    Consecutive prints of a cell are kept as one output (nbconvert's CoalesceStreamsPreprocessor): how the
+    kernel splits its stdout into messages depends on timing, and the committed outputs should not."""
     notebook = nbformat.read(path, as_version=4)
-    ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(
-        notebook, {"metadata": {"path": str(path.parent)}}
-    )
+    resources = {"metadata": {"path": str(path.parent)}}
+    ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(notebook, resources)
+    CoalesceStreamsPreprocessor().preprocess(notebook, resources)
     for cell in notebook.cells:  # execution times and ids of the run are not content
         cell.metadata.pop("execution", None)
     nbformat.write(notebook, path)

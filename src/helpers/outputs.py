@@ -61,19 +61,31 @@ def _pixel_box(box, dpi: float) -> tuple[int, int, int, int]:
             math.ceil(box.x1 * dpi - 1e-6), math.ceil(box.y1 * dpi - 1e-6))  # fmt: skip
 
 
-def encode_png(pixels: np.ndarray, dpi: float) -> bytes:
-    """A PNG file of `pixels` (rows top to bottom, 8-bit RGB or RGBA) with its resolution, written by Pillow at
-    PNG_COMPRESS_LEVEL. Pillow writes no text or time chunk here, so the same pixels give the same bytes.
+def encode_png(pixels: np.ndarray, dpi: float, *more: np.ndarray) -> bytes:
+    """A PNG file of `pixels` (rows top to bottom, 8-bit RGB or RGBA), then the rows of each of `more` (as wide,
+    as many channels), with its resolution, zlib level PNG_COMPRESS_LEVEL. No text or time chunk: the same
+    pixels give the same bytes.
 
-    (A hand-written encoder with filter 0 was a third of Pillow's time, about 20 ms a typical figure; the package
-    keeps the well-kept library.)
+    Written by pypng, whose rows carry PNG's filter 0 ("None"). Pillow tries all five filters on every row and
+    keeps the best, which has no switch: on these figures (flat colours, thin lines) the files come out 1%
+    smaller for 2.6 times the time (42 figures of a build: 1.36 s against 0.52 s, the same pixels).
     """
     import io
 
-    from PIL import Image
+    import png
 
+    height, width, channels = pixels.shape
+    rows = [pixels.reshape(height, width * channels)]
+    for block in more:
+        if block.shape[1:] != pixels.shape[1:]:
+            raise ValueError(f"rows of {block.shape[1:]} pixels cannot follow rows of {pixels.shape[1:]}")
+        rows.append(np.ascontiguousarray(block).reshape(len(block), width * channels))
+    per_metre = int(dpi / 0.0254 + 0.5)  # pHYs counts dots per metre (150 dpi: 5906), rounded as Pillow does
+    writer = png.Writer(width, sum(len(block) for block in rows), greyscale=False, alpha=channels == 4,
+                        bitdepth=8, compression=PNG_COMPRESS_LEVEL, x_pixels_per_unit=per_metre,
+                        y_pixels_per_unit=per_metre, unit_is_meter=True)  # fmt: skip
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, dpi=(dpi, dpi))
+    writer.write(buffer, (row for block in rows for row in block))
     return buffer.getvalue()
 
 
@@ -198,13 +210,11 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
             channels = 3 if face[3] == 255 and drawn[..., 3].min() == 255 else 4  # RGB when opaque
             image = np.empty((y1 - y0, x1 - x0, channels), dtype=np.uint8)
             image[...] = face[:channels]  # padding beyond the canvas, painted as savefig's bbox_inches would
-            inner = (slice(rows.start - top, rows.stop - top), slice(cols.start - left, cols.stop - left))
-            image[inner] = drawn[..., :channels]
-            if footer:
-                image = np.vstack(
-                    [image, footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)]
-                )
-            path.write_bytes(encode_png(image, dpi))
+            inner = image[rows.start - top : rows.stop - top, cols.start - left : cols.stop - left]
+            for channel in range(channels):  # plane by plane: 3x faster than numpy's pixel-wise RGBA -> RGB
+                inner[..., channel] = drawn[..., channel]
+            strip = [footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)] if footer else []
+            path.write_bytes(encode_png(image, dpi, *strip))
         else:  # one more drawing, over the box measured above (no second tight-box pass)
             import io
 
@@ -218,11 +228,8 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
             face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor())]
             channels = 3 if image[..., 3].min() == 255 else 4
             image = image[..., :channels]
-            if footer:
-                image = np.vstack(
-                    [image, footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)]
-                )
-            path.write_bytes(encode_png(np.ascontiguousarray(image), dpi))
+            strip = [footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)] if footer else []
+            path.write_bytes(encode_png(np.ascontiguousarray(image), dpi, *strip))
     finally:
         fig.dpi = original_dpi
         fig.set_canvas(original_canvas)
@@ -332,20 +339,19 @@ class OutputSink:
         self, fact_ids: list[str], extra_sources: tuple[str, ...] = (), roles: list[tuple[str, str]] = ()
     ) -> str:
         """ "Source: anue-2025-10-27 ¶6, 7" for the facts and city roles used (plus any extra source ids)."""
-        facts = self._facts_by_id.loc[list(dict.fromkeys(fact_ids))]
-        role_table = self._roles_by_pair
-        role_rows = (
-            role_table.loc[[tuple(r) for r in dict.fromkeys(map(tuple, roles))]]
-            if roles
-            else role_table.iloc[:0]
-        )
-        cited = pd.concat([facts[["source_id", "locator"]], role_rows[["source_id", "locator"]]])
+        by_fact, by_role = self._citations
+        cited = [c for f in dict.fromkeys(fact_ids) for c in by_fact[f]]
+        cited += [c for r in dict.fromkeys(map(tuple, roles)) for c in by_role[r]]
+        located: dict[str, set[int]] = {}
+        for source_id, locator in cited:
+            paragraphs = located.setdefault(source_id, set())
+            if not pd.isna(locator):
+                paragraphs.add(int(locator))
         parts = []
-        for source_id, group in cited.groupby("source_id", sort=True):
-            located = sorted({int(p) for p in group["locator"] if not pd.isna(p)})
-            paragraphs = ", ".join(map(str, located))
-            parts.append(f"{source_id} {self.labels('paragraph')}{paragraphs}" if located else source_id)
-        parts += [s for s in extra_sources if s not in cited["source_id"].values]
+        for source_id in sorted(located):
+            paragraphs = ", ".join(map(str, sorted(located[source_id])))
+            parts.append(f"{source_id} {self.labels('paragraph')}{paragraphs}" if paragraphs else source_id)
+        parts += [s for s in extra_sources if s not in located]
         if len(parts) > SOURCE_LINE_MAX:  # a line under a figure, not a bibliography
             shown = "; ".join(p.split(" ")[0] for p in parts[:SOURCE_LINE_MAX])
             return self.labels("sources_line_many", shown=shown, n=len(parts) - SOURCE_LINE_MAX)
@@ -359,14 +365,19 @@ class OutputSink:
                 "roles": set(zip(roles["sector"], roles["place"], strict=True))}  # fmt: skip
 
     @functools.cached_property
-    def _facts_by_id(self) -> pd.DataFrame:
-        """The dataset's facts indexed by id, built once per sink (every saved figure and table cites some)."""
-        return self.dataset.facts.set_index("fact_id")
-
-    @functools.cached_property
-    def _roles_by_pair(self) -> pd.DataFrame:
-        """The dataset's city roles indexed by (sector, place), built once per sink."""
-        return self.dataset.city_roles.set_index(["sector", "place"])
+    def _citations(self) -> tuple[dict, dict]:
+        """(fact id -> its [(source id, locator)], (sector, place) -> the [(source id, locator)] of its role rows),
+        built once per sink: every saved figure and table cites some, and a lookup in plain dicts is a tenth of
+        pandas' indexing for the few rows a source line names."""
+        facts, roles = self.dataset.facts, self.dataset.city_roles
+        by_fact: dict[str, list] = {}
+        for fact_id, *cited in zip(facts["fact_id"], facts["source_id"], facts["locator"], strict=True):
+            by_fact.setdefault(fact_id, []).append(tuple(cited))
+        by_role: dict[tuple, list] = {}
+        pairs = zip(roles["sector"], roles["place"], roles["source_id"], roles["locator"], strict=True)
+        for sector, place, *cited in pairs:
+            by_role.setdefault((sector, place), []).append(tuple(cited))
+        return by_fact, by_role
 
     @staticmethod
     def _entry(name: str, caption: str, fact_ids, roles, files: dict, sources=()) -> dict:
