@@ -11,7 +11,7 @@ from helpers.execute import execute_in_place
 @pytest.mark.slow
 def test_prints_of_a_cell_are_committed_as_one_output(tmp_path):
     # Two flushed prints with a pause between them reach the client as two stream messages.
-    source = "import sys, time\nprint('a', flush=True)\ntime.sleep(0.2)\nprint('b', flush=True)"
+    source = "import time\nprint('a', flush=True)\ntime.sleep(0.2)\nprint('b', flush=True)"
     path = tmp_path / "two_prints.ipynb"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

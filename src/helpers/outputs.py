@@ -79,7 +79,7 @@ def encode_png(pixels: np.ndarray, dpi: float, *more: np.ndarray) -> bytes:
     for block in more:
         if block.shape[1:] != pixels.shape[1:]:
             raise ValueError(f"rows of {block.shape[1:]} pixels cannot follow rows of {pixels.shape[1:]}")
-        rows.append(np.ascontiguousarray(block).reshape(len(block), width * channels))
+        rows.append(block.reshape(len(block), width * channels))  # a copy only where a row is not contiguous
     per_metre = int(dpi / 0.0254 + 0.5)  # pHYs counts dots per metre (150 dpi: 5906), rounded as Pillow does
     writer = png.Writer(width, sum(len(block) for block in rows), greyscale=False, alpha=channels == 4,
                         bitdepth=8, compression=PNG_COMPRESS_LEVEL, x_pixels_per_unit=per_metre,
@@ -213,8 +213,6 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
             inner = image[rows.start - top : rows.stop - top, cols.start - left : cols.stop - left]
             for channel in range(channels):  # plane by plane: 3x faster than numpy's pixel-wise RGBA -> RGB
                 inner[..., channel] = drawn[..., channel]
-            strip = [footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)] if footer else []
-            path.write_bytes(encode_png(image, dpi, *strip))
         else:  # one more drawing, over the box measured above (no second tight-box pass)
             import io
 
@@ -228,8 +226,8 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
             face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor())]
             channels = 3 if image[..., 3].min() == 255 else 4
             image = image[..., :channels]
-            strip = [footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)] if footer else []
-            path.write_bytes(encode_png(np.ascontiguousarray(image), dpi, *strip))
+        strip = [footer_pixels(footer, image.shape[1], dpi, pad_inches, face, channels)] if footer else []
+        path.write_bytes(encode_png(image, dpi, *strip))
     finally:
         fig.dpi = original_dpi
         fig.set_canvas(original_canvas)
@@ -358,11 +356,15 @@ class OutputSink:
         return f"{self.labels('source')}: " + "; ".join(parts)
 
     @functools.cached_property
-    def _known(self) -> dict[str, set]:
-        """The source ids, fact ids and (sector, place) role pairs a save may cite, read once per sink."""
-        roles = self.dataset.city_roles
-        return {"sources": set(self.dataset.sources["source_id"]), "facts": set(self.dataset.facts["fact_id"]),
-                "roles": set(zip(roles["sector"], roles["place"], strict=True))}  # fmt: skip
+    def _known(self) -> dict:
+        """The source ids, fact ids and (sector, place) role pairs a save may cite, read once per sink (the ids
+        and pairs are those `_citations` holds)."""
+        by_fact, by_role = self._citations
+        return {
+            "sources": set(self.dataset.sources["source_id"]),
+            "facts": by_fact.keys(),
+            "roles": by_role.keys(),
+        }
 
     @functools.cached_property
     def _citations(self) -> tuple[dict, dict]:
