@@ -5,6 +5,7 @@ CJK font the report still builds, with a one-line warning. Built from the fixtur
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from dataclasses import replace
@@ -110,14 +111,20 @@ def test_characters_the_font_lacks_are_named_in_a_warning(workspace: Folders, tm
     assert json.loads((run / "manifest.json").read_text(encoding="utf-8"))["font"]["missing"] == "\U0001f642"
 
 
-def test_a_preloaded_font_gives_the_same_subset_and_is_used_once() -> None:
+def test_a_subset_holds_exactly_the_characters_asked_for_and_names_those_it_lacks() -> None:
     source = fonts.find_font()
     if source is None:
         pytest.skip("no CJK font on this machine")
-    characters = fonts.page_characters("合肥 量子 上海")
-    plain = fonts.subset_font(source, characters)
-    fonts.preload_font(source)
-    assert source in fonts._PRELOADED
-    assert fonts.subset_font(source, characters) == plain  # same bytes, missing characters and names
-    assert source not in fonts._PRELOADED  # taken by that subset; the next one loads the font again
-    assert fonts.subset_font(source, characters) == plain
+    # six Chinese characters, an ASCII space (left out) and an emoji the font lacks
+    characters = fonts.page_characters("合肥 量子 上海 \U0001f642")
+    data, missing, names = fonts.subset_font(source, characters)
+    assert missing == "\U0001f642"
+    font = TTFont(io.BytesIO(data))
+    assert {chr(code) for code in font.getBestCmap()} == set("合肥量子上海") | set(fonts.EXTRA_CHARACTERS)
+    assert not set(fonts.DROPPED_TABLES) & set(font.keys())
+    features = {record.FeatureTag for table in ("GSUB", "GPOS") if table in font
+                for record in font[table].table.FeatureList.FeatureRecord}  # fmt: skip
+    assert not features & set(fonts.DROPPED_FEATURES)
+    assert {record.nameID for record in font["name"].names} == set(fonts.NAME_IDS)
+    assert names[16] == "Noto Sans CJK SC" and names[1] == font["name"].getDebugName(1)
+    assert fonts.subset_font(source, characters) == (data, missing, names)  # the same bytes every time

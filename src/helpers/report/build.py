@@ -652,20 +652,13 @@ def provenance_notice(sources: cache_mod.SourceTexts) -> str:
 
 def prepare_assembly(folders: Folders) -> None:
     """Load what `assemble_report` needs and no notebook changes: the page template, compiled into the build's
-    Jinja bytecode cache, and the page font's source, loaded for its subset (fonts.preload_font: about 50 MB
-    while the last notebooks run; the build's peak memory comes earlier, with the largest notebooks). The
-    runner calls it once every notebook has started, beside the last ones, instead of after them; without it,
-    the assembly does it itself. (The data's evidence needs no pandas: it is read from the records stored with
-    the build's dataset, see helpers.dataset_cache.)"""
-    import io
-
-    from helpers.report import fonts
+    Jinja bytecode cache. The runner calls it once every notebook has started, beside the last ones, instead of
+    after them; without it, the assembly does it itself. (The data's evidence needs no pandas: it is read from
+    the records stored with the build's dataset, see helpers.dataset_cache. The page font needs no preparing:
+    HarfBuzz subsets it in about 10 ms, see helpers.report.fonts.)"""
     from helpers.report.render import make_environment
 
     make_environment(folders.cache / "jinja").get_template("index.html.j2")
-    source = fonts.find_font(io.StringIO())  # without a font, the assembly says so itself
-    if source is not None:
-        fonts.preload_font(source)
 
 
 def assemble_report(plan: Plan, folders: Folders, staging: Path, git: dict, fingerprint: str,
