@@ -185,8 +185,11 @@ def index_position(result: IndexResult, place: str) -> IndexPosition | None:
                          len(result.intervals))  # fmt: skip
 
 
-def find_gaps(dataset: Dataset, place: str) -> list[Gap]:
-    """What the sources do not say about the place, topic by topic, from its roles, figures and targets.
+def find_gaps(dataset: Dataset, place: str, roles: pd.DataFrame | None = None, facts: pd.DataFrame | None = None,
+              tracker: pd.DataFrame | None = None) -> list[Gap]:  # fmt: skip
+    """What the sources do not say about the place, topic by topic, from its roles, figures and targets
+    (`roles`, `facts`, `tracker`: place_roles, place_facts and place_tracker of the place when the caller has
+    them already, as build_profile does; None computes them).
 
     Topics: races it is not named in; figures (none at all, or none in money); years not printed; bounds;
     district figures; growth (no indicator given for two years, or only through a forecast); targets (none, or
@@ -195,11 +198,9 @@ def find_gaps(dataset: Dataset, place: str) -> list[Gap]:
     "no figure at all" gap instead of the figure, growth, comparison and target topics.
     """
     names = syn.sector_ids(dataset)
-    roles, facts, tracker = (
-        place_roles(dataset, place),
-        place_facts(dataset, place),
-        place_tracker(dataset, place),
-    )
+    roles = place_roles(dataset, place) if roles is None else roles
+    facts = place_facts(dataset, place) if facts is None else facts
+    tracker = place_tracker(dataset, place) if tracker is None else tracker
     gaps: list[Gap] = []
     if place == NATIONAL:
         gaps.append(Gap("coverage", "cp_gap_national_roles"))
@@ -267,17 +268,22 @@ def build_profile(dataset: Dataset, place: str, n_draws: int = 1000, seed: int =
     """
     depth = profile_depth(dataset, place)
     result = result if result is not None else synthesis_index(dataset, n_draws, seed)
+    roles, facts, tracker = (
+        place_roles(dataset, place),
+        place_facts(dataset, place),
+        place_tracker(dataset, place),
+    )
     return CityProfile(
         place=place,
         region=str(dataset.cities.set_index("place_id").loc[place, "region"]),
         depth=depth,
-        roles=place_roles(dataset, place),
-        facts=place_facts(dataset, place),
-        tracker=place_tracker(dataset, place),
+        roles=roles,
+        facts=facts,
+        tracker=tracker,
         peers=regional_peers(dataset, place),
         index=result,
         position=index_position(result, place),
-        gaps=find_gaps(dataset, place),
+        gaps=find_gaps(dataset, place, roles, facts, tracker),
     )
 
 
