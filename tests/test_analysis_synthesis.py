@@ -343,6 +343,18 @@ def test_the_money_figure_fits_its_frame_with_long_labels(dataset, labels, lang)
     plt.close(fig)
 
 
+def test_the_money_figure_draws_one_panel_per_group_and_a_row_per_figure(dataset, labels):
+    apply_theme("en")
+    money = syn.money_facts(dataset, [])
+    drawn = money.groupby("group", sort=False).head(syn.MONEY_PER_GROUP)
+    fig = syn.figure_money(money, labels["en"], "CNY", 7.19)
+    assert len(fig.axes) == drawn["group"].nunique()  # a panel per group, not an axes per figure
+    assert sum(len(ax.get_yticks()) for ax in fig.axes) == len(drawn)
+    first = labels["en"].measure(drawn["group"].iloc[0])
+    assert fig.axes[0].get_title(loc="left") == first  # groups in MONEY_GROUPS order, each titled once
+    plt.close(fig)
+
+
 def test_target_tracker_of_some_cities_is_the_straightforward_one(dataset):
     # the tracker of every place is computed once per dataset; a city subset is its rows of those places. The
     # straightforward definition: track each target of Foshan and the nation against all observations.

@@ -1,6 +1,7 @@
 """Theme and fonts: an OFL CJK font is found and set for matplotlib and seaborn together."""
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -33,4 +34,17 @@ def test_bounded_points_use_open_markers_for_bounds():
     faces = [line.get_markerfacecolor() for line in ax.lines if line.get_marker() == "o"]
     assert faces[0] != "white" and faces[1] == "white"  # exact filled, lower bound open
     assert len(ax.texts) == 1  # the arrow of the lower bound
+    plt.close(fig)
+
+
+def test_bounded_points_take_a_colour_and_a_marker_per_point():
+    apply_theme("en")
+    fig, ax = plt.subplots()
+    plot_bounded_points(ax, ["a", "b"], [1, 2], ["=", "<="], colour=["#ff0000", "#0000ff"], marker=["s", "D"])
+    points = [line for line in ax.lines if line.get_marker() != "none"]
+    assert [(line.get_marker(), line.get_color()) for line in points] == [("s", "#ff0000"), ("D", "#0000ff")]
+    assert [line.get_markerfacecolor() for line in points] == ["#ff0000", "white"]  # "<=" drawn open
+    assert ax.texts[0].arrow_patch.get_edgecolor()[:3] == (0.0, 0.0, 1.0)  # the arrow in its point's colour
+    with pytest.raises(ValueError):  # one colour per point, or one for all
+        plot_bounded_points(ax, ["a", "b"], [1, 2], ["=", "="], colour=["#ff0000"])
     plt.close(fig)

@@ -130,14 +130,17 @@ def plot_bounded_points(
         ax: matplotlib Axes.
         labels: category labels (y axis), top to bottom.
         values, bounds: numbers and their bounds, same length as labels.
+        colour, marker: one for every point, or a list with one per point (same length as labels).
         approx_mark: write the "~" beside an approximate marker; False when the caller writes each figure
             with its bound beside the marker anyway ("~CNY 50 m"), where a second "~" would overlap it.
     Returns:
         The list of legend handles for the bound styles used.
     """
     positions = list(range(len(labels)))[::-1]
+    colours = [colour] * len(labels) if isinstance(colour, str) else list(colour)
+    markers = [marker] * len(labels) if isinstance(marker, str) else list(marker)
     used = set()
-    for y, value, bound in zip(positions, values, bounds, strict=True):
+    for y, value, bound, colour, marker in zip(positions, values, bounds, colours, markers, strict=True):
         filled = bound == "="
         ax.plot([value], [y], marker=marker, markersize=9, color=colour,
                 markerfacecolor=colour if filled else "white", markeredgewidth=1.8, linestyle="none")  # fmt: skip

@@ -918,6 +918,8 @@ def specialised_city(counts: pd.DataFrame, quotients: pd.DataFrame, min_sectors:
 
 MONEY_LABEL_WIDTH = 58  # characters of a row label a line (the left margin holds about 70 at 8 pt)
 MONEY_LEGEND_WIDTH = 24  # characters of a legend entry a line (the legend's column right of the panels)
+MONEY_ROW_INCHES = 0.36  # a row of the money figure: a label of two lines, a value above its marker
+MONEY_GAP_INCHES = 0.4  # between two groups' panels (the lower panel's title)
 
 
 def money_row_label(fact: pd.Series, labels: Labels) -> str:
@@ -940,31 +942,40 @@ def figure_money(
         return no_data_figure(labels, labels("syn_money_title_none"))
     n_all = len(money)
     money = money.groupby("group", sort=False).head(MONEY_PER_GROUP).reset_index(drop=True)  # largest first
-    height = 2.3 + 0.45 * len(money)
-    top = 1 - 1.3 / height  # room for a title of two lines above the first panel's title
-    # no layout engine: constrained layout over one axes per row is slow to draw; margins in inches instead
-    fig, axes = plt.subplots(len(money), 1, figsize=(9.5, height), sharex=True, squeeze=False)
-    fig.subplots_adjust(left=0.42, right=0.78, top=top, bottom=0.75 / height, hspace=1.1)
+    groups = list(dict.fromkeys(money["group"]))
+    spans = [int((money["group"] == g).sum()) + 0.5 for g in groups]  # rows, and room for the top row's value
+    plot_height = MONEY_ROW_INCHES * sum(spans) + MONEY_GAP_INCHES * (len(groups) - 1)
+    height = plot_height + 2.05  # 1.3 in above the panels (a title of two lines), 0.75 in below
+    top = 1 - 1.3 / height
+    # one panel per group, a row per figure; no layout engine (margins in inches): constrained layout over many
+    # panels is slow to draw, and one axes per figure (as until issue 15) drew 34 axes for 34 rows
+    mean_panel = MONEY_ROW_INCHES * sum(spans) / len(groups)  # hspace is a fraction of the mean panel height
+    fig, axes = plt.subplots(len(groups), 1, figsize=(9.5, height), sharex=True, squeeze=False,
+                             gridspec_kw={"height_ratios": spans, "hspace": MONEY_GAP_INCHES / mean_panel})  # fmt: skip
+    fig.subplots_adjust(left=0.42, right=0.78, top=top, bottom=0.75 / height)
     values = [convert_money(float(v), currency, cny_per_usd) for v in money["value"]]
     bounds_used: set[str] = set()
-    previous = None
-    for ax, (_, fact), value in zip(axes[:, 0], money.iterrows(), values, strict=True):
-        row_label = wrap_label(money_row_label(fact, labels), labels.lang, MONEY_LABEL_WIDTH)
-        bounds_used |= plot_bounded_points(ax, [row_label], [value], [fact["bound"]],
-                                           colour=MEASURE_COLOURS.get(fact["measure"], OTHER_MONEY_COLOUR), marker=KIND_MARKERS[fact["kind"]],
-                                           log=True)  # fmt: skip
-        ax.annotate(format_figure(fact["value"], fact["bound"], fact["unit"], labels, currency, cny_per_usd),
-                    xy=(value, 0), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=7.5)  # fmt: skip
-        ax.set_ylim(-0.6, 0.9)
+    for ax, group in zip(axes[:, 0], groups, strict=True):
+        rows = money.index[money["group"] == group]
+        shown = [values[i] for i in rows]
+        row_labels = [wrap_label(money_row_label(money.loc[i], labels), labels.lang, MONEY_LABEL_WIDTH)
+                      for i in rows]  # fmt: skip
+        colours = [MEASURE_COLOURS.get(m, OTHER_MONEY_COLOUR) for m in money.loc[rows, "measure"]]
+        markers = [KIND_MARKERS[k] for k in money.loc[rows, "kind"]]
+        bounds_used |= plot_bounded_points(ax, row_labels, shown, list(money.loc[rows, "bound"]), colour=colours,
+                                           marker=markers, log=True)  # fmt: skip
+        for y, i in zip(range(len(rows) - 1, -1, -1), rows, strict=True):
+            fact = money.loc[i]
+            ax.annotate(format_figure(fact["value"], fact["bound"], fact["unit"], labels, currency, cny_per_usd),
+                        xy=(values[i], y), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=7.5)  # fmt: skip
+        ax.set_ylim(-0.6, len(rows) - 0.1)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", visible=False)
         ax.minorticks_off()
-        if fact["group"] != previous:
-            title = (labels("syn_group_target") if fact["group"] == "target"
-                     else labels("syn_group_other_money") if fact["group"] == "other_money"
-                     else labels.measure(fact["group"]))  # fmt: skip
-            ax.set_title(title, loc="left", fontsize=9, color="#333333")
-            previous = fact["group"]
+        title = (labels("syn_group_target") if group == "target"
+                 else labels("syn_group_other_money") if group == "other_money"
+                 else labels.measure(group))  # fmt: skip
+        ax.set_title(title, loc="left", fontsize=9, color="#333333")
     low, high = min(values), max(values)
     axes[-1, 0].set_xlim(low / 3, high * 4)
     axes[-1, 0].set_xlabel(labels("money_axis", currency=labels(f"currency_{currency}")))
