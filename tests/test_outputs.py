@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from helpers.i18n import Labels
-from helpers.outputs import SVG_ENV_VAR, OutputSink, write_png
+from helpers.outputs import SVG_ENV_VAR, OutputSink, ink_box, write_png
 from helpers.plots import apply_theme, new_figure
 from helpers.tables import sources_table
 
@@ -132,8 +132,22 @@ def _block_figure(x0: float, x1: float) -> Figure:
     return fig
 
 
-def test_png_is_the_tight_box_plus_padding_drawn_once(tmp_path, monkeypatch):
-    # The block spans x 1..3 in and y 0.5..1.5 in; padded by 0.15 in: x 0.85..3.15, y 0.35..1.65, which at
+def test_ink_box_is_the_box_of_the_pixels_unlike_the_figure_colour():
+    white = [255, 255, 255, 255]
+    canvas = np.full((10, 20, 4), 255, dtype=np.uint8)
+    canvas[2:5, 5:10] = [0, 0, 0, 255]  # rows 2..4, columns 5..9
+    canvas[7, 12] = [254, 255, 255, 255]  # one faint pixel counts too
+    box = ink_box(canvas, white, dpi=10)
+    # columns 5..12 -> x 0.5..1.3 in; rows 2..7 of 10 (rows go down) -> y (10 - 8) / 10 .. (10 - 2) / 10
+    assert [round(v, 6) for v in (box.x0, box.y0, box.x1, box.y1)] == [0.5, 0.2, 1.3, 0.8]
+    assert ink_box(np.full((10, 20, 4), 255, dtype=np.uint8), white, dpi=10) is None  # nothing drawn
+    canvas[0, 7] = [0, 0, 0, 255]
+    assert ink_box(canvas, white, dpi=10) is None  # drawn up to the edge: perhaps past it
+    assert ink_box(canvas[1:], [0, 0, 0, 255], dpi=10) is None  # on black, the white background is ink
+
+
+def test_png_is_the_box_of_what_is_drawn_plus_padding_drawn_once(tmp_path, monkeypatch):
+    # The block spans x 1..3 in and y 0.5..1.5 in (its pixels and its tight box are the same); padded by 0.15 in: x 0.85..3.15, y 0.35..1.65, which at
     # 150 dpi is x 127.5..472.5 and y 52.5..247.5 px, widened to whole pixels: 127..473 and 52..248.
     fig = _block_figure(0.25, 0.75)
     saves = []
@@ -150,6 +164,17 @@ def test_png_is_the_tight_box_plus_padding_drawn_once(tmp_path, monkeypatch):
     assert (pixels[23:-23, 23:-23] == 0).all()
     assert (pixels[:22] == 255).all() and (pixels[:, :22] == 255).all()
     assert fig.dpi == 100 and fig.get_layout_engine() is None  # dpi restored; the layout frozen
+
+
+def test_an_artist_drawn_in_the_figure_colour_does_not_widen_the_png(tmp_path):
+    # A white box right of the block (x 0.85..0.95) is in matplotlib's tight box but draws nothing on white: the
+    # PNG is as wide as the block's alone, 2 in + 2 x 0.15 in = 345 px at 150 dpi.
+    fig = _block_figure(0.25, 0.75)
+    fig.add_artist(Rectangle((0.85, 0.25), 0.1, 0.5, transform=fig.transFigure, facecolor="white",
+                             edgecolor="none", linewidth=0))  # fmt: skip
+    with matplotlib.rc_context({"savefig.dpi": 150}):
+        box, _ = write_png(fig, tmp_path / "white.png", pad_inches=0.15)
+    assert round(box.x1, 6) == 3.15 and Image.open(tmp_path / "white.png").size[0] == 473 - 127
 
 
 def test_png_of_a_figure_reaching_past_its_edge_keeps_what_lies_outside(tmp_path):

@@ -6,8 +6,9 @@ $FUTURE_INDUSTRIES_SVG=1, which `python -m helpers.report build --svg` sets), `t
 bytes: PNGs carry no timestamp, SVGs a fixed hash salt and no date, CSVs fixed line endings.
 
 A figure is laid out, measured and rendered once (see `write_png`): its text is measured by one renderer, whose
-cache then serves the layout, the drawing and the tight bounding box, and which reads each font's height
-metrics once (`FontHeights`).
+cache then serves the layout and the drawing, and which reads each font's height metrics once (`FontHeights`);
+the PNG is cut around the pixels drawn (`ink_box`), not around matplotlib's tight box, which would measure every
+artist again.
 """
 
 from __future__ import annotations
@@ -59,6 +60,27 @@ def _pixel_box(box, dpi: float) -> tuple[int, int, int, int]:
     """(left, bottom, right, top) in whole pixels of a box in inches: the box widened to pixel edges."""
     return (math.floor(box.x0 * dpi + 1e-6), math.floor(box.y0 * dpi + 1e-6),
             math.ceil(box.x1 * dpi - 1e-6), math.ceil(box.y1 * dpi - 1e-6))  # fmt: skip
+
+
+def ink_box(rgba: np.ndarray, face: list[int], dpi: float):
+    """The box (inches, matplotlib's Bbox, y up) of the pixels of a drawn canvas that differ from the figure's
+    colour `face` (RGBA 0..255), or None when there are none or they reach the canvas's edge (an artist may then
+    reach past it, and only matplotlib's tight box knows how far).
+
+    A numpy pass over the pixels (a few ms): matplotlib's `Figure.get_tightbbox` measures every artist again,
+    ticks included (about 20 ms a figure). The box holds what is drawn, not the text's line boxes, so it can be
+    a few pixels smaller than the tight box; the figure is cut with PAD_INCHES around it either way.
+    """
+    from matplotlib.transforms import Bbox
+
+    height, width = rgba.shape[:2]
+    packed = np.ascontiguousarray(rgba).view(np.uint32).reshape(height, width)
+    ink = packed != np.array([face], dtype=np.uint8).view(np.uint32)[0]
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if not len(rows) or rows[0] == 0 or cols[0] == 0 or rows[-1] == height - 1 or cols[-1] == width - 1:
+        return None
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    return Bbox([[left / dpi, (height - bottom) / dpi], [right / dpi, (height - top) / dpi]])
 
 
 def encode_png(pixels: np.ndarray, dpi: float, *more: np.ndarray) -> bytes:
@@ -162,14 +184,15 @@ class FontHeights:
 
 
 def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, footer: str | None = None):
-    """Lay `fig` out, draw it once at savefig.dpi and write the PNG of its tight bounding box plus `pad_inches`;
-    return that box (inches), with the figure's layout frozen so that later saves (SVG) reuse it, and what
+    """Lay `fig` out, draw it once at savefig.dpi and write the PNG of the box of what it draws (`ink_box`; the
+    tight bounding box when the drawing reaches the canvas's edge) plus `pad_inches`; return that box (inches), with the figure's layout frozen so that later saves (SVG) reuse it, and what
     `inspect(fig)` finds in the drawn figure (None without `inspect`; helpers.plots.layout_problems measures the
     texts with the same renderer, whose text extents are cached). `footer` (the source line) is drawn as a strip
     of its own under the figure, left-aligned with the padding, wrapped to the image's width.
 
-    One Agg renderer does all the work: the layout engine runs inside its draw, and the tight box is measured with
-    the same renderer afterwards, so every text is measured once (matplotlib caches text extents per renderer).
+    One Agg renderer does all the work: the layout engine runs inside its draw, and what needs measuring afterwards
+    (the tight box, when needed; the texts `inspect` checks) is measured with the same renderer, so every text is
+    measured once (matplotlib caches text extents per renderer).
     The PNG is cut from the drawn canvas, padded with the figure's colour, and written by `encode_png` (RGB when
     the canvas is opaque). When an artist reaches past the figure's edge (the cut would clip it), or savefig's
     colours are set otherwise, the figure is saved again with savefig over the box (one more drawing).
@@ -187,7 +210,11 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
         canvas.get_renderer()._get_font_height_metrics = FontHeights(dpi)  # the renderer the draw reuses
         canvas.draw()  # runs the layout engine, then renders
         renderer = canvas.get_renderer()
-        tight = fig.get_tightbbox(renderer)
+        alpha = 1.0 if fig.patch.get_alpha() is None else fig.patch.get_alpha()
+        face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor(), alpha)]
+        tight = ink_box(np.asarray(canvas.buffer_rgba()), face, dpi) if plain else None
+        if tight is None:  # nothing drawn, or up to the canvas's edge (perhaps past it): measure the artists
+            tight = fig.get_tightbbox(renderer)
         box = tight.padded(pad_inches)
         fig._layout_engine = None  # freeze the layout just computed (a placeholder engine would draw again)
         found = inspect(fig) if inspect is not None else None
@@ -205,8 +232,6 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
             top, left = height - y1, x0  # the box's top-left corner in canvas rows and columns (rows go down)
             rows, cols = slice(max(0, top), min(height, height - y0)), slice(max(0, left), min(width, x1))
             drawn = np.asarray(canvas.buffer_rgba())[rows, cols]
-            alpha = 1.0 if fig.patch.get_alpha() is None else fig.patch.get_alpha()
-            face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor(), alpha)]
             channels = 3 if face[3] == 255 and drawn[..., 3].min() == 255 else 4  # RGB when opaque
             image = np.empty((y1 - y0, x1 - x0, channels), dtype=np.uint8)
             image[...] = face[:channels]  # padding beyond the canvas, painted as savefig's bbox_inches would
