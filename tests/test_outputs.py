@@ -147,8 +147,9 @@ def test_ink_box_is_the_box_of_the_pixels_unlike_the_figure_colour():
 
 
 def test_png_is_the_box_of_what_is_drawn_plus_padding_drawn_once(tmp_path, monkeypatch):
-    # The block spans x 1..3 in and y 0.5..1.5 in (its pixels and its tight box are the same); padded by 0.15 in: x 0.85..3.15, y 0.35..1.65, which at
-    # 150 dpi is x 127.5..472.5 and y 52.5..247.5 px, widened to whole pixels: 127..473 and 52..248.
+    # The block spans x 1..3 in and y 0.5..1.5 in (its pixels and its tight box are the same); padded by 0.15 in:
+    # x 0.85..3.15, y 0.35..1.65, which at 150 dpi is x 127.5..472.5 and y 52.5..247.5 px, widened to whole
+    # pixels: 127..473 and 52..248.
     fig = _block_figure(0.25, 0.75)
     saves = []
     monkeypatch.setattr(Figure, "savefig", lambda *args, **kwargs: saves.append(args))

@@ -185,8 +185,8 @@ class FontHeights:
 
 def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, footer: str | None = None):
     """Lay `fig` out, draw it once at savefig.dpi and write the PNG of the box of what it draws (`ink_box`; the
-    tight bounding box when the drawing reaches the canvas's edge) plus `pad_inches`; return that box (inches), with the figure's layout frozen so that later saves (SVG) reuse it, and what
-    `inspect(fig)` finds in the drawn figure (None without `inspect`; helpers.plots.layout_problems measures the
+    tight bounding box when the drawing reaches the canvas's edge) plus `pad_inches`; return that box (inches),
+    with the figure's layout frozen so that later saves (SVG) reuse it, and what `inspect(fig)` finds in the drawn figure (None without `inspect`; helpers.plots.layout_problems measures the
     texts with the same renderer, whose text extents are cached). `footer` (the source line) is drawn as a strip
     of its own under the figure, left-aligned with the padding, wrapped to the image's width.
 
@@ -212,7 +212,8 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
         renderer = canvas.get_renderer()
         alpha = 1.0 if fig.patch.get_alpha() is None else fig.patch.get_alpha()
         face = [round(c * 255) for c in mpl.colors.to_rgba(fig.get_facecolor(), alpha)]
-        tight = ink_box(np.asarray(canvas.buffer_rgba()), face, dpi) if plain else None
+        pixels = np.asarray(canvas.buffer_rgba())  # a view of the canvas: rows top to bottom, RGBA
+        tight = ink_box(pixels, face, dpi) if plain else None
         if tight is None:  # nothing drawn, or up to the canvas's edge (perhaps past it): measure the artists
             tight = fig.get_tightbbox(renderer)
         box = tight.padded(pad_inches)
@@ -231,7 +232,7 @@ def write_png(fig, path: Path, pad_inches: float = PAD_INCHES, inspect=None, foo
             x0, y0, x1, y1 = _pixel_box(box, dpi)
             top, left = height - y1, x0  # the box's top-left corner in canvas rows and columns (rows go down)
             rows, cols = slice(max(0, top), min(height, height - y0)), slice(max(0, left), min(width, x1))
-            drawn = np.asarray(canvas.buffer_rgba())[rows, cols]
+            drawn = pixels[rows, cols]
             channels = 3 if face[3] == 255 and drawn[..., 3].min() == 255 else 4  # RGB when opaque
             image = np.empty((y1 - y0, x1 - x0, channels), dtype=np.uint8)
             image[...] = face[:channels]  # padding beyond the canvas, painted as savefig's bbox_inches would

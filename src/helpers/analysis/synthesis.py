@@ -956,19 +956,18 @@ def figure_money(
     values = [convert_money(float(v), currency, cny_per_usd) for v in money["value"]]
     bounds_used: set[str] = set()
     for ax, group in zip(axes[:, 0], groups, strict=True):
-        rows = money.index[money["group"] == group]
-        shown = [values[i] for i in rows]
-        row_labels = [wrap_label(money_row_label(money.loc[i], labels), labels.lang, MONEY_LABEL_WIDTH)
-                      for i in rows]  # fmt: skip
-        colours = [MEASURE_COLOURS.get(m, OTHER_MONEY_COLOUR) for m in money.loc[rows, "measure"]]
-        markers = [KIND_MARKERS[k] for k in money.loc[rows, "kind"]]
-        bounds_used |= plot_bounded_points(ax, row_labels, shown, list(money.loc[rows, "bound"]), colour=colours,
+        part = money[money["group"] == group]  # the group's rows, top to bottom
+        shown = [values[i] for i in part.index]
+        row_labels = [wrap_label(money_row_label(fact, labels), labels.lang, MONEY_LABEL_WIDTH)
+                      for _, fact in part.iterrows()]  # fmt: skip
+        colours = [MEASURE_COLOURS.get(m, OTHER_MONEY_COLOUR) for m in part["measure"]]
+        markers = [KIND_MARKERS[k] for k in part["kind"]]
+        bounds_used |= plot_bounded_points(ax, row_labels, shown, list(part["bound"]), colour=colours,
                                            marker=markers, log=True)  # fmt: skip
-        for y, i in zip(range(len(rows) - 1, -1, -1), rows, strict=True):
-            fact = money.loc[i]
+        for y, (_, fact), value in zip(range(len(part) - 1, -1, -1), part.iterrows(), shown, strict=True):
             ax.annotate(format_figure(fact["value"], fact["bound"], fact["unit"], labels, currency, cny_per_usd),
-                        xy=(values[i], y), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=7.5)  # fmt: skip
-        ax.set_ylim(-0.6, len(rows) - 0.1)
+                        xy=(value, y), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=7.5)  # fmt: skip
+        ax.set_ylim(-0.6, len(part) - 0.1)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", visible=False)
         ax.minorticks_off()
