@@ -5,14 +5,24 @@ from __future__ import annotations
 import base64
 import copy
 import io
+from pathlib import Path
 
 import nbformat
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
+from nbconvert.filters import highlight as highlight_module
+from nbconvert.filters.highlight import Highlight2HTML
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from PIL import Image
 
-from helpers.report.notebook_html import MISSING_ALT, NotebookPageExporter, add_accessibility, configure
+from helpers.report import notebook_html
+from helpers.report.notebook_html import (
+    MISSING_ALT,
+    CachedHighlight,
+    NotebookPageExporter,
+    add_accessibility,
+    configure,
+)
 
 
 def _png() -> str:
@@ -104,3 +114,44 @@ def test_the_same_run_gives_the_same_page_whatever_papermill_and_the_kernel_drew
     )
     assert one == two
     assert 'id="cell-id=injected-parameters"' in one and one.count("合肥 2025") == 1
+
+
+def test_cached_highlighting_is_nbconverts_and_highlights_each_source_once(monkeypatch) -> None:
+    plain, cached = Highlight2HTML(), CachedHighlight()
+    calls = []
+    original = highlight_module._pygments_highlight
+    monkeypatch.setattr(
+        highlight_module, "_pygments_highlight", lambda *a, **k: calls.append(a[0]) or original(*a, **k)
+    )
+    first = cached("x = 1  # 合肥")
+    assert first == plain("x = 1  # 合肥") and "合肥" in first
+    assert (
+        cached("x = 1  # 合肥", metadata={"tags": ["any"]}) is first
+    )  # no other part of the metadata counts
+    assert calls == ["x = 1  # 合肥", "x = 1  # 合肥"]  # once for `cached`, once for `plain`
+    # another language, a cell magic's language or another text are highlighted again
+    assert cached("x = 1  # 合肥", metadata={"magics_language": "bash"}) == plain(
+        "x = 1  # 合肥", metadata={"magics_language": "bash"}
+    )
+    assert cached("x = 1  # 合肥", language="text") == plain("x = 1  # 合肥", language="text") != first
+    assert cached("") == plain("")
+    assert len(calls) == 2 + 2 * 3
+
+
+def test_a_prepared_exporter_writes_the_same_pages(tmp_path: Path, monkeypatch) -> None:
+    # prepare_export highlights the committed notebook's code and renders a warm-up page; the pages written
+    # after it are those of a fresh exporter, and the notebook's code is not highlighted again.
+    notebook = _notebook()
+    path = tmp_path / "committed.ipynb"
+    nbformat.write(notebook, str(path))
+    fresh, _ = configure(NotebookPageExporter()).from_notebook_node(copy.deepcopy(notebook))
+    monkeypatch.setattr(notebook_html, "_EXPORTER", [])
+    notebook_html.prepare_export([path])
+    highlighted = set(notebook_html.exporter().highlighter._highlighted)
+    assert {source for source, _, _ in highlighted} >= {"print('合肥 2025')", "table", "figure", "1/0"}
+    assert all(language == "ipython3" for _, language, _ in highlighted)
+    executed = tmp_path / "executed.ipynb"
+    nbformat.write(notebook, str(executed))
+    notebook_html.export_html(executed, tmp_path / "page.html")
+    assert (tmp_path / "page.html").read_text(encoding="utf-8") == fresh
+    assert set(notebook_html.exporter().highlighter._highlighted) == highlighted

@@ -173,6 +173,23 @@ def test_idle_work_that_fails_changes_nothing_and_one_lane_runs_it_beside_its_la
     assert len(events) == 7
 
 
+def test_the_start_work_runs_once_on_the_calling_thread_while_the_first_jobs_run(monkeypatch) -> None:
+    # Two lanes: "a" holds its lane until the start work has run, so that work must run while "a" runs (before
+    # it ends), once, on the calling thread; one that fails changes nothing.
+    events, release = [], threading.Event()
+    jobs = _fake_jobs(monkeypatch, events, release, blocked="a")
+
+    def start():
+        events.append(("start work", threading.current_thread() is threading.main_thread()))
+        release.set()
+        raise RuntimeError("preparation failed")
+
+    results = executor.execute_jobs(jobs, 2, threading.Event(), when_started=start)
+    assert [r.status for r in results] == ["ok", "ok", "ok"]
+    assert events.count(("start work", True)) == 1
+    assert events.index(("start work", True)) < events.index(("end", "a"))
+
+
 def test_preparing_the_assembly_compiles_the_page_template_into_the_builds_cache(tmp_path: Path) -> None:
     folders = Folders(reports=tmp_path / "reports")
     prepare_assembly(folders)

@@ -428,7 +428,8 @@ def run_notebooks(
             results = execute_jobs(jobs, options.jobs, stop, on_cell=progress.cell,
                                    on_done=lambda result: after_job(result, by_name, plan, folders),
                                    when_idle=lambda: prepare_assembly(folders),
-                                   spares=server is not None and options.jobs < default_jobs())  # fmt: skip
+                                   spares=server is not None and options.jobs < default_jobs(),
+                                   when_started=lambda: prepare_pages(to_run))  # fmt: skip
         finished = True
     finally:
         progress.close()
@@ -463,6 +464,15 @@ def order_jobs(jobs: list, folders: Folders, workers: int) -> list:
         seconds = {job.name: float(job.path.stat().st_size) for job in jobs}
     by_name = {job.name: job for job in jobs}
     return [by_name[name] for name in lane_order(seconds, workers)]
+
+
+def prepare_pages(to_run: list[Planned]) -> None:
+    """What writing the notebooks' pages needs before the first one ends: the exporter, its compiled templates
+    and the highlighted code of `to_run` (helpers.report.notebook_html.prepare_export). The runner calls it while
+    the kernels start."""
+    from helpers.report.notebook_html import prepare_export
+
+    prepare_export(sorted({planned.info.path for planned in to_run}))
 
 
 def after_job(result, by_name: dict[str, Planned], plan: Plan, folders: Folders) -> None:

@@ -268,6 +268,7 @@ def execute_jobs(
     on_done: Callable[[JobResult], None] | None = None,
     when_idle: Callable[[], None] | None = None,
     spares: bool = False,
+    when_started: Callable[[], None] | None = None,
 ) -> list[JobResult]:
     """Execute `jobs` on `workers` threads; return their results in the order of `jobs`.
 
@@ -277,6 +278,9 @@ def execute_jobs(
     interrupt. It runs on the calling thread, not a thread of its own: an interrupt raised in the main thread
     while it waits on a module lock another thread holds can leave that lock broken (CPython 3.11), and a
     second thread importing then hangs for ever.
+
+    `when_started` runs the same way, once, right after the jobs are handed to the lanes: while their kernels
+    start (the fork server imports and warms up on one core), the calling thread would only wait.
 
     `spares`: each lane keeps a spare kernel for its next job (helpers.report.kernels.want_spares), which boots
     while the lane's notebook runs. Worth it only where the lanes leave a core free: on the 2-core machine one
@@ -300,6 +304,8 @@ def execute_jobs(
     idle_pending = when_idle is not None
     results: list[JobResult | None] = [None] * len(jobs)
     try:
+        if when_started is not None:
+            run_quietly(when_started)
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)

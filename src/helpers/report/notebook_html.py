@@ -6,12 +6,16 @@ accessibility attributes (a generic `alt` to images without one, `tabindex="0"` 
 output) and writes it out again: about 60% of the export's time on these pages, which embed every figure. Here
 the rendered page gets the same attributes from `add_accessibility`, which edits the tags the lab template writes
 (`tests/test_report.py` checks that the result parses to the very page nbconvert's own exporter gives). Highlighted
-code is not passed through bleach either (see `trusted_html`).
+code is not passed through bleach either (see `trusted_html`), and each cell's code is highlighted once per build
+(`CachedHighlight`): the runner highlights the committed notebooks' code, compiles the templates and loads what
+they call while the kernels start (`prepare_export`), when a core would otherwise wait, instead of beside them.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from nbconvert import HTMLExporter
@@ -52,14 +56,38 @@ def trusted_html(html) -> str:
     return html.decode("utf-8") if isinstance(html, bytes) else str(html)
 
 
+class CachedHighlight(Highlight2HTML):
+    """nbconvert's Highlight2HTML that highlights a given source once: the same text in the same language (and
+    cell magic language, the only part of a cell's metadata Highlight2HTML reads) gives the same HTML, so an
+    export reuses what an earlier export or `prepare_export` highlighted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._highlighted: dict[tuple[str, str, str | None], str] = {}
+
+    def __call__(self, source, language=None, metadata=None):
+        key = (source, language or self.pygments_lexer, (metadata or {}).get("magics_language"))
+        if key not in self._highlighted:
+            self._highlighted[key] = super().__call__(source, language, metadata)
+        return self._highlighted[key]
+
+
 class NotebookPageExporter(HTMLExporter):
     """HTMLExporter whose page is not re-parsed: `from_notebook_node` does what HTMLExporter's does (nbconvert
-    7.17) except that `add_accessibility` replaces its BeautifulSoup pass."""
+    7.17) except that `add_accessibility` replaces its BeautifulSoup pass, and code is highlighted by one
+    CachedHighlight (in the notebook's own lexer, as nbconvert's), unless a highlight_code filter is
+    registered."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.highlighter = CachedHighlight(parent=self)
 
     def from_notebook_node(self, nb, resources=None, **kw):
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        highlight_code = self.filters.get("highlight_code", self.highlighter)
+        if highlight_code is self.highlighter:
+            self.highlighter.pygments_lexer = lexer or "ipython3"  # Highlight2HTML's default
         resources = self._init_resources(resources)
         filter_data_type = WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources
@@ -110,12 +138,61 @@ _EXPORTER: list[
 ] = []  # one exporter for the build: its templates compile once (about 1 s)
 
 
+def exporter() -> NotebookPageExporter:
+    """The build's exporter (configured), made on the first call."""
+    if not _EXPORTER:
+        _EXPORTER.append(configure(NotebookPageExporter()))
+    return _EXPORTER[0]
+
+
 def export_html(ipynb: Path, html: Path) -> None:
     """The executed notebook as a standalone HTML page. Main thread only."""
     import nbformat
 
-    if not _EXPORTER:
-        _EXPORTER.append(configure(NotebookPageExporter()))
     notebook = nbformat.read(str(ipynb), as_version=4)
-    body, _ = _EXPORTER[0].from_notebook_node(notebook)
+    body, _ = exporter().from_notebook_node(notebook)
     html.write_text(body, encoding="utf-8")
+
+
+def warm_notebook():
+    """A small notebook with every kind of cell and output the package's notebooks make: markdown, a printed
+    line, an HTML table, a PNG and an error, in the notebooks' language."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    png = (  # a 1 x 1 white PNG
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWk1v8QAAAABJRU5ErkJggg=="
+    )
+    cells = [
+        new_markdown_cell("# Title\n\nText, *emphasis*, `code`, a [link](https://example.org) and a list:\n\n- one"),
+        new_code_cell("print(1)", outputs=[new_output("stream", name="stdout", text="1\n")]),
+        new_code_cell("table", outputs=[new_output("execute_result", data={
+            "text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"}, execution_count=2)]),
+        new_code_cell("figure", outputs=[new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"},
+                                                    metadata={"image/png": {"width": 1}})]),
+        new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                                                 traceback=["ZeroDivisionError"])]),
+    ]  # fmt: skip
+    notebook = new_notebook(cells=cells)
+    notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    return notebook
+
+
+def prepare_export(notebooks: Sequence[Path]) -> None:
+    """Do before the first page what the first export would do beside the kernels: make the exporter, compile
+    its templates and load the modules they call (a page of `warm_notebook` is rendered and dropped), and
+    highlight the code cells of `notebooks` as committed (papermill leaves their code as it is; the cell it adds
+    with the parameters is highlighted when its page is written). Main thread only."""
+    page_exporter = exporter()
+    page_exporter.from_notebook_node(warm_notebook())
+    highlighter = page_exporter.highlighter
+    for path in notebooks:
+        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+        langinfo = notebook.get("metadata", {}).get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        highlighter.pygments_lexer = lexer or "ipython3"
+        for cell in notebook.get("cells", []):
+            if cell.get("cell_type") == "code":
+                source = cell.get("source", "")
+                highlighter(
+                    "".join(source) if isinstance(source, list) else source, metadata=cell.get("metadata")
+                )
