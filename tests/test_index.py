@@ -15,11 +15,13 @@ import pytest
 from helpers.data import load_dataset
 from helpers.index import (
     aggregate,
+    average_ranks,
     city_indicators,
     composite_index,
     dirichlet_alpha,
     minmax_array,
     normalise,
+    normalise_values,
     rank_cities,
     rank_draws,
     rank_uncertainty,
@@ -79,6 +81,50 @@ def test_minmax_array_by_hand_and_as_the_column_by_column_definition(abc):
     spread = values.max() - values.min()
     expected = ((values - values.min()) / spread.where(spread > 0)).fillna(0.5)
     pd.testing.assert_frame_equal(normalise(table, "minmax"), expected, check_exact=True)
+
+
+def test_average_ranks_by_hand():
+    # column 1: 3, 1, 3, 2 -> 1 is first, 2 second, the two 3s share ranks 3 and 4 -> 3.5; column 2: all tied
+    # -> ranks 1..4 shared -> 2.5; column 3: -1, 0.5, -1, -1 -> three tied at ranks 1..3 -> 2, then 4
+    values = np.array([[3, 7, -1], [1, 7, 0.5], [3, 7, -1], [2, 7, -1]], dtype=float)
+    assert average_ranks(values).tolist() == [
+        [3.5, 2.5, 2.0],
+        [1.0, 2.5, 4.0],
+        [3.5, 2.5, 2.0],
+        [2.0, 2.5, 2.0],
+    ]
+
+
+def test_numpy_normalisation_is_the_pandas_definition_bit_for_bit():
+    # normalise_values (numpy) against pandas' own operations for each method, on ties, negatives, fractions
+    # and a constant column; random tables add float noise.
+    tables = [pd.DataFrame({"a": [3, -1, 3, 7, 0], "b": [0.1, 0.2, 0.3, 0.1, 0.7], "c": [5, 5, 5, 5, 5]})]
+    rng = np.random.default_rng(7)
+    tables += [pd.DataFrame(rng.integers(0, 5, (n, 3)) * 0.37 + rng.random((n, 3)) * (n % 2))
+               for n in (2, 9, 27, 40)]  # fmt: skip
+    for table in tables:
+        values = table.astype(float)
+        n = len(values)
+        spread = values.std(ddof=0)
+        expected = {
+            "rank": (values.rank(method="average") - 1) / (n - 1),
+            "zscore": ((values - values.mean()) / spread.where(spread > 0)).fillna(0.0),
+        }
+        for method, frame in expected.items():
+            assert normalise_values(values.to_numpy(), method).tobytes() == frame.to_numpy().tobytes(), method
+            pd.testing.assert_frame_equal(normalise(table, method), frame, check_exact=True)
+    assert normalise_values(np.array([[4.0, 1.0]]), "rank").tolist() == [[0.5, 0.5]]  # one city
+    with pytest.raises(ValueError, match="minmax"):
+        normalise_values(np.ones((2, 1)), "log")
+
+
+def test_rank_and_zscore_with_a_missing_value_keep_the_pandas_rule():
+    # NaN keeps no rank: 4 and 0 rank 2 and 1 of n = 3 rows -> (2 - 1) / 2 = 0.5 and 0; the z-score skips it:
+    # mean 2, sd 2 -> 1 and -1, NaN -> 0
+    table = pd.DataFrame({"x": [4.0, float("nan"), 0.0]})
+    ranked = normalise(table, "rank")["x"].tolist()
+    assert ranked[0] == 0.5 and np.isnan(ranked[1]) and ranked[2] == 0.0
+    assert normalise(table, "zscore")["x"].tolist() == [1.0, 0.0, -1.0]
 
 
 def test_minmax_with_a_missing_value_keeps_the_pandas_rule():

@@ -128,6 +128,13 @@ def indicators_for(inputs: IndicatorInputs, choice: DataChoice = DataChoice()) -
     Raises:
         ValueError: a sector or origin to drop that the inputs do not hold.
     """
+    return pd.DataFrame(indicator_values(inputs, choice), columns=list(INDICATORS),
+                        index=pd.Index(inputs.places, name="place"))  # fmt: skip
+
+
+def indicator_values(inputs: IndicatorInputs, choice: DataChoice = DataChoice()) -> np.ndarray:
+    """indicators_for's values alone: an int array, cities (inputs.places) x INDICATORS (what the Monte Carlo,
+    which reads the data many ways, needs without a table per reading). Raises as indicators_for."""
     if choice.drop_sector and choice.drop_sector not in inputs.sectors:
         raise ValueError(
             f"drop_sector {choice.drop_sector!r} is not a sector; expected one of {inputs.sectors}"
@@ -157,7 +164,7 @@ def indicators_for(inputs: IndicatorInputs, choice: DataChoice = DataChoice()) -
     for f in figures:
         counts[f.place][3].add(f.observation)
     rows = [[c[0], c[1], len(c[2]), len(c[3])] for c in counts.values()]
-    return pd.DataFrame(rows, columns=list(INDICATORS), index=pd.Index(inputs.places, name="place"))
+    return np.array(rows, dtype=np.int64).reshape(len(rows), len(INDICATORS))
 
 
 def city_indicators(dataset: Dataset, cities: Sequence[str] | None = None,
@@ -196,8 +203,10 @@ def normalise(indicators: pd.DataFrame, method: str = "minmax") -> pd.DataFrame:
     if method not in NORMALISATIONS:
         raise ValueError(f"unknown normalisation {method!r}; expected one of {', '.join(NORMALISATIONS)}")
     values = indicators.astype(float)
-    if method == "minmax" and len(values) and not values.isna().to_numpy().any():
-        return pd.DataFrame(minmax_array(values.to_numpy()), index=values.index, columns=values.columns)
+    if len(values) and not values.isna().to_numpy().any():
+        return pd.DataFrame(
+            normalise_values(values.to_numpy(), method), index=values.index, columns=values.columns
+        )
     if method == "minmax":
         spread = values.max() - values.min()
         scaled = (values - values.min()) / spread.where(spread > 0)
@@ -211,6 +220,27 @@ def normalise(indicators: pd.DataFrame, method: str = "minmax") -> pd.DataFrame:
     return ((values - values.mean()) / spread.where(spread > 0)).fillna(0.0)
 
 
+def normalise_values(values: np.ndarray, method: str = "minmax") -> np.ndarray:
+    """normalise on a cities x indicators float array with at least one row and no NaN, column by column,
+    with numpy instead of pandas (the Monte Carlo normalises hundreds of readings of the data): the same
+    values (the ranks are exact, the rest the same floating-point operations; tests/test_index.py compares
+    the two). Raises ValueError for an unknown method."""
+    if method == "minmax":
+        return minmax_array(values)
+    if method == "rank":
+        n = len(values)
+        if n == 1:
+            return np.full(values.shape, 0.5)
+        return (average_ranks(values) - 1) / (n - 1)
+    if method == "zscore":
+        columns = np.ascontiguousarray(values.T)  # as pandas sums a column: one contiguous row of its block
+        mean = columns.sum(axis=1) / len(values)
+        spread = np.sqrt(((mean[:, None] - columns) ** 2).sum(axis=1) / len(values))
+        scaled = (values - mean) / np.where(spread > 0, spread, np.nan)
+        return np.where(np.isnan(scaled), 0.0, scaled)
+    raise ValueError(f"unknown normalisation {method!r}; expected one of {', '.join(NORMALISATIONS)}")
+
+
 def minmax_array(values: np.ndarray) -> np.ndarray:
     """normalise's "minmax" on a cities x indicators array without NaN, column by column, with the same
     floating-point operations: (x - min) / (max - min), 0.5 for a column that is the same for every city."""
@@ -218,6 +248,21 @@ def minmax_array(values: np.ndarray) -> np.ndarray:
     spread = values.max(axis=0) - low
     scaled = (values - low) / np.where(spread > 0, spread, np.nan)
     return np.where(np.isnan(scaled), 0.5, scaled)
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """The rank of each value in its column, from 1 (lowest); tied values share the mean of their ranks (as
+    pandas' rank(method="average")). Values without NaN."""
+    n = len(values)
+    ranks = np.empty(values.shape, dtype=float)
+    for j in range(values.shape[1]):
+        order = np.argsort(values[:, j], kind="stable")
+        ordered = values[order, j]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])  # first position of each tie
+        ends = np.r_[starts[1:], n]  # one past the last position
+        group = np.repeat(np.arange(len(starts)), ends - starts)
+        ranks[order, j] = ((starts + 1 + ends) / 2)[group]  # the mean of ranks starts + 1 .. ends
+    return ranks
 
 
 def resolve_weights(indicator_names: Sequence[str], weights: Mapping[str, float] | None = None) -> pd.Series:

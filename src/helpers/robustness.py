@@ -31,8 +31,9 @@ from helpers.index import (
     IndicatorInputs,
     MonteCarlo,
     composite_index,
+    indicator_values,
     indicators_for,
-    normalise,
+    normalise_values,
     rank_cities,
     ranks_per_draw,
     resolve_weights,
@@ -67,18 +68,6 @@ def choice_of(left_out: str, inferred_roles: bool, alternative_roles: bool) -> D
                       inferred_roles=inferred_roles, alternative_roles=alternative_roles)  # fmt: skip
 
 
-def matrix_key(indicators: pd.DataFrame, normalisation: str, aggregation: str) -> tuple:
-    """What UncertaintyModel.matrix's result depends on: the table's cities and indicators, its values with their
-    shape and types, the normalisation and aggregation; equal keys give equal matrices."""
-    values = indicators.to_numpy()
-    labels = (tuple(indicators.index), tuple(indicators.columns))
-    return (
-        (labels, values.shape, tuple(str(t) for t in indicators.dtypes), values.tobytes()),
-        normalisation,
-        aggregation,
-    )
-
-
 def pick(u: np.ndarray, options: Sequence) -> list:
     """Map values in [0, 1] to options with equal probability: option floor(u * n) (u = 1 takes the last)."""
     positions = np.minimum((np.asarray(u) * len(options)).astype(int), len(options) - 1)
@@ -97,7 +86,7 @@ class UncertaintyModel:
     _indicators: dict = field(default_factory=dict, repr=False)
     _matrices: dict = field(default_factory=dict, repr=False)
     _normalised: dict = field(default_factory=dict, repr=False)  # by indicator content and normalisation
-    _shared: dict = field(default_factory=dict, repr=False)  # matrices by matrix_key
+    _shared: dict = field(default_factory=dict, repr=False)  # matrices by indicator values and methods
 
     @classmethod
     def of(cls, inputs: IndicatorInputs, weights: Mapping[str, float] | None = None,
@@ -126,18 +115,24 @@ class UncertaintyModel:
     def matrix(self, choice: DataChoice, normalisation: str, aggregation: str) -> np.ndarray:
         """Cities x indicators, normalised (and, for the geometric mean, shifted and logged).
 
-        Many readings of the data leave the same indicator table (leaving out an origin behind no figure of
-        the cities, say): its normalised matrices are computed once (matrix_key) and shared, read-only."""
+        Many readings of the data leave the same indicator values (leaving out an origin behind no figure of
+        the cities, say): their normalised matrices are computed once and shared, read-only. (The values are
+        always the model's cities x indicators, ints: their bytes say which table they are.) An empty table
+        (no city) gives an empty matrix."""
         key = (choice, normalisation, aggregation)
         if key not in self._matrices:
             if choice not in self._indicators:
-                self._indicators[choice] = indicators_for(self.inputs, choice)
+                self._indicators[choice] = indicator_values(self.inputs, choice)
             indicators = self._indicators[choice]
-            content, _, _ = same = matrix_key(indicators, normalisation, aggregation)
+            content = indicators.tobytes()
+            same = (content, normalisation, aggregation)
             if same not in self._shared:
                 if (content, normalisation) not in self._normalised:
-                    self._normalised[(content, normalisation)] = normalise(indicators, normalisation)
-                values = self._normalised[(content, normalisation)].to_numpy()
+                    floats = indicators.astype(float)
+                    self._normalised[(content, normalisation)] = (
+                        normalise_values(floats, normalisation) if len(floats) else floats
+                    )
+                values = self._normalised[(content, normalisation)]
                 if aggregation == "geometric":  # shifted to start at the offset, column by column, and logged
                     values = np.log(
                         values - np.nanmin(values, axis=0) + GEOMETRIC_OFFSET
