@@ -242,3 +242,13 @@ def test_the_display_table_writes_each_bound_and_unit(figures: pd.DataFrame, pla
     assert zone[labels("sc_col_per_national")] == "1.67% of the national figure"
     assert zone[labels("sc_col_per_resident_population")] == ""
     assert zone[labels("sc_col_place")] == "Beta (Zone)"
+
+
+def test_the_sums_are_computed_once_per_dataset_and_arguments_and_callers_get_copies(dataset) -> None:
+    cities = ["hefei", "beijing", "shanghai"]
+    plain = scale.targets_against_national(scale._figures(dataset, None, cities), dataset.cities)
+    first = scale.targets_against_national_for(dataset, None, cities)
+    assert len(first) > 0
+    pd.testing.assert_frame_equal(first, plain)
+    first.loc[:, "places"] = "changed"  # a caller's change stays with its copy
+    pd.testing.assert_frame_equal(scale.targets_against_national_for(dataset, None, cities), plain)

@@ -46,3 +46,30 @@ def test_as_of_year_is_the_latest_publication_left_by_the_package_kinds():
     assert as_of_year(data) == 2026
     with pytest.raises(ValueError, match="publication date"):
         as_of_year(_Data(["", "n/a"], ["news", "news"]))
+
+
+def test_derived_is_computed_once_per_dataset_and_arguments_and_callers_get_copies():
+    from conftest import article_dataset
+
+    from helpers import selection
+
+    dataset = article_dataset()
+    first = selection.derived(dataset, sector="quantum")
+    assert not first.empty  # the article's quantum ratios (see test_analysis_quantum)
+    first.loc[:, "value"] = -1.0  # a caller's change stays with its copy
+    again = selection.derived(dataset, sector="quantum")
+    assert (again["value"] > 0).all() and again is not first
+    calls = []
+    original = selection.pick
+    try:
+        selection.pick = lambda *a, **k: calls.append(k) or original(*a, **k)
+        selection.derived(dataset, sector="quantum")  # cached: the rules are not picked again
+        assert calls == []
+        selection.derived(dataset, sector="quantum", places=["hefei"])  # other arguments: computed
+        assert calls
+    finally:
+        selection.pick = original
+    pd.testing.assert_frame_equal(
+        selection.derived(dataset, sector="quantum", places=("hefei",)),
+        selection.derived(dataset, sector="quantum", places=["hefei"]),
+    )

@@ -124,8 +124,17 @@ def derived(
     no row. The bound follows helpers.indicators.ratio_bound.
 
     Returns:
-        One row per pair, columns DERIVED_COLUMNS, in derivation file order, then place, district and year.
+        One row per pair, columns DERIVED_COLUMNS, in derivation file order, then place, district and year
+        (a copy: computed once per dataset object and arguments, as a sector notebook asks for it several times).
     """
+    return _derived(dataset, sector, tuple(places) if places else (), derivation).copy()
+
+
+@per_dataset
+def _derived(
+    dataset: Dataset, sector: str | None, places: tuple[str, ...], derivation: str | None
+) -> pd.DataFrame:
+    """derived, once per dataset object and arguments (`places` a tuple; empty: all); callers get copies."""
     rules = pick(dataset.derivations, sector=sector, derivation_id=derivation)
     rows = []
     for _, rule in rules.iterrows():

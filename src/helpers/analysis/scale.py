@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from helpers.data import Dataset
+from helpers.data import Dataset, per_dataset
 from helpers.i18n import Labels
 from helpers.indicators import ratio_bound
 from helpers.quantity import format_bound
@@ -389,8 +389,15 @@ def denominators_for(
 def targets_against_national_for(
     dataset: Dataset, sector: str | None = None, places: list[str] | None = None
 ) -> pd.DataFrame:
-    """`targets_against_national` of the observations of `sector` (None: all) for `places` (None: all)."""
-    return targets_against_national(_figures(dataset, sector, places), dataset.cities)
+    """`targets_against_national` of the observations of `sector` (None: all) for `places` (None: all); a copy
+    of what is computed once per dataset object and arguments (a notebook's sections ask for it again)."""
+    return _targets_against_national(dataset, sector, tuple(places) if places else ()).copy()
+
+
+@per_dataset
+def _targets_against_national(dataset: Dataset, sector: str | None, places: tuple[str, ...]) -> pd.DataFrame:
+    """targets_against_national_for, once per dataset object and arguments (`places` empty: all)."""
+    return targets_against_national(_figures(dataset, sector, list(places)), dataset.cities)
 
 
 def leader_claims_for(dataset: Dataset, sectors: Iterable[str] | None = None) -> pd.DataFrame:
