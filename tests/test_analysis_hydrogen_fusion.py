@@ -202,6 +202,24 @@ def test_wrap_label_keeps_latin_words_whole_in_chinese() -> None:
     assert common.wrap_label("a b c", "en", 3) == "a b\nc"
 
 
+def test_wrap_label_breaks_between_clauses_when_each_fits_a_line() -> None:
+    # 6G's title (127 characters, width 95): plain wrapping broke "Share of / global 6G patent applications";
+    # the clauses (50 and 77 characters) fit a line each
+    title = ("15 6G actuals and test results in 9 indicator(s); the one given for the most places: Share of global "
+             "6G patent applications (3)")  # fmt: skip
+    assert common.wrap_label(title, "en", 95).split("\n") == [
+        "15 6G actuals and test results in 9 indicator(s);",
+        "the one given for the most places: Share of global 6G patent applications (3)",
+    ]
+    # packed onto as few lines as fit: "aaaa; bbbb;" is 11 > 10, "bbbb; cccc" is 10
+    assert common.wrap_label("aaaa; bbbb; cccc", "en", 10) == "aaaa;\nbbbb; cccc"
+    assert common.wrap_label("aa; bb", "en", 10) == "aa; bb"  # one line: nothing to break
+    # a clause longer than a line: plain wrapping, as before
+    assert common.wrap_label("aaaa bbbb cccc dddd; e", "en", 10) == "aaaa bbbb\ncccc dddd;\ne"
+    # Chinese clauses (a CJK character counts as two): "合肥最多（3）；" is 15, with "北京次之" 23 > 16
+    assert common.wrap_label("合肥最多（3）；北京次之", "zh-Hant", 16) == "合肥最多（3）；\n北京次之"
+
+
 # ---------------------------------------------------------------------------------------------------- figures
 def test_map_title_states_the_finding(ds, en) -> None:
     facts = h2f.shown_facts(ds)

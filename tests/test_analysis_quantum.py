@@ -224,3 +224,24 @@ def test_figures_in_chinese_have_no_latin_labels_and_no_layout_problem(session_f
                 texts += [t.get_text() for t in legend.get_texts()]
         for text in texts:  # log-axis ticks are mathtext ("$\\mathdefault{10^{1}}$"): drop them first
             assert not re.search(r"[A-Za-z]{2,}", re.sub(r"\$[^$]*\$", "", text)), text
+
+
+def test_panel_axes_speak_their_unit(session_for):
+    # a fraction's ticks read as the percentages written beside its markers, a multiple's with "×"; counts
+    # keep plain numbers and a log axis its own ticks
+    session = session_for(lang="en")
+    fig, axes = plt.subplots(1, 4)
+    for ax, unit in zip(axes, ["fraction", "multiple", "count", "fraction"], strict=True):
+        ax.set_xlim(0, 0.5 if unit == "fraction" else 120)
+        if ax is axes[3]:
+            ax.set_xscale("log")
+            ax.set_xlim(0.01, 1)
+        figures.unit_axis(ax, session, unit)
+    assert [axes[0].xaxis.get_major_formatter()(x, 0) for x in (0.0, 0.25, 0.4)] == ["0%", "25%", "40%"]
+    assert [axes[1].xaxis.get_major_formatter()(x, 0) for x in (20, 2.5, 100)] == ["20×", "2.5×", "100×"]
+    assert type(axes[2].xaxis.get_major_formatter()).__name__ == "ScalarFormatter"
+    assert type(axes[3].xaxis.get_major_formatter()).__name__ == "LogFormatterSciNotation"
+    # in a panels figure: Shenzhen's share of synthetic biology (0.5 in the article, a fraction) on a % axis
+    frame = selection.observations(session.dataset, sector="biomanufacturing", unit="fraction")
+    result = figures.figure_panels(session, frame, "title")
+    assert result.fig.axes[0].xaxis.get_major_formatter()(0.5, 0) == "50%"

@@ -48,3 +48,38 @@ def test_bounded_points_take_a_colour_and_a_marker_per_point():
     with pytest.raises(ValueError):  # one colour per point, or one for all
         plot_bounded_points(ax, ["a", "b"], [1, 2], ["=", "="], colour=["#ff0000"])
     plt.close(fig)
+
+
+def test_the_legend_draws_each_bound_as_the_plot_does():
+    # exact: a filled marker alone; lower bound: an open marker with an arrow to the right; upper bound: one to
+    # the left of the marker; approximate: an open marker with "~" beside it (it used to look like a lower bound)
+    from matplotlib.offsetbox import DrawingArea
+    from matplotlib.patches import FancyArrowPatch
+
+    from helpers.plots import bound_legend_handles
+
+    apply_theme("en")
+    fig, ax = plt.subplots()
+    used = plot_bounded_points(ax, ["a", "b", "c", "d"], [1, 2, 3, 2.5], ["=", ">=", "<=", "~"])
+    legend = fig.legend(handles=bound_legend_handles(lambda key: key, used))
+    fig.canvas.draw()
+    assert [t.get_text() for t in legend.get_texts()] == ["legend_exact", "legend_lower", "legend_upper",
+                                                          "legend_approx"]  # fmt: skip
+    boxes = legend.findobj(DrawingArea)  # the key of each entry, in order
+    kinds = [[type(a).__name__ for a in box.get_children()] for box in boxes]
+    assert kinds == [
+        ["Line2D"],
+        ["Line2D", "FancyArrowPatch"],
+        ["Line2D", "FancyArrowPatch"],
+        ["Line2D", "Text"],
+    ]
+    faces = [box.get_children()[0].get_markerfacecolor() for box in boxes]
+    assert faces[0] != "white" and faces[1:] == ["white", "white", "white"]
+    (mark_low, arrow_low), (mark_up, arrow_up) = boxes[1].get_children(), boxes[2].get_children()
+    assert isinstance(arrow_low, FancyArrowPatch)
+    x_low = mark_low.get_xdata()[0]
+    assert arrow_low._posA_posB[0][0] == x_low < arrow_low._posA_posB[1][0]  # from the marker to the right
+    x_up = mark_up.get_xdata()[0]
+    assert arrow_up._posA_posB[0][0] == x_up > arrow_up._posA_posB[1][0]  # from the marker to the left
+    assert boxes[3].get_children()[1].get_text() == "~"
+    plt.close(fig)

@@ -20,6 +20,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.legend import Legend
 
 CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK SC",
@@ -162,18 +163,52 @@ def plot_bounded_points(
     return used
 
 
-def bound_legend_handles(labels_fn, bounds_used, colour="#1b4f72", marker="o"):
-    """Legend handles explaining the marker styles for the bounds in `bounds_used`."""
-    from matplotlib.lines import Line2D
+class BoundKey:
+    """A legend entry of one bound style (bound_legend_handles); `BoundKeyHandler` draws it."""
 
+    def __init__(self, bound: str, colour: str, marker: str, label: str):
+        self.bound, self.colour, self.marker, self.label = bound, colour, marker, label
+
+    def get_label(self) -> str:  # what a legend reads of a handle
+        return self.label
+
+
+class BoundKeyHandler:
+    """Draws a BoundKey as plot_bounded_points draws the bound: a filled marker (exact), an open one with an
+    arrow to the right (lower bound) or to the left (upper bound), or an open one with a "~" beside it
+    (approximate), so that the legend tells a lower bound from an approximate figure."""
+
+    def legend_artist(self, legend, handle: BoundKey, fontsize: float, handlebox):
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import FancyArrowPatch
+        from matplotlib.text import Text
+
+        x0, y0, width, height = handlebox.xdescent, handlebox.ydescent, handlebox.width, handlebox.height
+        middle = height / 2 - y0
+        at = {"<=": 0.8, "~": 0.3}.get(handle.bound, 0.25 if handle.bound == ">=" else 0.5) * width - x0
+        face = handle.colour if handle.bound == "=" else "white"
+        mark = Line2D([at], [middle], marker=handle.marker, markersize=8, color=handle.colour,
+                      markerfacecolor=face, markeredgewidth=1.8, linestyle="none")  # fmt: skip
+        artists = [mark]
+        if handle.bound in (">=", "<="):
+            end = width - x0 if handle.bound == ">=" else -x0
+            artists.append(FancyArrowPatch((at, middle), (end, middle), arrowstyle="->", color=handle.colour,
+                                           lw=1.4, mutation_scale=fontsize, shrinkA=4, shrinkB=0))  # fmt: skip
+        elif handle.bound == "~":
+            artists.append(Text(at + fontsize * 0.6, middle, "~", color=handle.colour, fontsize=fontsize,
+                                va="center", ha="left"))  # fmt: skip
+        for artist in artists:
+            artist.set_transform(handlebox.get_transform())
+            handlebox.add_artist(artist)
+        return mark
+
+
+def bound_legend_handles(labels_fn, bounds_used, colour="#1b4f72", marker="o"):
+    """Legend handles explaining the marker styles for the bounds in `bounds_used` (BoundKey entries, drawn
+    as the plot draws each bound: BoundKeyHandler)."""
     names = {"=": "legend_exact", ">=": "legend_lower", "<=": "legend_upper", "~": "legend_approx"}
-    handles = []
-    for bound in ("=", ">=", "<=", "~"):
-        if bound in bounds_used:
-            face = colour if bound == "=" else "white"
-            handles.append(Line2D([], [], marker=marker, color=colour, markerfacecolor=face, linestyle="none",
-                                  markersize=8, label=labels_fn(names[bound])))  # fmt: skip
-    return handles
+    return [BoundKey(bound, colour, marker, labels_fn(names[bound])) for bound in ("=", ">=", "<=", "~")
+            if bound in bounds_used]  # fmt: skip
 
 
 def new_figure(width: float = 8, height: float = 4.5):
@@ -291,3 +326,6 @@ def layout_problems(fig) -> list[str]:
                 first, second = sorted([a.get_text(), b.get_text()])
                 problems.add(f"{first!r} overlaps {second!r}")
     return sorted(problems)
+
+
+Legend.update_default_handler_map({BoundKey: BoundKeyHandler()})

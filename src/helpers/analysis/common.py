@@ -204,7 +204,29 @@ def money_divisor(lang: str) -> float:
 
 def wrap_label(text: str, lang: str, width: int) -> str:
     """Wrap a label to about `width` Latin characters a line: at spaces in English; in Chinese between
-    characters (a CJK character counts as two), never inside a run of Latin letters or digits (an id, a number)."""
+    characters (a CJK character counts as two), never inside a run of Latin letters or digits (an id, a number).
+    A label too long for one line that holds clauses ("; ", "；"), each short enough for a line, breaks
+    between clauses instead, packed onto as few lines as fit (a clause never starts at the end of a line or ends
+    at the start of one)."""
+    clauses = re.split(r"(?<=; )|(?<=；)", text)
+    if len(clauses) > 1 and _width(text) > width and all(_width(c.rstrip()) <= width for c in clauses):
+        lines: list[str] = []
+        for clause in clauses:
+            if lines and _width(lines[-1] + clause.rstrip()) <= width:
+                lines[-1] += clause
+            else:
+                lines.append(clause)
+        return "\n".join(line.rstrip() for line in lines)
+    return _wrap_words(text, lang, width)
+
+
+def _width(text: str) -> int:
+    """How many Latin characters `text` takes (a CJK character counts as two)."""
+    return sum(1 if ch.isascii() else 2 for ch in text)
+
+
+def _wrap_words(text: str, lang: str, width: int) -> str:
+    """wrap_label without the clause rule: at spaces in English, between characters in Chinese."""
     if lang == "en":
         return textwrap.fill(text, width)
     lines, line, used = [], "", 0

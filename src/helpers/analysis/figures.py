@@ -8,7 +8,7 @@ data/derivations.csv the observations support, with the bound carried.
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from helpers.analysis.common import (
     BOUND_READING_KEYS,
@@ -93,6 +93,20 @@ def _money_axis(ax, session: Session) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: session.money(x * factor) if x > 0 else "0"))
 
 
+def unit_axis(ax, session: Session, unit: str) -> None:
+    """Ticks that speak the panel's unit: money in the session's currency (`_money_axis`), a fraction as a
+    percentage ("40%", as the values beside the markers), a multiple with "×" ("100×"); other units keep plain
+    numbers. A log axis keeps its own ticks but for money."""
+    if unit == "CNY":
+        _money_axis(ax, session)
+    elif ax.get_xscale() == "log":
+        return
+    elif unit == "fraction":
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
+    elif unit == "multiple":
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}×"))
+
+
 def figure_panels(
     session: Session, frame: pd.DataFrame, title: str, *, max_panels: int = MAX_PANELS
 ) -> FigureResult:
@@ -130,8 +144,7 @@ def figure_panels(
         if more > 0:
             head += labels("panels_more_rows", n=more)
         ax.set_title(wrap_label(head, labels.lang, 90), loc="left", fontsize=9)
-        if unit == "CNY":
-            _money_axis(ax, session)
+        unit_axis(ax, session, unit)
         ax.set_xlabel(
             labels(f"unit_axis_{unit}") if f"unit_axis_{unit}" in labels.catalogue else "", fontsize=8
         )
@@ -216,8 +229,7 @@ def figure_derived(session: Session, sector: str, title: str) -> FigureResult:
         used |= _draw_panel(ax, session, [row_label(session, r) for r in named], values, list(rows["bound"]),
                             [derived_text(session, r) for _, r in rows.iterrows()])  # fmt: skip
         ax.set_title(derived_label(labels, rows.iloc[0]), loc="left", fontsize=9)
-        if rows["unit"].iloc[0] == "CNY":
-            _money_axis(ax, session)
+        unit_axis(ax, session, rows["unit"].iloc[0])
     fig.suptitle(wrap_label(title, labels.lang, 95), fontsize=11)
     fig.legend(handles=bound_legend_handles(labels, used), loc="outside lower right", ncols=max(len(used), 1),
                fontsize=8)  # fmt: skip
