@@ -370,3 +370,12 @@ def test_sentences_when_nothing_moves(labels):
         {"factor": ["normalisation"], "S1": [0.0], "S1_conf": [0.0], "ST": [0.0], "ST_conf": [0.0]}
     )
     assert syn.sobol_sentence(flat, labels).startswith("No choice moves the ranks")
+
+
+def test_a_reading_without_cities_gives_empty_matrices():
+    empty = IndicatorInputs([], [], [], ["s1"], [])
+    model = UncertaintyModel(empty, pd.Series(dict.fromkeys(INDICATORS, 0.25)), ("minmax", "rank", "zscore"),
+                             ("arithmetic", "geometric"))  # fmt: skip
+    for normalisation in ("minmax", "rank", "zscore"):
+        for aggregation in ("arithmetic", "geometric"):
+            assert model.matrix(DataChoice(), normalisation, aggregation).shape == (0, len(INDICATORS))

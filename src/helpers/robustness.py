@@ -133,7 +133,9 @@ class UncertaintyModel:
                         normalise_values(floats, normalisation) if len(floats) else floats
                     )
                 values = self._normalised[(content, normalisation)]
-                if aggregation == "geometric":  # shifted to start at the offset, column by column, and logged
+                if aggregation == "geometric" and len(
+                    values
+                ):  # shifted to the offset column by column, logged
                     values = np.log(
                         values - np.nanmin(values, axis=0) + GEOMETRIC_OFFSET
                     )  # as pandas, NaN skipped
