@@ -173,6 +173,9 @@ class BoundKey:
         return self.label
 
 
+KEY_MARKER_AT = {"=": 0.5, ">=": 0.25, "<=": 0.8, "~": 0.3}  # share of the legend key's width
+
+
 class BoundKeyHandler:
     """Draws a BoundKey as plot_bounded_points draws the bound: a filled marker (exact), an open one with an
     arrow to the right (lower bound) or to the left (upper bound), or an open one with a "~" beside it
@@ -185,7 +188,8 @@ class BoundKeyHandler:
 
         x0, y0, width, height = handlebox.xdescent, handlebox.ydescent, handlebox.width, handlebox.height
         middle = height / 2 - y0
-        at = {"<=": 0.8, "~": 0.3}.get(handle.bound, 0.25 if handle.bound == ">=" else 0.5) * width - x0
+        # the marker's place in the key: left of an arrow to the right, right of one to the left, left of a "~"
+        at = KEY_MARKER_AT[handle.bound] * width - x0
         face = handle.colour if handle.bound == "=" else "white"
         mark = Line2D([at], [middle], marker=handle.marker, markersize=8, color=handle.colour,
                       markerfacecolor=face, markeredgewidth=1.8, linestyle="none")  # fmt: skip
