@@ -227,6 +227,8 @@ QUALIFIED = [
     ("達到 100 家", "="),
     ("達 100 餘家", ">="),  # 達 adds no bound of its own: reached over 100
     ("100 家", "="),
+    ("邁上 100 家", ">="),  # 邁上: stepped up to (a new level)
+    ("迈上 100 家", ">="),  # the same in Simplified (Dongguan's 2024 plan report: 迈上1.2万亿元新台阶)
 ]
 
 
