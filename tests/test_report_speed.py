@@ -305,3 +305,44 @@ def test_sockets_to_a_kernel_retry_a_refused_connection_sooner_than_zeromqs_defa
             socket.close(linger=0)
     finally:
         plain.destroy(linger=0)
+
+
+def _start_failures(monkeypatch, outcomes: list[str]) -> list[str]:
+    """papermill.execute_notebook replaced: each call takes the next outcome ("dies" before any cell, "dies
+    later" after a cell started, "ok" writes the notebook) and is recorded."""
+    import papermill
+
+    calls = []
+
+    def execute_notebook(path, output, on_cell_start=None, **_):
+        outcome = outcomes[len(calls)]
+        calls.append(outcome)
+        if outcome == "dies later":
+            on_cell_start(cell=None, cell_index=3)
+        if outcome.startswith("dies"):
+            raise kernels.KernelDiedAtStart("Kernel died before replying to kernel_info")
+        Path(output).write_text("{}", encoding="utf-8")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    return calls
+
+
+def test_a_kernel_that_dies_before_it_answers_is_started_once_more(monkeypatch, tmp_path: Path) -> None:
+    # the port race of jupyter_client#154: a port taken before the kernel binds it kills the kernel at start;
+    # a new kernel has new ports. Once only: a kernel that cannot start fails the job with the reason.
+    def job(name: str) -> executor.NotebookJob:
+        return executor.NotebookJob(name, tmp_path / f"{name}.ipynb", {}, tmp_path / f"{name}.out.ipynb",
+                                    tmp_path, 60)  # fmt: skip
+
+    calls = _start_failures(monkeypatch, ["dies", "ok"])
+    result = executor.run_job(job("a"), threading.Event())
+    assert result.status == "ok" and calls == ["dies", "ok"]
+
+    calls = _start_failures(monkeypatch, ["dies", "dies", "ok"])
+    result = executor.run_job(job("b"), threading.Event())
+    assert result.status == "failed" and calls == ["dies", "dies"]
+    assert result.failure.ename == "KernelDiedAtStart" and "kernel_info" in result.failure.evalue
+
+    calls = _start_failures(monkeypatch, ["dies later", "ok"])  # a cell had started: not a start failure
+    result = executor.run_job(job("c"), threading.Event())
+    assert result.status == "failed" and calls == ["dies later"]

@@ -142,11 +142,7 @@ def run_job(
         if on_cell is not None:
             on_cell(job.name)
 
-    kernels.set_current_job(job.name)
-    kernels.set_kernel_log(job.kernel_log)
-    job.started = time.monotonic()
-    failure: Failure | None = None
-    try:
+    def execute() -> None:
         papermill.execute_notebook(
             str(job.path),
             str(job.output_ipynb),
@@ -164,6 +160,21 @@ def run_job(
             on_cell_start=on_cell_start,
             on_cell_executed=on_cell_executed,
         )
+
+    kernels.set_current_job(job.name)
+    kernels.set_kernel_log(job.kernel_log)
+    job.started = time.monotonic()
+    failure: Failure | None = None
+    try:
+        try:
+            execute()
+        except kernels.KernelDiedAtStart:
+            # A kernel that died before it answered ran nothing: start a new one (new ports) once more. A kernel
+            # that cannot start at all dies again, and that failure is reported.
+            if stop.is_set() or job.timed_out or job.current_cell is not None:
+                raise
+            kernels.kill_kernels(job.name)
+            execute()
     except PapermillExecutionError as error:
         failure = Failure("error", error.cell_index, error.exec_count, error.ename,
                           summarise_evalue(error.evalue), failing_line(error.traceback))  # fmt: skip

@@ -412,6 +412,13 @@ def reconnecting_context(context: zmq.asyncio.Context) -> zmq.asyncio.Context:
     return context
 
 
+class KernelDiedAtStart(RuntimeError):
+    """The kernel exited before it answered kernel_info: it never ran a cell. The classic cause is a port taken
+    by another process between the moment jupyter_client chose the kernel's ports and the moment the kernel
+    bound them (jupyter_client#154); the kernel's log says "Address already in use". A new kernel gets new
+    ports (helpers.report.executor starts one once more)."""
+
+
 class ReportKernelClient(AsyncKernelClient):
     """AsyncKernelClient that is ready as soon as the kernel answers kernel_info on shell and IOPub.
 
@@ -428,7 +435,8 @@ class ReportKernelClient(AsyncKernelClient):
         connected).
 
         Raises:
-            RuntimeError: the kernel died or did not reply within `timeout` seconds.
+            KernelDiedAtStart: the kernel died before it replied.
+            RuntimeError: the kernel did not reply within `timeout` seconds.
         """
         deadline = time.time() + (float("inf") if timeout is None else timeout)
         while True:
@@ -446,7 +454,7 @@ class ReportKernelClient(AsyncKernelClient):
                     self._handle_kernel_info_reply(reply)
                     return
             if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
+                raise KernelDiedAtStart("Kernel died before replying to kernel_info")
             if time.time() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
