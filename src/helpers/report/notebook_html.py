@@ -72,6 +72,13 @@ class CachedHighlight(Highlight2HTML):
         return self._highlighted[key]
 
 
+def notebook_lexer(metadata) -> str:
+    """The pygments lexer of a notebook's code, from its metadata, as nbconvert's HTMLExporter picks it
+    (language_info's pygments_lexer, else its name), else Highlight2HTML's default."""
+    langinfo = metadata.get("language_info", {})
+    return langinfo.get("pygments_lexer", langinfo.get("name", None)) or "ipython3"
+
+
 class NotebookPageExporter(HTMLExporter):
     """HTMLExporter whose page is not re-parsed: `from_notebook_node` does what HTMLExporter's does (nbconvert
     7.17) except that `add_accessibility` replaces its BeautifulSoup pass, and code is highlighted by one
@@ -83,11 +90,9 @@ class NotebookPageExporter(HTMLExporter):
         self.highlighter = CachedHighlight(parent=self)
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
         highlight_code = self.filters.get("highlight_code", self.highlighter)
         if highlight_code is self.highlighter:
-            self.highlighter.pygments_lexer = lexer or "ipython3"  # Highlight2HTML's default
+            self.highlighter.pygments_lexer = notebook_lexer(nb.metadata)
         resources = self._init_resources(resources)
         filter_data_type = WidgetsDataTypeFilter(
             notebook_metadata=self._nb_metadata, parent=self, resources=resources
@@ -187,9 +192,7 @@ def prepare_export(notebooks: Sequence[Path]) -> None:
     highlighter = page_exporter.highlighter
     for path in notebooks:
         notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-        langinfo = notebook.get("metadata", {}).get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        highlighter.pygments_lexer = lexer or "ipython3"
+        highlighter.pygments_lexer = notebook_lexer(notebook.get("metadata", {}))
         for cell in notebook.get("cells", []):
             if cell.get("cell_type") == "code":
                 source = cell.get("source", "")
